@@ -1,0 +1,96 @@
+"""Configuration classes, read from the environment.
+
+`create_app()` picks one by name (`WIRED4EX_CONFIG`: development, testing, production) unless a class
+is passed in. Every setting that differs between machines comes from an environment variable; the
+README lists them.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer from the environment, or the default when unset."""
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A boolean from the environment ("1", "true", "yes", "on" are true)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # None means "a SQLite file in the instance folder", resolved by create_app().
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
+    # Outgoing mail: SMTP when MAIL_SERVER is set, otherwise written to MAIL_OUTBOX and the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Wired4EX <no-reply@hesma.example>")
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")  # default: <instance>/outbox
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Africa/Nairobi")
+    LANGUAGES = ("en",)
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour")
+
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    PASSWORD_RESET_MAX_AGE = env_int("PASSWORD_RESET_MAX_AGE", 3600)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session, so long forms are not lost
+
+    # Argon2id cost; tests lower it to keep the suite fast.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+
+class DevelopmentConfig(Config):
+    """Local development: debug tools on, mail to the outbox folder."""
+
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    """The test suite: a database chosen by the fixtures, cheap hashing."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    LOGIN_RATE_LIMIT = "5 per minute"
+
+
+class ProductionConfig(Config):
+    """Production: secrets must come from the environment, cookies only over HTTPS."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

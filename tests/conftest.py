@@ -1,0 +1,202 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL), built by the
+migrations, emptied after every test; the app, its client and CLI runner; builders for users."""
+
+import os
+import re
+import uuid
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from wired4ex import create_app
+from wired4ex.auth.services import NewAccount, create_user
+from wired4ex.extensions import db, limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this test run's own: a fresh PostgreSQL database, or a SQLite file."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url or server_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    url = sa.engine.make_url(server_url)
+    name = f"w4x_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def config_class(database_url, tmp_path_factory):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        MAIL_OUTBOX = str(tmp_path_factory.mktemp("outbox"))
+        CONTENT_DIR = str(ROOT / "content")
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _schema(config_class):
+    """The schema, built once per run by the migrations (as `flask db upgrade` does)."""
+    app = create_app(config_class)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name == "modules":
+                connection.execute(table.update().values(current_version_id=None))
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in a server,
+    even though the test itself holds one open to use the database directly."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(config_class, _schema):
+    app = create_app(config_class)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        limiter.reset()
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Outbox:
+    """The messages the app wrote to its outbox folder (no SMTP server in tests)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def messages(self) -> list[EmailMessage]:
+        files = sorted(self.folder.glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
+        return [
+            message_from_bytes(path.read_bytes(), policy=email_policy.default) for path in files
+        ]
+
+    def clear(self) -> None:
+        for path in self.folder.glob("*.eml"):
+            path.unlink()
+
+
+@pytest.fixture
+def outbox(app):
+    box = Outbox(Path(app.config["MAIL_OUTBOX"]))
+    box.clear()
+    yield box
+    box.clear()
+
+
+@pytest.fixture
+def make_user(app):
+    """Build a user: make_user(email=..., roles=("member", "admin"), category="student")."""
+    counter = iter(range(1, 10_000))
+
+    def build(
+        email=None,
+        full_name="Test Member",
+        password=PASSWORD,
+        roles=("member",),
+        category="professional",
+        country="KE",
+        institution_id=None,
+    ):
+        email = email or f"member{next(counter)}@example.org"
+        account = NewAccount(
+            email=email,
+            full_name=full_name,
+            password=password,
+            membership_category=category,
+            country=country,
+        )
+        return create_user(account, roles=roles, institution_id=institution_id)
+
+    return build
+
+
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on a page, as a browser would have it."""
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_FIELD.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
+    """POST a form the way a browser does: with the token from the page that shows it."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, page or url)}, **kwargs)
+
+
+class Auth:
+    """Log in and out through the real pages."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD, next_url=None, **kwargs):
+        url = "/login" + (f"?next={next_url}" if next_url else "")
+        return submit(self.client, url, {"email": email, "password": password}, **kwargs)
+
+    def logout(self):
+        return submit(self.client, "/logout", {}, page="/profile")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def synced_content(app):
+    """The real content/ folder, imported into the test database."""
+    from wired4ex.catalog.content import load_content
+    from wired4ex.catalog.sync import sync_content
+
+    tree = load_content(ROOT / "content")
+    assert tree.problems == []
+    return sync_content(tree)

@@ -1,0 +1,79 @@
+"""Wired4EX: the learning platform and CPD tracker of HeSMA East Africa."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, Config
+from wired4ex import cli, errors, security
+from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
+from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application: configure, register extensions, blueprints, errors, CLI, headers."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config_class)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_error_handlers(app)
+    cli.register_commands(app)
+    security.register_security_headers(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app: Flask, config_class: type[Config] | None) -> None:
+    """Load the config class and derive the settings that depend on the instance folder."""
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("WIRED4EX_CONFIG", "development")]
+    app.config.from_object(config_class)
+    if not app.config.get("SECRET_KEY"):
+        raise SystemExit(
+            "Wired4EX: SECRET_KEY is not set; export SECRET_KEY=<a long random string>."
+        )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database = Path(app.instance_path) / "wired4ex.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if not app.config.get("MAIL_OUTBOX"):
+        app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "outbox")
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions created in extensions.py to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature package."""
+    from wired4ex.auth import bp as auth_bp
+    from wired4ex.catalog import bp as catalog_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, write-ahead log for concurrent readers, wait when busy."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()

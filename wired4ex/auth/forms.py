@@ -1,0 +1,178 @@
+"""Account forms: one per screen."""
+
+import functools
+
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from wired4ex.auth.models import MembershipCategory
+from wired4ex.auth.passwords import MAX_LENGTH, MIN_LENGTH, is_common_password
+from wired4ex.auth.services import find_user_by_email
+
+EAST_AFRICA = ("KE", "UG", "TZ", "RW", "BI", "SS", "ET", "SO", "CD")
+
+MEMBERSHIP_LABELS = {
+    MembershipCategory.STUDENT: _l("Student"),
+    MembershipCategory.PROFESSIONAL: _l("Professional"),
+    MembershipCategory.ASSOCIATE: _l("Associate"),
+    MembershipCategory.LIFE: _l("Life member"),
+    MembershipCategory.CORPORATE: _l("Corporate"),
+    MembershipCategory.HONORARY: _l("Honorary"),
+}
+
+LANGUAGE_CHOICES = [("en", "English"), ("sw", "Kiswahili")]
+
+
+@functools.cache
+def country_choices() -> list[tuple[str, str]]:
+    """ISO country codes with English names, East African Community members first."""
+    names = {
+        code: name
+        for code, name in Locale("en").territories.items()
+        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+    }
+    first = [(code, names[code]) for code in EAST_AFRICA]
+    rest = sorted(((c, n) for c, n in names.items() if c not in EAST_AFRICA), key=lambda x: x[1])
+    return first + rest
+
+
+def membership_choices() -> list[tuple[str, str]]:
+    return [(category.value, label) for category, label in MEMBERSHIP_LABELS.items()]
+
+
+def password_strength(form, field) -> None:
+    """Refuse passwords from the common-password list."""
+    if field.data and is_common_password(field.data):
+        raise ValidationError(
+            _l("This password is too common and easy to guess. Please choose another.")
+        )
+
+
+def new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=_l(
+                    "Use between %(min)d and %(max)d characters.", min=MIN_LENGTH, max=MAX_LENGTH
+                ),
+            ),
+            password_strength,
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def full_name_field():
+    return StringField(
+        _l("Full name (as it should appear on certificates)"),
+        validators=[DataRequired(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def membership_number_field():
+    return StringField(
+        _l("Membership number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[A-Za-z0-9/\-. ]+$", message=_l("Use letters, digits, / - and . only.")),
+        ],
+    )
+
+
+def country_field():
+    return SelectField(_l("Country"), choices=country_choices, default="KE")
+
+
+class RegisterForm(FlaskForm):
+    full_name = full_name_field()
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), Length(max=254), Email()],
+        render_kw={"autocomplete": "email"},
+    )
+    password = new_password_field(_l("Password"))
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    membership_category = SelectField(
+        _l("Membership category"), choices=membership_choices, default="professional"
+    )
+    membership_number = membership_number_field()
+    country = country_field()
+    submit = SubmitField(_l("Create account"))
+
+    def validate_email(self, field) -> None:
+        if find_user_by_email(field.data) is not None:
+            raise ValidationError(_l("An account with this e-mail address already exists."))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Log in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254), Email()])
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Set new password"))
+
+
+class ProfileForm(FlaskForm):
+    full_name = full_name_field()
+    membership_number = membership_number_field()
+    country = country_field()
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save profile"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change password"))

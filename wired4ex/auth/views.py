@@ -1,0 +1,178 @@
+"""Account pages: register, log in and out, password reset, profile."""
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from wired4ex.auth import bp, services
+from wired4ex.auth.forms import (
+    MEMBERSHIP_LABELS,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from wired4ex.auth.passwords import verify_password
+from wired4ex.extensions import limiter, login_manager
+from wired4ex.mail import send_mail
+from wired4ex.security import is_safe_redirect
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    return services.load_session_user(session_id)
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+@bp.app_context_processor
+def _account_labels() -> dict:
+    return {"membership_label": lambda value: MEMBERSHIP_LABELS.get(value, value)}
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failed_login(response) -> bool:
+    """Only failed attempts count towards the throttle (a success redirects)."""
+    return response.status_code != 302
+
+
+def _login_email_key() -> str:
+    return "login-email:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _start_session(user) -> None:
+    """A fresh session for a fresh login: nothing from before carries over."""
+    session.clear()
+    login_user(user)
+    services.record_login(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        account = services.NewAccount(
+            email=form.email.data,
+            full_name=form.full_name.data,
+            password=form.password.data,
+            membership_category=form.membership_category.data,
+            country=form.country.data,
+            membership_number=form.membership_number.data,
+        )
+        try:
+            user = services.create_user(account)
+        except services.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            _start_session(user)
+            flash(_("Welcome to Wired4EX, %(name)s.", name=user.full_name), "success")
+            return redirect(url_for("catalog.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login, key_func=_login_email_key)
+def login():
+    next_url = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_url if is_safe_redirect(next_url) else url_for("catalog.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            return redirect(next_url if is_safe_redirect(next_url) else url_for("catalog.index"))
+        form.password.errors.append(_("The e-mail address or password is not correct."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("catalog.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.is_active_account:
+            token = services.make_password_reset_token(user)
+            link = url_for("auth.reset_password", token=token, _external=True)
+            send_mail(
+                user.email,
+                _("Reset your Wired4EX password"),
+                render_template("auth/email/reset_password.txt", user=user, link=link),
+            )
+        # The same answer whether or not the address has an account.
+        flash(
+            _("If an account uses that address, we have sent it a link to set a new password."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        flash(_("This reset link is invalid, expired or already used. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        logout_user()
+        session.clear()
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            full_name=form.full_name.data,
+            membership_number=form.membership_number.data,
+            country=form.country.data,
+            language=form.language.data,
+        )
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("The current password is not correct."))
+        else:
+            user = current_user._get_current_object()
+            services.set_password(user, form.password.data)
+            _start_session(user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form)

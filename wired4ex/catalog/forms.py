@@ -1,0 +1,30 @@
+"""Catalogue forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField
+
+LANGUAGE_NAMES = {"en": "English", "sw": "Kiswahili"}
+
+
+class CatalogFilterForm(FlaskForm):
+    """The catalogue's filters, sent by GET so a filtered list can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    institution = SelectField(_l("Institution"), validate_choice=False)
+    competency = SelectField(_l("Competency"), validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
+    submit = SubmitField(_l("Filter courses"), name="")
+
+    def set_choices(self, institutions, domains) -> None:
+        """Fill the options from the database."""
+        self.institution.choices = [("", _l("All institutions"))] + [
+            (i.slug, i.name) for i in institutions
+        ]
+        self.competency.choices = [("", _l("All competencies"))] + [
+            (domain.name, [(c.code, f"{c.code} {c.name}") for c in domain.competencies])
+            for domain in domains
+        ]
+        self.language.choices = [("", _l("All languages"))] + list(LANGUAGE_NAMES.items())

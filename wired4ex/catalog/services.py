@@ -1,0 +1,138 @@
+"""Catalogue queries: what the catalogue, course and module pages show."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from wired4ex.catalog.models import (
+    Competency,
+    CompetencyDomain,
+    Course,
+    CourseCompetency,
+    CourseMedia,
+    Institution,
+    Module,
+)
+from wired4ex.extensions import db
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    """What the catalogue may be narrowed by; unknown values simply match nothing."""
+
+    institution: str | None = None
+    competency: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    """A course with the figures the catalogue shows."""
+
+    course: Course
+    module_count: int
+    minutes: int
+    cpd_points: Decimal
+
+
+def _module_options():
+    return selectinload(Course.modules).joinedload(Module.current_version)
+
+
+def summarise(course: Course) -> CourseSummary:
+    """Totals over the course's active modules (already loaded)."""
+    versions = [m.current_version for m in course.active_modules if m.current_version]
+    return CourseSummary(
+        course=course,
+        module_count=len(versions),
+        minutes=sum(v.minutes for v in versions),
+        cpd_points=sum((v.cpd_points for v in versions), Decimal("0")),
+    )
+
+
+def list_published_courses(filters: CatalogFilters) -> list[CourseSummary]:
+    """Published courses matching the filters, with their totals, in a fixed number of queries."""
+    query = (
+        sa.select(Course)
+        .join(Course.institution)
+        .where(Course.status == "published")
+        .options(
+            _module_options(),
+            selectinload(Course.competency_links),
+            sa.orm.contains_eager(Course.institution),
+        )
+        .order_by(Institution.name, Course.title)
+    )
+    if filters.institution:
+        query = query.where(Institution.slug == filters.institution)
+    if filters.language:
+        query = query.where(Course.language == filters.language)
+    if filters.competency:
+        query = query.where(
+            Course.id.in_(
+                sa.select(CourseCompetency.course_id).where(
+                    CourseCompetency.competency_code == filters.competency
+                )
+            )
+        )
+    return [summarise(course) for course in db.session.scalars(query).unique()]
+
+
+def list_institutions() -> list[Institution]:
+    """Institutions that have at least one published course, by name."""
+    has_course = sa.select(Course.id).where(
+        Course.institution_id == Institution.id, Course.status == "published"
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Institution).where(has_course.exists()).order_by(Institution.name)
+        )
+    )
+
+
+def list_competency_domains() -> list[CompetencyDomain]:
+    """The competency framework, domains in order with their competencies."""
+    query = (
+        sa.select(CompetencyDomain)
+        .options(selectinload(CompetencyDomain.competencies))
+        .order_by(CompetencyDomain.position)
+    )
+    return list(db.session.scalars(query))
+
+
+def competency_names() -> dict[str, str]:
+    """Competency code -> name, for labels."""
+    return dict(db.session.execute(sa.select(Competency.code, Competency.name)).all())
+
+
+def get_course(institution_slug: str, course_slug: str) -> Course | None:
+    """A course by its two-part id, with institution and modules loaded."""
+    query = (
+        sa.select(Course)
+        .join(Course.institution)
+        .where(Institution.slug == institution_slug, Course.slug == course_slug)
+        .options(_module_options(), selectinload(Course.competency_links))
+    )
+    return db.session.scalar(query)
+
+
+def get_courses_by_key(keys: list[str]) -> dict[str, Course]:
+    """Courses by "<institution>/<course>" key (for prerequisites), missing ones left out."""
+    pairs = [tuple(key.split("/", 1)) for key in keys if key.count("/") == 1]
+    if not pairs:
+        return {}
+    query = (
+        sa.select(Course)
+        .join(Course.institution)
+        .where(sa.tuple_(Institution.slug, Course.slug).in_(pairs))
+    )
+    return {course.key: course for course in db.session.scalars(query)}
+
+
+def get_media(course: Course, name: str) -> CourseMedia | None:
+    """One image of a course's media folder."""
+    return db.session.scalar(
+        sa.select(CourseMedia).where(CourseMedia.course_id == course.id, CourseMedia.name == name)
+    )

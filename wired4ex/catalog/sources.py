@@ -1,0 +1,132 @@
+"""Reading content files: UTF-8 text, YAML with line numbers, front matter, quiz fences."""
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
+
+
+class SourceError(ValueError):
+    """A file that cannot be read at all; line says where."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def decode_utf8(data: bytes) -> str:
+    """The text of a file, or SourceError on the line of the first byte that is not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SourceError(line, "the file is not UTF-8 text (save it as UTF-8)") from error
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass
+class YamlMapping:
+    """A parsed YAML mapping and the line of each of its top-level keys."""
+
+    data: dict
+    lines: dict[str, int] = field(default_factory=dict)
+    first_line: int = 1
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.first_line)
+
+
+def load_yaml_mapping(text: str, first_line: int = 1) -> YamlMapping:
+    """Parse YAML that must be a mapping; first_line is the file line of the text's first line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise SourceError(line, f"bad YAML: {error.problem or error.context}") from error
+    except yaml.YAMLError as error:
+        raise SourceError(first_line, f"bad YAML: {error}") from error
+    if data is None:
+        data, node = {}, None
+    if not isinstance(data, dict):
+        raise SourceError(first_line, "expected keys and values (a YAML mapping)")
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            lines[str(key_node.value)] = first_line + key_node.start_mark.line
+    return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
+
+
+@dataclass
+class MarkdownFile:
+    """A Markdown file split into front matter, body and (if present) its quiz lines."""
+
+    meta: YamlMapping
+    body: str
+    body_line: int
+    quiz_lines: list[str] | None = None
+    quiz_line: int = 0
+    extra_quiz_lines: list[int] = field(default_factory=list)
+    unclosed_fence_line: int | None = None
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """(front matter, body, line where the body starts); SourceError without front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise SourceError(1, "the file must start with front matter between two '---' lines")
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    raise SourceError(1, "the front matter is not closed with a '---' line")
+
+
+def read_markdown(text: str) -> MarkdownFile:
+    """Parse front matter and take the ```quiz block out of the body."""
+    front, body, body_line = split_front_matter(text)
+    meta = load_yaml_mapping(front, first_line=2)
+    result = MarkdownFile(meta=meta, body=body, body_line=body_line)
+    kept: list[str] = []
+    fence: tuple[str, bool, int] | None = None  # (marker, is_quiz, opening line)
+    quiz: list[str] = []
+    for offset, line in enumerate(body.split("\n")):
+        number = body_line + offset
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" "))
+        if fence is None:
+            match = FENCE.match(stripped) if indent <= 3 else None
+            if match:
+                marker, info = match.groups()
+                fence = (marker, info.lower() == "quiz", number)
+                kept.append("" if fence[1] else line)
+            else:
+                kept.append(line)
+            continue
+        marker, is_quiz, opened = fence
+        closes = bool(stripped) and set(stripped) == {marker[0]} and len(stripped) >= len(marker)
+        if closes:
+            fence = None
+            if not is_quiz:
+                kept.append(line)
+                continue
+            kept.append("")
+            if result.quiz_lines is None:
+                result.quiz_lines, result.quiz_line = quiz, opened + 1
+            else:
+                result.extra_quiz_lines.append(opened)
+            quiz = []
+        elif is_quiz:
+            quiz.append(line)
+            kept.append("")  # keeps the body's line numbers aligned with the file
+        else:
+            kept.append(line)
+    if fence is not None:
+        result.unclosed_fence_line = fence[2]
+        if fence[1] and result.quiz_lines is None:
+            result.quiz_lines, result.quiz_line = quiz, fence[2] + 1
+    result.body = "\n".join(kept)
+    return result

@@ -1,0 +1,252 @@
+"""Import a checked content tree into the database, in one transaction.
+
+New modules are added; a module whose source changed gets a new version (source, hash, rendered
+HTML, parsed quiz); unchanged ones are skipped by hash, so a second sync writes nothing. Modules
+and courses whose files disappear are archived, never deleted: learners' history stays.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from wired4ex.catalog.content import ContentTree, CourseSource, ModuleSource, link_resolver
+from wired4ex.catalog.models import (
+    Competency,
+    CompetencyDomain,
+    Course,
+    CourseCompetency,
+    CourseMedia,
+    Institution,
+    Module,
+    ModuleVersion,
+    PolicyDocument,
+)
+from wired4ex.dbtypes import utcnow
+from wired4ex.extensions import db
+from wired4ex.markup import render_markdown
+
+
+class ContentInvalid(ValueError):
+    """The tree has problems; nothing was imported."""
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.archived)
+
+
+def assign(obj, **values) -> bool:
+    """Set only the attributes whose value differs, so unchanged rows are never written."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def sync_content(tree: ContentTree) -> SyncReport:
+    """Import the tree; commits once, or raises ContentInvalid / rolls back and changes nothing."""
+    if tree.problems:
+        raise ContentInvalid(f"{len(tree.problems)} problem(s) in the content; nothing imported")
+    report = SyncReport()
+    try:
+        _sync_policies(tree, report)
+        institutions = _sync_institutions(tree, report)
+        for source in tree.courses:
+            _sync_course(source, institutions[source.institution], report)
+        _archive_missing_courses(tree, institutions, report)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def _sync_policies(tree: ContentTree, report: SyncReport) -> None:
+    for name, (data, digest) in tree.policies.items():
+        document = db.session.get(PolicyDocument, name)
+        label = f"policy/{name}.yml"
+        if document is None:
+            db.session.add(PolicyDocument(name=name, data=data, source_hash=digest))
+            report.added.append(label)
+        elif document.source_hash != digest:
+            assign(document, data=data, source_hash=digest, loaded_at=utcnow())
+            report.updated.append(label)
+        else:
+            report.unchanged.append(label)
+            continue
+        if name == "competencies":
+            _sync_competencies(data)
+    db.session.flush()
+
+
+def _sync_competencies(data: dict) -> None:
+    domains = {d.code: d for d in db.session.scalars(sa.select(CompetencyDomain))}
+    competencies = {c.code: c for c in db.session.scalars(sa.select(Competency))}
+    for position, entry in enumerate(data.get("domains", [])):
+        code = str(entry["code"])
+        domain = domains.get(code) or CompetencyDomain(code=code)
+        assign(domain, name=str(entry["name"]), position=position)
+        db.session.add(domain)
+        for item in entry.get("competencies") or []:
+            competency = competencies.get(str(item["code"])) or Competency(code=str(item["code"]))
+            assign(competency, name=str(item["name"]), domain_code=code)
+            db.session.add(competency)
+
+
+def _sync_institutions(tree: ContentTree, report: SyncReport) -> dict[str, Institution]:
+    existing = {i.slug: i for i in db.session.scalars(sa.select(Institution))}
+    for source in tree.institutions:
+        institution = existing.get(source.slug)
+        values = dict(
+            name=source.name,
+            short_name=source.short_name,
+            country=source.country,
+            website=source.website,
+            description=source.description,
+        )
+        label = f"institutions/{source.slug}"
+        if institution is None:
+            institution = Institution(slug=source.slug, source="content", **values)
+            db.session.add(institution)
+            existing[source.slug] = institution
+            report.added.append(label)
+        elif assign(institution, **values):
+            report.updated.append(label)
+        else:
+            report.unchanged.append(label)
+    db.session.flush()
+    return existing
+
+
+def _sync_course(source: CourseSource, institution: Institution, report: SyncReport) -> None:
+    course = db.session.scalar(
+        sa.select(Course)
+        .where(Course.institution_id == institution.id, Course.slug == source.slug)
+        .options(
+            selectinload(Course.modules).selectinload(Module.current_version),
+            selectinload(Course.competency_links),
+            selectinload(Course.media),
+        )
+    )
+    label = f"{source.key}"
+    if course is None:
+        course = Course(institution=institution, slug=source.slug, source="content")
+        db.session.add(course)
+        report.added.append(label)
+        changed = True
+    else:
+        changed = course.source_hash != source.source_hash or course.status == "archived"
+        if changed:
+            report.updated.append(label)
+        else:
+            report.unchanged.append(label)
+    resolve = link_resolver(source.file_keys)
+    if changed:
+        overview = render_markdown(source.overview, resolve)
+        assign(
+            course,
+            title=source.title,
+            summary=source.summary,
+            language=source.language,
+            level=source.level,
+            authors=source.authors,
+            prerequisites=source.prerequisites,
+            status=source.status,
+            version=source.version,
+            overview_source=source.overview,
+            overview_html=overview.html,
+            source_hash=source.source_hash,
+        )
+    _sync_media(course, source)
+    db.session.flush()
+    modules = {module.key: module for module in course.modules}
+    for module_source in source.modules:
+        _sync_module(course, modules.get(module_source.key), module_source, resolve, report)
+    seen = {m.key for m in source.modules}
+    for module in modules.values():
+        if module.key not in seen and module.status != "archived":
+            assign(module, status="archived", archived_at=utcnow())
+            report.archived.append(f"{source.key}/{module.key}")
+    codes = set(source.competencies)
+    for module_source in source.modules:
+        codes.update(module_source.competencies)
+    current = {link.competency_code for link in course.competency_links}
+    if current != codes:
+        course.competency_links = [CourseCompetency(competency_code=c) for c in sorted(codes)]
+
+
+def _sync_media(course: Course, source: CourseSource) -> None:
+    existing = {media.name: media for media in course.media}
+    for name, (data, content_type) in source.media.items():
+        digest = hashlib.sha256(data).hexdigest()
+        media = existing.get(name)
+        if media is None:
+            course.media.append(
+                CourseMedia(name=name, content_type=content_type, data=data, sha256=digest)
+            )
+        elif media.sha256 != digest:
+            assign(media, content_type=content_type, data=data, sha256=digest)
+
+
+def _sync_module(course, module, source: ModuleSource, resolve, report: SyncReport) -> None:
+    label = f"{course.institution.slug}/{course.slug}/{source.key}"
+    if module is None:
+        module = Module(course=course, key=source.key)
+        db.session.add(module)
+        report.added.append(label)
+    version = module.current_version
+    content_changed = version is None or version.source_hash != source.source_hash
+    moved = assign(module, position=source.position, source_path=source.path)
+    revived = assign(module, status="active", archived_at=None)
+    if content_changed:
+        rendered = render_markdown(source.body, resolve)
+        new_version = ModuleVersion(
+            module=module,
+            number=(version.number + 1) if version else 1,
+            title=source.title,
+            minutes=source.minutes,
+            cpd_points=source.cpd_points,
+            cpd_category=source.cpd_category,
+            competencies=source.competencies,
+            pass_mark=source.pass_mark,
+            objectives=source.objectives,
+            source=source.source,
+            source_hash=source.source_hash,
+            html=rendered.html,
+            toc_html=rendered.toc_html,
+            quiz=source.quiz,
+        )
+        db.session.add(new_version)
+        db.session.flush()
+        module.current_version = new_version
+    if version is not None:
+        if content_changed or moved or revived:
+            report.updated.append(label)
+        else:
+            report.unchanged.append(label)
+
+
+def _archive_missing_courses(tree, institutions, report: SyncReport) -> None:
+    present = {(c.institution, c.slug) for c in tree.courses}
+    for slug in tree.complete_institutions:
+        institution = institutions[slug]
+        query = sa.select(Course).where(
+            Course.institution_id == institution.id,
+            Course.source == "content",
+            Course.status != "archived",
+        )
+        for course in db.session.scalars(query):
+            if (slug, course.slug) not in present:
+                course.status = "archived"
+                report.archived.append(f"{slug}/{course.slug}")
