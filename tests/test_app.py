@@ -66,6 +66,7 @@ def test_unexpected_error_gets_500_page_without_trace(app):
         raise RuntimeError("secret internals")
 
     app.add_url_rule("/broken", view_func=broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
     response = app.test_client().get("/broken")
     page = response.get_data(as_text=True)
     assert response.status_code == 500
@@ -95,7 +96,9 @@ def test_production_cookies_are_secure(config_class):
 def test_dates_are_shown_in_nairobi_time(app):
     late_on_new_years_eve_utc = datetime(2026, 12, 31, 22, 30, tzinfo=UTC)  # 01:30 in Nairobi
     with app.test_request_context():
-        shown = render_template_string("{{ value|date }} {{ value|datetime }}", value=late_on_new_years_eve_utc)
+        shown = render_template_string(
+            "{{ value|date }} {{ value|datetime }}", value=late_on_new_years_eve_utc
+        )
     assert shown.startswith("Jan 1, 2027")
     assert "1:30" in shown
 

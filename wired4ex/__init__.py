@@ -62,9 +62,11 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature package."""
     from wired4ex.auth import bp as auth_bp
     from wired4ex.catalog import bp as catalog_bp
+    from wired4ex.learning import bp as learning_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(learning_bp)
 
 
 @event.listens_for(Engine, "connect")

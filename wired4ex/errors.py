@@ -71,5 +71,7 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http(error)
+        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS") is not False:
+            raise error  # tests see the real traceback, unless they test this page
         log.exception("Unhandled error", exc_info=error)
         return render_error(InternalServerError.code)

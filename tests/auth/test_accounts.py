@@ -151,7 +151,7 @@ def test_login_refuses_unsafe_next(client, auth, make_user, target):
     make_user(email="amina@example.org")
     response = auth.login("amina@example.org", next_url=quote(target, safe=""))
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/dashboard"
 
 
 def test_login_follows_a_safe_next(client, auth, make_user):

@@ -85,13 +85,13 @@ def register():
 def login():
     next_url = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_redirect(next_url) else url_for("catalog.index"))
+        return redirect(next_url if is_safe_redirect(next_url) else url_for("learning.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user)
-            return redirect(next_url if is_safe_redirect(next_url) else url_for("catalog.index"))
+            return redirect(next_url if is_safe_redirect(next_url) else url_for("learning.dashboard"))
         form.password.errors.append(_("The e-mail address or password is not correct."))
     return render_template("auth/login.html", form=form)
 

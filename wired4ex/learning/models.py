@@ -1,0 +1,138 @@
+"""A member's learning record: enrolments, progress, attempts, completions, and the CPD ledger."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wired4ex.dbtypes import UTCDateTime, utcnow
+from wired4ex.extensions import db
+
+
+class Enrolment(db.Model):
+    """A member's enrolment in a course. Unenrolling keeps it (status withdrawn) and its history."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        CheckConstraint("status IN ('active', 'withdrawn')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"))
+    last_visited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    course = relationship("Course")
+    last_module = relationship("Module")
+
+
+class ModuleProgress(db.Model):
+    """That a member opened a module (started), and when they last did."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizAttempt(db.Model):
+    """One submitted knowledge check, scored against the module version the member saw."""
+
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    # The one-time token of the form: a replayed submission finds it taken and changes nothing.
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict] = mapped_column(JSON)  # question id -> list of option ids
+    score: Mapped[int]  # percent, rounded down
+    passed: Mapped[bool]
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module_version = relationship("ModuleVersion")
+
+
+class ModuleCompletion(db.Model):
+    """A member completed a module; at most one per member and module, whatever its versions."""
+
+    __tablename__ = "module_completions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id"),
+        CheckConstraint("via IN ('quiz', 'marked_done')", name="via"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    via: Mapped[str] = mapped_column(String(12))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempts.id"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module = relationship("Module")
+    module_version = relationship("ModuleVersion")
+
+
+class CourseCompletion(db.Model):
+    """A member completed every module a course had at that moment; it stays when modules change."""
+
+    __tablename__ = "course_completions"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course = relationship("Course")
+
+
+class LedgerEntry(db.Model):
+    """One line of a member's CPD ledger. Append-only: corrections are new entries.
+
+    Sources: a module completion (written here, automatically), a verified external activity or an
+    admin adjustment (written by the CPD features). Title, provider, category, points and
+    competencies are copied as they were at that moment, so later content changes never alter it.
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint("source IN ('module', 'claim', 'adjustment')", name="source"),
+        UniqueConstraint("completion_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(12))
+    completion_id: Mapped[int | None] = mapped_column(ForeignKey("module_completions.id"))
+    module_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_versions.id"))
+    activity_date: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(40))
+    points: Mapped[Decimal] = mapped_column(Numeric(6, 1))
+    competencies: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
