@@ -42,6 +42,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Wired4EX <no-reply@hesma.example>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")  # default: <instance>/outbox
+    # Uploaded claim evidence; never inside static/. Default: <instance>/evidence
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Africa/Nairobi")

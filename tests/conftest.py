@@ -47,6 +47,7 @@ def config_class(database_url, tmp_path_factory):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         MAIL_OUTBOX = str(tmp_path_factory.mktemp("outbox"))
+        EVIDENCE_DIR = str(tmp_path_factory.mktemp("evidence"))
         CONTENT_DIR = str(ROOT / "content")
 
     return Config
@@ -89,6 +90,8 @@ def app(config_class, _schema):
         db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
+        for stored in Path(app.config["EVIDENCE_DIR"]).glob("*"):
+            stored.unlink()
 
 
 @pytest.fixture

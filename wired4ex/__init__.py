@@ -44,6 +44,8 @@ def configure(app: Flask, config_class: type[Config] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
     if not app.config.get("MAIL_OUTBOX"):
         app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "outbox")
+    if not app.config.get("EVIDENCE_DIR"):
+        app.config["EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
@@ -62,11 +64,13 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature package."""
     from wired4ex.auth import bp as auth_bp
     from wired4ex.catalog import bp as catalog_bp
+    from wired4ex.cpd import bp as cpd_bp
     from wired4ex.learning import bp as learning_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(cpd_bp)
 
 
 @event.listens_for(Engine, "connect")

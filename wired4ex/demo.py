@@ -46,7 +46,16 @@ def _institution_id(slug: str | None) -> int | None:
 
 
 def seed() -> Iterator[str]:
-    """Create whatever demo accounts are missing; yields a line per account for the console."""
+    """Create the demo accounts and the demo member's year; yields lines for the console."""
+    yield from seed_accounts()
+    member = find_user_by_email("member@wired4ex.example")
+    admin = find_user_by_email("admin@wired4ex.example")
+    if member is not None and admin is not None:
+        yield from seed_member_year(member, admin)
+
+
+def seed_accounts() -> Iterator[str]:
+    """Create whatever demo accounts are missing; yields a line per account."""
     for demo in DEMO_ACCOUNTS:
         user: User | None = find_user_by_email(demo.email)
         if user is None:
@@ -71,3 +80,114 @@ def seed() -> Iterator[str]:
             state = "exists"
         roles = ", ".join(sorted(user.role_names))
         yield f"{demo.email:28} password: {demo.password:24} ({roles}; {state})"
+
+
+# A small but real PDF, so the demo claims have evidence a browser can open.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
+    b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+    b"4 0 obj<</Length 60>>stream\nBT /F1 18 Tf 72 760 Td (Certificate of attendance) Tj ET\n"
+    b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _right_answers(quiz: list[dict]) -> dict[str, list[str]]:
+    return {q["id"]: [o["id"] for o in q["options"] if o["correct"]] for q in quiz}
+
+
+def seed_member_year(member: User, admin: User) -> Iterator[str]:
+    """Give the demo member a realistic year: completed modules, an approved and a pending claim.
+
+    Runs once: when the member already has an enrolment, nothing is added.
+    """
+    from datetime import timedelta
+    from decimal import Decimal
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from wired4ex.catalog.services import get_course
+    from wired4ex.cpd import services as cpd
+    from wired4ex.dbtypes import utcnow
+    from wired4ex.learning import services as learning
+    from wired4ex.learning.models import Enrolment
+    from wired4ex.timeutil import local_date
+
+    if db.session.scalar(sa.select(Enrolment.id).where(Enrolment.user_id == member.id)):
+        yield "demo member's year: already there"
+        return
+    leadership = get_course(DEMO_INSTITUTION, "county-health-leadership")
+    financing = get_course(DEMO_INSTITUTION, "health-financing")
+    if leadership is None or financing is None:
+        yield "demo member's year: skipped (run `flask content sync` first)"
+        return
+    now = utcnow()
+    today = local_date(now)
+    # Spread over the current year so far (at least a few weeks back).
+    days_into_year = max((today - today.replace(month=1, day=1)).days, 30)
+    step = days_into_year // 8
+    moments = [now - timedelta(days=days_into_year - step * i) for i in range(1, 8)]
+    learning.enrol(member, leadership, at=moments[0])
+    learning.enrol(member, financing, at=moments[0])
+    plan = [(leadership, m) for m in leadership.active_modules[:3]] + [
+        (financing, m) for m in financing.active_modules[:2]
+    ]
+    for (course, module), at in zip(plan, moments, strict=False):
+        enrolment = learning.get_enrolment(member.id, course.id)
+        learning.record_visit(member.id, enrolment.id, module.id, at=at)
+        version = module.current_version
+        if version.quiz:
+            learning.submit_attempt(
+                member, module, version, _right_answers(version.quiz),
+                learning.new_attempt_nonce(), at=at,
+            )  # fmt: skip
+        else:
+            learning.mark_done(member, module, at=at)
+    approved = cpd.save_claim(
+        member,
+        cpd.ClaimInput(
+            title="East African Health Managers Conference",
+            provider="HeSMA East Africa, Kisumu chapter",
+            category="conference",
+            start_date=local_date(moments[2]) - timedelta(days=2),
+            end_date=local_date(moments[2]),
+            hours=Decimal("16"),
+            points_claimed=Decimal("8"),
+            reflection=(
+                "Sessions on facility improvement funds changed how our hospital management team "
+                "plans its quarterly spending; we now review collections against the work plan."
+            ),
+            competencies=["FM4", "LG3"],
+        ),
+        upload=FileStorage(BytesIO(DEMO_PDF), filename="conference-certificate.pdf"),
+        submit=True,
+        at=moments[2],
+    )
+    cpd.decide_claim(
+        approved, admin, cpd.Decision(True, Decimal("6"), "Two of the sessions were social events."),
+        at=moments[3],
+    )  # fmt: skip
+    cpd.save_claim(
+        member,
+        cpd.ClaimInput(
+            title="Supervising nursing interns at Nyanjiru Health Centre",
+            provider="Ziwa County Department of Health",
+            category="teaching",
+            start_date=local_date(moments[5]) - timedelta(days=20),
+            end_date=local_date(moments[5]),
+            hours=Decimal("10"),
+            points_claimed=Decimal("4"),
+            reflection=(
+                "Weekly supervision of four interns; I built a simple checklist for ward rounds "
+                "that the facility now uses for all new staff."
+            ),
+            competencies=["HR2"],
+        ),
+        upload=FileStorage(BytesIO(DEMO_PDF), filename="supervision-letter.pdf"),
+        submit=True,
+        at=moments[5],
+    )
+    yield "demo member's year: 5 modules completed, 1 claim approved, 1 waiting for review"

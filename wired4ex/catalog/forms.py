@@ -23,8 +23,9 @@ class CatalogFilterForm(FlaskForm):
         self.institution.choices = [("", _l("All institutions"))] + [
             (i.slug, i.name) for i in institutions
         ]
-        self.competency.choices = [("", _l("All competencies"))] + [
-            (domain.name, [(c.code, f"{c.code} {c.name}") for c in domain.competencies])
+        # A dict makes option groups (one per domain); the empty group holds "all".
+        self.competency.choices = {"": [("", _l("All competencies"))]} | {
+            domain.name: [(c.code, f"{c.code} {c.name}") for c in domain.competencies]
             for domain in domains
-        ]
+        }
         self.language.choices = [("", _l("All languages"))] + list(LANGUAGE_NAMES.items())

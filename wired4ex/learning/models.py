@@ -120,12 +120,15 @@ class LedgerEntry(db.Model):
     __table_args__ = (
         CheckConstraint("source IN ('module', 'claim', 'adjustment')", name="source"),
         UniqueConstraint("completion_id"),
+        UniqueConstraint("claim_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     source: Mapped[str] = mapped_column(String(12))
     completion_id: Mapped[int | None] = mapped_column(ForeignKey("module_completions.id"))
+    # Table name only: claims belong to the CPD package, which builds on this one.
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("cpd_claims.id"))
     module_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_versions.id"))
     activity_date: Mapped[date] = mapped_column(Date, index=True)
     title: Mapped[str] = mapped_column(String(300))

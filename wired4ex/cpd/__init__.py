@@ -1,0 +1,8 @@
+"""CPD: the policy, ledger arithmetic, external activity claims with evidence, verification,
+audit samples and adjustments."""
+
+from flask import Blueprint
+
+bp = Blueprint("cpd", __name__, template_folder="templates", url_prefix="/cpd")
+
+from wired4ex.cpd import views  # noqa: E402,F401  (routes attach to bp)

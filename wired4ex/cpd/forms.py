@@ -1,0 +1,129 @@
+"""CPD forms: claims, decisions, adjustments, audit samples, cycle choice."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+NUMBER_MESSAGE = _l("Enter a number, for example 2 or 1.5.")
+
+
+class PointsField(DecimalField):
+    """A number of points or hours, with a plain message when it is not a number."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(NUMBER_MESSAGE) from error
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ClaimForm(FlaskForm):
+    title = StringField(_l("Activity title"), validators=[DataRequired(), Length(max=200)])
+    provider = StringField(
+        _l("Provider or organiser"), validators=[DataRequired(), Length(max=200)]
+    )
+    category = SelectField(_l("CPD category"), validators=[DataRequired()])
+    start_date = DateField(
+        _l("Start date"), validators=[InputRequired(message=_l("Enter a date."))]
+    )
+    end_date = DateField(_l("End date"), validators=[InputRequired(message=_l("Enter a date."))])
+    hours = PointsField(
+        _l("Hours of learning"),
+        places=1,
+        validators=[InputRequired(message=NUMBER_MESSAGE), NumberRange(min=0, max=2000)],
+    )
+    points_claimed = PointsField(
+        _l("Points claimed"),
+        places=1,
+        validators=[InputRequired(message=NUMBER_MESSAGE), NumberRange(min=0, max=1000)],
+    )
+    reflection = TextAreaField(
+        _l("Reflection: what changed in your practice?"),
+        validators=[DataRequired(), Length(min=20, max=5000)],
+    )
+    competencies = MultiCheckboxField(_l("Competencies addressed"), validate_choice=True)
+    evidence = FileField(_l("Evidence (PDF, JPEG or PNG, up to 5 MB)"))
+    save_draft = SubmitField(_l("Save as draft"))
+    submit_claim = SubmitField(_l("Submit for verification"))
+
+
+class WithdrawForm(FlaskForm):
+    submit = SubmitField(_l("Withdraw this claim"))
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
+        validators=[InputRequired(message=_l("Choose approve or reject."))],
+    )
+    points_approved = PointsField(
+        _l("Points approved"),
+        places=1,
+        validators=[Optional(), NumberRange(min=0, max=1000)],
+    )
+    reason = TextAreaField(
+        _l("Reason (required to reject or to approve fewer points)"),
+        validators=[Length(max=2000)],
+    )
+    submit = SubmitField(_l("Record decision"))
+
+
+class AdjustmentForm(FlaskForm):
+    points = PointsField(
+        _l("Points (negative to deduct)"),
+        places=1,
+        validators=[InputRequired(message=NUMBER_MESSAGE), NumberRange(min=-100, max=100)],
+    )
+    category = SelectField(_l("CPD category"), validators=[DataRequired()])
+    activity_date = DateField(
+        _l("Date it counts on"), validators=[InputRequired(message=_l("Enter a date."))]
+    )
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Add adjustment"))
+
+
+class AuditSampleForm(FlaskForm):
+    cycle = SelectField(_l("Cycle"), coerce=int)
+    percentage = IntegerField(
+        _l("Percentage of members with claims"),
+        default=10,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
+    submit = SubmitField(_l("Draw sample"))
+
+
+class AuditOutcomeForm(FlaskForm):
+    outcome = RadioField(
+        _l("Audit outcome"),
+        choices=[("passed", _l("Passed")), ("failed", _l("Failed"))],
+        validators=[InputRequired(message=_l("Choose passed or failed."))],
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record outcome"))
+
+
+class MemberSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name, e-mail or membership number"), validators=[Length(max=100)])
+    submit = SubmitField(_l("Search"), name="")

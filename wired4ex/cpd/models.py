@@ -1,0 +1,95 @@
+"""External CPD claims with their evidence, and audit samples."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wired4ex.dbtypes import UTCDateTime, utcnow
+from wired4ex.extensions import db
+
+CLAIM_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+
+
+class Claim(db.Model):
+    """A member's claim for CPD points from an activity outside the platform."""
+
+    __tablename__ = "cpd_claims"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'approved', 'rejected', 'withdrawn')", name="status"
+        ),
+        CheckConstraint("end_date >= start_date", name="dates"),
+        CheckConstraint("points_claimed >= 0", name="points"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 1))
+    points_claimed: Mapped[Decimal] = mapped_column(Numeric(6, 1))
+    reflection: Mapped[str] = mapped_column(Text)
+    competencies: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    # Evidence: stored under EVIDENCE_DIR with a server-generated name, never in static/.
+    evidence_name: Mapped[str | None] = mapped_column(String(200))
+    evidence_stored_as: Mapped[str | None] = mapped_column(String(80), unique=True)
+    evidence_type: Mapped[str | None] = mapped_column(String(40))
+    evidence_size: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    points_approved: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    member = relationship("User", foreign_keys=[user_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def editable(self) -> bool:
+        return self.status in ("draft", "submitted")
+
+
+class AuditSample(db.Model):
+    """A random sample of members with claims in a cycle, drawn for audit."""
+
+    __tablename__ = "cpd_audit_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_start: Mapped[date] = mapped_column(Date)
+    percentage: Mapped[int]
+    population: Mapped[int]
+    drawn_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list["AuditSampleMember"]] = relationship(
+        back_populates="sample", order_by="AuditSampleMember.id"
+    )
+    drawn_by = relationship("User")
+
+
+class AuditSampleMember(db.Model):
+    """A member drawn in a sample; their claims in the cycle are audited and the outcome kept."""
+
+    __tablename__ = "cpd_audit_sample_members"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('pending', 'passed', 'failed')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("cpd_audit_samples.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(10), default="pending")
+    notes: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    sample: Mapped[AuditSample] = relationship(back_populates="members")
+    member = relationship("User", foreign_keys=[user_id])
