@@ -52,7 +52,16 @@ def test_faculty_needs_a_known_institution(runner):
 
 def test_users_create_refuses_weak_password_and_duplicates(runner, make_user):
     weak = runner.invoke(
-        args=["users", "create", "--email", "w@example.org", "--name", "W", "--password", "password1"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "w@example.org",
+            "--name",
+            "W",
+            "--password",
+            "password1",
+        ]
     )
     assert weak.exit_code != 0
     make_user(email="taken@example.org")

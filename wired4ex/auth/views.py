@@ -91,7 +91,9 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user)
-            return redirect(next_url if is_safe_redirect(next_url) else url_for("learning.dashboard"))
+            return redirect(
+                next_url if is_safe_redirect(next_url) else url_for("learning.dashboard")
+            )
         form.password.errors.append(_("The e-mail address or password is not correct."))
     return render_template("auth/login.html", form=form)
 
