@@ -23,6 +23,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     errors.register_error_handlers(app)
     cli.register_commands(app)
     security.register_security_headers(app)
+    security.register_input_guard(app)
     register_template_helpers(app)
     return app
 
@@ -65,12 +66,14 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.auth import bp as auth_bp
     from wired4ex.catalog import bp as catalog_bp
     from wired4ex.cpd import bp as cpd_bp
+    from wired4ex.cpd.statement_views import verify_bp
     from wired4ex.learning import bp as learning_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(cpd_bp)
+    app.register_blueprint(verify_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -43,3 +43,10 @@ def register_template_helpers(app: Flask) -> None:
     def _cpd_points(value) -> str:
         """Points with a half shown as .5 and whole numbers without decimals."""
         return format_decimal(value or 0, format="#,##0.#")
+
+    @app.template_filter("isodate")
+    def _isodate(value: str) -> str:
+        """A stored ISO date ("2026-03-12") shown like other dates."""
+        from datetime import date
+
+        return format_date(date.fromisoformat(value), "medium") if value else ""

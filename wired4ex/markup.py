@@ -131,6 +131,14 @@ def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> ma
     )
 
 
+def find_links(source: str) -> list[tuple[str, str]]:
+    """The (kind, url) of every link and image in Markdown, for checks: the same parse as
+    render_markdown, without sanitising HTML that nobody will see."""
+    found: list[tuple[str, str]] = []
+    _markdown(None, found).convert(source)
+    return found
+
+
 def render_markdown(source: str, resolver: LinkResolver | None = None) -> Rendered:
     """Render Markdown to sanitised HTML, with a sanitised table of contents."""
     found: list[tuple[str, str]] = []

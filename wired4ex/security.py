@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -18,6 +18,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def register_input_guard(app: Flask) -> None:
+    """Refuse NUL characters in the path, query string and form fields with a 400.
+
+    No text a person types contains one, and PostgreSQL cannot store one, so letting it through
+    would only turn a probe into a server error.
+    """
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        if "\x00" in request.path or _has_nul(request.args.values()):
+            abort(400)
+        if request.method in ("POST", "PUT", "PATCH") and _has_nul(request.form.values()):
+            abort(400)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -14,3 +14,10 @@ def association_zone() -> ZoneInfo:
 def local_date(at: datetime) -> date:
     """The calendar date of a UTC moment in the association's time zone."""
     return at.astimezone(association_zone()).date()
+
+
+def local_today() -> date:
+    """Today in the association's time zone."""
+    from wired4ex.dbtypes import utcnow
+
+    return local_date(utcnow())

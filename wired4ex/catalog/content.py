@@ -23,7 +23,7 @@ from wired4ex.catalog.sources import (
     load_yaml_mapping,
     read_markdown,
 )
-from wired4ex.markup import render_markdown
+from wired4ex.markup import find_links
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MODULE_FILE = re.compile(r"^(\d{2,3})-([a-z0-9][a-z0-9-]*)\.md$")
@@ -80,6 +80,8 @@ class ModuleSource:
     quiz: list[dict]
     source: str
     source_hash: str
+    body_line: int = 1  # the file line where the body starts
+    key_line: int = 1  # the line of the `id` key, when the file has one
 
 
 @dataclass
@@ -316,7 +318,13 @@ class _Loader:
         self._check_links(path, parsed.body, parsed.body_line, course, module_keys, folder)
         for module in course.modules:
             self._check_links(
-                self.root / module.path, module.body, 1, course, module_keys, folder, module
+                self.root / module.path,
+                module.body,
+                module.body_line,
+                course,
+                module_keys,
+                folder,
+                module,
             )
         self.tree.courses.append(course)
 
@@ -396,6 +404,8 @@ class _Loader:
             quiz=quiz,
             source=text,
             source_hash=hashlib.sha256(text.encode()).hexdigest(),
+            body_line=parsed.body_line,
+            key_line=meta.lines.get("id", 1),
         )
 
     # -- field checks ----------------------------------------------------------------------
@@ -426,9 +436,11 @@ class _Loader:
 
     def _competency_list(self, path: Path, meta: YamlMapping) -> list[str]:
         codes = self._string_list(path, meta, "competencies")
-        for code in codes:
+        for index, code in enumerate(codes):
             if self.competencies and code not in self.competencies:
-                self.report(path, meta.line_of("competencies"), f"unknown competency {code!r}")
+                self.report(
+                    path, meta.line_at("competencies", index), f"unknown competency {code!r}"
+                )
         return [code for code in codes if not self.competencies or code in self.competencies]
 
     def _points(self, path: Path, meta: YamlMapping, maximum: Decimal | None) -> Decimal:
@@ -449,7 +461,7 @@ class _Loader:
         seen: dict[str, str] = {}
         for module in course.modules:
             if module.key in seen:
-                self.report(self.root / module.path, 1,
+                self.report(self.root / module.path, module.key_line,
                             f"duplicate module id {module.key!r} (also in {seen[module.key]})")  # fmt: skip
             seen[module.key] = module.path
 
@@ -463,7 +475,7 @@ class _Loader:
                     return first_line + index
             return first_line
 
-        for kind, url in render_markdown(body).links:
+        for kind, url in find_links(body):
             parts = urlsplit(url)
             if parts.scheme:
                 if parts.scheme.lower() not in {"http", "https", "mailto"}:

@@ -21,10 +21,14 @@ def is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _check_keys(item: dict, allowed: set[str], required: set[str], where: str, line: int, report):
+def _check_keys(
+    item: dict, allowed: set[str], required: set[str], where: str, line: int, report, key_line=None
+):
+    """Report unknown and missing keys; key_line(key) gives an unknown key's own line."""
     for key in item:
         if key not in allowed:
-            report(line, f"unknown key {key!r} in {where} (allowed: {', '.join(sorted(allowed))})")
+            report(key_line(key) if key_line else line,
+                   f"unknown key {key!r} in {where} (allowed: {', '.join(sorted(allowed))})")  # fmt: skip
     for key in sorted(required - item.keys()):
         report(line, f"missing key {key!r} in {where}")
 
@@ -39,10 +43,10 @@ def _list_of_mappings(meta: YamlMapping, key: str, report: Report) -> list[dict]
 
 def validate_competencies(meta: YamlMapping, report: Report) -> set[str]:
     """Check the competency framework; returns the competency codes it defines."""
-    _check_keys(meta.data, {"domains"}, {"domains"}, "competencies.yml", 1, report)
+    _check_keys(meta.data, {"domains"}, {"domains"}, "competencies.yml", 1, report, meta.line_of)
     codes: set[str] = set()
-    line = meta.line_of("domains")
-    for domain in _list_of_mappings(meta, "domains", report):
+    for index, domain in enumerate(_list_of_mappings(meta, "domains", report)):
+        line = meta.line_at("domains", index)
         _check_keys(
             domain, {"code", "name", "competencies"}, {"code", "name"}, "a domain", line, report
         )
@@ -78,15 +82,15 @@ def validate_cpd(meta: YamlMapping, report: Report) -> dict[str, Decimal | None]
     """Check the CPD policy; returns category code -> per-activity maximum (None for none)."""
     data = meta.data
     _check_keys(data, {"cycle", "categories", "targets", "minimums"}, {"categories", "targets"},
-                "cpd.yml", 1, report)  # fmt: skip
+                "cpd.yml", 1, report, meta.line_of)  # fmt: skip
     cycle = data.get("cycle") or {}
     if not isinstance(cycle, dict) or set(cycle) - {"start_month"}:
         report(meta.line_of("cycle"), "'cycle' takes one key, start_month (1 to 12)")
     elif "start_month" in cycle and cycle["start_month"] not in range(1, 13):
         report(meta.line_of("cycle"), "cycle start_month must be a whole number from 1 to 12")
     categories: dict[str, Decimal | None] = {}
-    line = meta.line_of("categories")
-    for category in _list_of_mappings(meta, "categories", report):
+    for index, category in enumerate(_list_of_mappings(meta, "categories", report)):
+        line = meta.line_at("categories", index)
         _check_keys(category, {"code", "name", "cap", "max_per_activity"}, {"code", "name"},
                     "a category", line, report)  # fmt: skip
         code = str(category.get("code", ""))
@@ -107,13 +111,19 @@ def validate_cpd(meta: YamlMapping, report: Report) -> dict[str, Decimal | None]
     else:
         for name in targets:
             if name not in {c.value for c in MembershipCategory}:
-                report(line, f"unknown membership category {name!r} in targets")
+                report(
+                    meta.line_at("targets", name),
+                    f"unknown membership category {name!r} in targets",
+                )
         for member_category in MembershipCategory:
             value = targets.get(member_category.value)
             if value is None:
                 report(line, f"targets: missing membership category {member_category.value!r}")
             elif value != "exempt" and (not is_number(value) or value < 0):
-                report(line, f"target of {member_category.value!r} must be points or 'exempt'")
+                report(
+                    meta.line_at("targets", member_category.value),
+                    f"target of {member_category.value!r} must be points or 'exempt'",
+                )
     minimums = data.get("minimums") or {}
     if not isinstance(minimums, dict):
         report(meta.line_of("minimums"), "'minimums' maps a category code to points")
@@ -140,11 +150,13 @@ def validate_certifications(
     meta: YamlMapping, report: Report, course_keys: set[str], domains: set[str]
 ) -> None:
     """Check the certification programmes against known courses and competency domains."""
-    _check_keys(meta.data, {"programmes"}, {"programmes"}, "certifications.yml", 1, report)
-    line = meta.line_of("programmes")
+    _check_keys(
+        meta.data, {"programmes"}, {"programmes"}, "certifications.yml", 1, report, meta.line_of
+    )
     programmes = _list_of_mappings(meta, "programmes", report)
     codes = [str(p.get("code", "")) for p in programmes]
-    for programme in programmes:
+    for index, programme in enumerate(programmes):
+        line = meta.line_at("programmes", index)
         code = str(programme.get("code", ""))
         _check_keys(programme, PROGRAMME_KEYS, {"code", "name", "level", "rules"},
                     f"programme {code!r}", line, report)  # fmt: skip
@@ -165,12 +177,14 @@ def validate_certifications(
         for category in rules.get("membership_categories") or []:
             if category not in {c.value for c in MembershipCategory}:
                 report(line, f"{code}: unknown membership category {category!r}")
-        for course in rules.get("required_courses") or []:
+        for number, course in enumerate(rules.get("required_courses") or []):
             if course not in course_keys:
-                report(line, f"{code}: unknown course {course!r} (use <institution>/<course>)")
-        for needed in rules.get("prerequisites") or []:
+                report(meta.line_at("programmes", index, "rules", "required_courses", number),
+                       f"{code}: unknown course {course!r} (use <institution>/<course>)")  # fmt: skip
+        for number, needed in enumerate(rules.get("prerequisites") or []):
             if needed not in codes:
-                report(line, f"{code}: unknown prerequisite programme {needed!r}")
+                report(meta.line_at("programmes", index, "rules", "prerequisites", number),
+                       f"{code}: unknown prerequisite programme {needed!r}")  # fmt: skip
         points = rules.get("cpd_points")
         if points is not None and not _valid_window(points):
             report(line, f"{code}: cpd_points needs minimum (points) and window_months")

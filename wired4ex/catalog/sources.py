@@ -34,22 +34,57 @@ class YamlMapping:
     data: dict
     lines: dict[str, int] = field(default_factory=dict)
     first_line: int = 1
+    node: yaml.Node | None = None
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.first_line)
 
+    def line_at(self, *path: str | int) -> int:
+        """The line of a nested key or list item, e.g. line_at("competencies", 1) for the
+        second competency; the line of the deepest part of the path that exists."""
+        node, line = self.node, self.first_line
+        for step in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if getattr(key_node, "value", None) == str(step):
+                        line = self.first_line + key_node.start_mark.line
+                        child = value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step >= 0:
+                child = node.value[step] if step < len(node.value) else None
+                if child is not None:
+                    line = self.first_line + child.start_mark.line
+            if child is None:
+                break
+            node = child
+        return line
+
 
 def load_yaml_mapping(text: str, first_line: int = 1) -> YamlMapping:
     """Parse YAML that must be a mapping; first_line is the file line of the text's first line."""
+    loader = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One parse gives both the nodes (for line numbers) and the data, as safe_load does.
+        loader = yaml.SafeLoader(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        opened = error.context or ""
+        if error.context_mark and (
+            "flow" in opened or "quoted" in opened or mark.index >= len(text.rstrip())
+        ):
+            # An unclosed quote or bracket is noticed lines later, or past the last line:
+            # the line where it was opened is the one to fix.
+            mark = error.context_mark
         line = first_line + (mark.line if mark else 0)
         raise SourceError(line, f"bad YAML: {error.problem or error.context}") from error
     except yaml.YAMLError as error:
         raise SourceError(first_line, f"bad YAML: {error}") from error
+    finally:
+        if loader is not None:
+            loader.dispose()
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
@@ -58,7 +93,7 @@ def load_yaml_mapping(text: str, first_line: int = 1) -> YamlMapping:
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             lines[str(key_node.value)] = first_line + key_node.start_mark.line
-    return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
+    return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line, node)
 
 
 @dataclass

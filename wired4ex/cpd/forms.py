@@ -127,3 +127,18 @@ class MemberSearchForm(FlaskForm):
 
     q = StringField(_l("Name, e-mail or membership number"), validators=[Length(max=100)])
     submit = SubmitField(_l("Search"), name="")
+
+
+class StatementRangeForm(FlaskForm):
+    """A statement for any date range (sent by GET to the download address)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Revoke statement"))

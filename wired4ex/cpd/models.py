@@ -93,3 +93,31 @@ class AuditSampleMember(db.Model):
 
     sample: Mapped[AuditSample] = relationship(back_populates="members")
     member = relationship("User", foreign_keys=[user_id])
+
+
+class Statement(db.Model):
+    """A CPD statement as issued: its verification code and a snapshot of every figure on it.
+
+    The public verify page shows the snapshot, so a statement keeps verifying the same way after
+    the ledger or the content changes.
+    """
+
+    __tablename__ = "cpd_statements"
+    __table_args__ = (
+        CheckConstraint("status IN ('valid', 'revoked')", name="status"),
+        CheckConstraint("period_end >= period_start", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    snapshot_hash: Mapped[str] = mapped_column(String(64), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="valid")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+
+    member = relationship("User")

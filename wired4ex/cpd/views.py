@@ -23,25 +23,21 @@ from wired4ex.cpd.forms import (
 )
 from wired4ex.cpd.models import AuditSample, AuditSampleMember, Claim
 from wired4ex.cpd.policy import PolicyMissing, load_policy
-from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
-from wired4ex.timeutil import local_date
+from wired4ex.timeutil import local_today
 
 
-def _policy():
+def policy_or_503():
+    """The synced CPD policy; 503 (a friendly page) when content has not been synced."""
     try:
         return load_policy()
     except PolicyMissing:
         abort(503)
 
 
-def _today():
-    return local_date(utcnow())
-
-
 def _chosen_cycle(policy, user_id):
-    cycles = services.cycles_with_activity(policy, user_id, _today())
+    cycles = services.cycles_with_activity(policy, user_id, local_today())
     wanted = request.args.get("cycle", type=int)
     if wanted is None:
         return cycles[0], cycles
@@ -58,9 +54,9 @@ def _category_choices(policy):
 
 
 def _render_cpd_page(member: User, template_extra: dict | None = None):
-    policy = _policy()
+    policy = policy_or_503()
     cycle, cycles = _chosen_cycle(policy, member.id)
-    summary = services.member_summary(policy, member, cycle, _today())
+    summary = services.member_summary(policy, member, cycle, local_today())
     claims = [c for c in services.member_claims(member.id) if cycle.contains(c.end_date)]
     return render_template(
         "cpd/index.html",
@@ -69,7 +65,7 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
         summary=summary,
         cycles=cycles,
         claims=claims,
-        is_current=cycle.contains(_today()),
+        is_current=cycle.contains(local_today()),
         **(template_extra or {}),
     )
 
@@ -83,8 +79,10 @@ def index():
 @bp.get("/policy")
 @login_required
 def policy():
-    current = _policy()
-    return render_template("cpd/policy.html", policy=current, cycle=current.cycle_for(_today()))
+    current = policy_or_503()
+    return render_template(
+        "cpd/policy.html", policy=current, cycle=current.cycle_for(local_today())
+    )
 
 
 def _claim_form(policy, claim: Claim | None = None) -> ClaimForm:
@@ -141,7 +139,7 @@ def _save_claim_from(form: ClaimForm, policy, claim: Claim | None):
 @bp.route("/claims/new", methods=["GET", "POST"])
 @login_required
 def new_claim():
-    current = _policy()
+    current = policy_or_503()
     form = _claim_form(current)
     claim = _save_claim_from(form, current, None)
     if claim is not None:
@@ -178,7 +176,7 @@ def _visible_claim_or_404(claim_id: int) -> Claim:
 @login_required
 def claim(claim_id: int):
     found = _visible_claim_or_404(claim_id)
-    current = _policy()
+    current = policy_or_503()
     return render_template(
         "cpd/claim.html", claim=found, policy=current, withdraw_form=WithdrawForm()
     )
@@ -191,7 +189,7 @@ def edit_claim(claim_id: int):
     if not found.editable:
         flash(_("This claim has been decided and can no longer be changed."), "error")
         return redirect(url_for("cpd.claim", claim_id=found.id))
-    current = _policy()
+    current = policy_or_503()
     form = _claim_form(current, found)
     saved = _save_claim_from(form, current, found)
     if saved is not None:
@@ -244,7 +242,7 @@ def claim_evidence(claim_id: int):
 @admin_required
 def review_queue():
     return render_template(
-        "cpd/review_queue.html", claims=services.pending_claims(), policy=_policy()
+        "cpd/review_queue.html", claims=services.pending_claims(), policy=policy_or_503()
     )
 
 
@@ -270,16 +268,20 @@ def review(claim_id: int):
             status = 409 if "already been decided" in str(error) else 400
             found = db.session.get(Claim, claim_id)
             return render_template(
-                "cpd/review.html", claim=found, form=form, policy=_policy()
+                "cpd/review.html", claim=found, form=form, policy=policy_or_503()
             ), status
         _notify_decision(decided)
         flash(_("Decision recorded and the member notified."), "success")
         return redirect(url_for("cpd.review_queue"))
     if request.method == "POST" and found.status != "submitted":
         flash(_("This claim has already been decided."), "error")
-        return render_template("cpd/review.html", claim=found, form=form, policy=_policy()), 409
+        return render_template(
+            "cpd/review.html", claim=found, form=form, policy=policy_or_503()
+        ), 409
     status = 400 if form.errors else 200
-    return render_template("cpd/review.html", claim=found, form=form, policy=_policy()), status
+    return render_template(
+        "cpd/review.html", claim=found, form=form, policy=policy_or_503()
+    ), status
 
 
 def _notify_decision(claim: Claim) -> None:
@@ -321,7 +323,7 @@ def _adjustment_form(policy) -> AdjustmentForm:
     form = AdjustmentForm()
     form.category.choices = _category_choices(policy)
     if request.method == "GET":
-        form.activity_date.data = _today()
+        form.activity_date.data = local_today()
     return form
 
 
@@ -329,14 +331,14 @@ def _adjustment_form(policy) -> AdjustmentForm:
 @admin_required
 def member(user_id: int):
     found = db.get_or_404(User, user_id)
-    return _render_cpd_page(found, {"adjustment_form": _adjustment_form(_policy())})
+    return _render_cpd_page(found, {"adjustment_form": _adjustment_form(policy_or_503())})
 
 
 @bp.post("/members/<int:user_id>/adjust")
 @admin_required
 def adjust(user_id: int):
     found = db.get_or_404(User, user_id)
-    current = _policy()
+    current = policy_or_503()
     form = _adjustment_form(current)
     if form.validate_on_submit():
         try:
@@ -360,8 +362,8 @@ def adjust(user_id: int):
 @bp.route("/audits", methods=["GET", "POST"])
 @admin_required
 def audits():
-    current = _policy()
-    today_cycle = current.cycle_for(_today())
+    current = policy_or_503()
+    today_cycle = current.cycle_for(local_today())
     form = AuditSampleForm()
     form.cycle.choices = [
         (year, current.cycle_starting(year).label)
@@ -388,7 +390,11 @@ def audit_sample(sample_id: int):
     sample = db.get_or_404(AuditSample, sample_id)
     rows = [(sampled, services.sample_claims(sampled)) for sampled in sample.members]
     return render_template(
-        "cpd/audit_sample.html", sample=sample, rows=rows, policy=_policy(), form=AuditOutcomeForm()
+        "cpd/audit_sample.html",
+        sample=sample,
+        rows=rows,
+        policy=policy_or_503(),
+        form=AuditOutcomeForm(),
     )
 
 

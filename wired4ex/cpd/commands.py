@@ -1,0 +1,113 @@
+"""`flask cpd statements --cycle YEAR --out DIR [--category C]`: year-end statements in batch."""
+
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask.cli import AppGroup
+
+from wired4ex.auth.models import MembershipCategory, User
+from wired4ex.cpd import statements
+from wired4ex.cpd.documents import render_pdf
+from wired4ex.cpd.policy import PolicyMissing, load_policy
+from wired4ex.extensions import db
+from wired4ex.learning.models import LedgerEntry
+from wired4ex.timeutil import local_today
+
+cpd_cli = AppGroup("cpd", help="CPD batch work.")
+CHUNK = 200
+
+
+def _member_ids(category: str | None) -> list[int]:
+    query = sa.select(User.id).where(User.is_active_account.is_(True)).order_by(User.id)
+    if category:
+        query = query.where(User.membership_category == category)
+    return list(db.session.scalars(query))
+
+
+@cpd_cli.command("statements")
+@click.option("--cycle", "year", type=int, required=True, help="The year the cycle starts in.")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the PDFs."
+)
+@click.option(
+    "--category",
+    type=click.Choice([c.value for c in MembershipCategory]),
+    help="Only this membership category.",
+)
+@click.option("--first-id", type=int, default=None, help="Only members with this id or higher.")
+@click.option("--last-id", type=int, default=None, help="Only members with this id or lower.")
+def statements_command(year, out_dir, category, first_id, last_id):
+    """Issue (or reuse, when nothing changed) a statement per member and write its PDF.
+
+    Members are read in chunks of 200 with their ledger entries in one query per chunk, so
+    memory stays flat; --first-id/--last-id split the work between machines.
+    """
+    try:
+        policy = load_policy()
+    except PolicyMissing as error:
+        raise click.ClickException(str(error)) from error
+    if not 1900 <= year <= 2200:
+        raise click.BadParameter("give a year such as 2026", param_hint="--cycle")
+    cycle = policy.cycle_starting(year)
+    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ids = [
+        i
+        for i in _member_ids(category)
+        if (first_id is None or i >= first_id) and (last_id is None or i <= last_id)
+    ]
+    today = local_today()
+    issued = reused = 0
+    started = time.monotonic()
+    base_url = current_app.config.get("PUBLIC_BASE_URL")
+    with click.progressbar(
+        length=len(ids), label=f"Statements {cycle.label}", file=sys.stderr
+    ) as bar:
+        for offset in range(0, len(ids), CHUNK):
+            chunk = ids[offset : offset + CHUNK]
+            members = list(
+                db.session.scalars(sa.select(User).where(User.id.in_(chunk)).order_by(User.id))
+            )
+            entries = defaultdict(list)
+            for entry in db.session.scalars(
+                sa.select(LedgerEntry).where(
+                    LedgerEntry.user_id.in_(chunk),
+                    LedgerEntry.activity_date >= cycle.start,
+                    LedgerEntry.activity_date <= cycle.end,
+                )
+            ):
+                entries[entry.user_id].append(entry)
+            written = []
+            for member in members:
+                statement, new = statements.issue_statement(
+                    policy, member, period, entries[member.id], today, commit=False
+                )
+                issued += new
+                reused += not new
+                written.append((member, statement))
+            db.session.commit()
+            for member, statement in written:
+                code = statements.format_code(statement.code)
+                verify = _verify_url(base_url, code)
+                name = f"{member.membership_number or member.id}-{code}.pdf".replace("/", "-")
+                (out / name).write_bytes(render_pdf(statement, verify))
+            db.session.expunge_all()
+            bar.update(len(chunk))
+    seconds = time.monotonic() - started
+    click.echo(
+        f"{len(ids)} members: {issued} statements issued, {reused} unchanged and reused; "
+        f"PDFs in {out} ({seconds:.1f} s)."
+    )
+
+
+def _verify_url(base_url: str | None, code: str) -> str:
+    if base_url:
+        return f"{base_url.rstrip('/')}/verify/{code}"
+    with current_app.test_request_context():
+        return url_for("verify.verify", code=code, _external=True)

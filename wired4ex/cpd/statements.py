@@ -1,0 +1,222 @@
+"""CPD statements: the snapshot of a member's counted activities, its code, issue and lookup.
+
+A statement is issued once per set of figures: asking again for the same member and period while
+nothing changed returns the statement already issued, with its code.
+"""
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from wired4ex import audit
+from wired4ex.auth.models import User
+from wired4ex.catalog.models import Competency, CompetencyDomain
+from wired4ex.cpd.models import Statement
+from wired4ex.cpd.policy import CpdPolicy, Cycle
+from wired4ex.cpd.services import CpdError, summarise
+from wired4ex.dbtypes import utcnow
+from wired4ex.extensions import db
+from wired4ex.learning.models import LedgerEntry
+
+ASSOCIATION = "HeSMA East Africa (Health Systems Management Association)"
+# No 0/O, 1/I/L: a code read from paper is typed back without doubt.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+SOURCE_LABELS = {
+    "module": "Completed on Wired4EX",
+    "claim": "Approved claim, verified by the secretariat",
+    "adjustment": "Adjustment by the secretariat",
+}
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    """XXXX-XXXX-XXXX."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def normalise_code(text: str) -> str | None:
+    """A typed code in canonical form (upper case, no dashes or spaces), or None if malformed."""
+    cleaned = "".join(ch for ch in (text or "").upper() if ch not in "- \t")
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+
+def _points(value) -> str:
+    return str(Decimal(value).quantize(Decimal("0.1")))
+
+
+def _domains_covered(entries: list[LedgerEntry]) -> list[str]:
+    codes = {code for entry in entries for code in (entry.competencies or [])}
+    if not codes:
+        return []
+    rows = db.session.execute(
+        sa.select(CompetencyDomain.name, CompetencyDomain.position)
+        .join(Competency, Competency.domain_code == CompetencyDomain.code)
+        .where(Competency.code.in_(codes))
+        .distinct()
+        .order_by(CompetencyDomain.position)
+    )
+    return [name for name, _position in rows]
+
+
+def build_snapshot(
+    policy: CpdPolicy, member: User, period: Period, entries: list[LedgerEntry], today: date
+) -> dict:
+    """Every figure a statement shows, as plain JSON (the thing that is hashed and stored)."""
+    span = Cycle(period.start, period.end)  # a date range is summed like a cycle
+    summary = summarise(policy, entries, member.membership_category, span, today)
+    activities = [
+        {
+            "date": entry.activity_date.isoformat(),
+            "title": entry.title,
+            "provider": entry.provider,
+            "category": policy.category_name(entry.category),
+            "points": _points(entry.points),
+            "verified": SOURCE_LABELS.get(entry.source, entry.source),
+        }
+        for entry in sorted(summary.entries, key=lambda e: (e.activity_date, e.id or 0))
+    ]
+    return {
+        "association": ASSOCIATION,
+        "member": {
+            "name": member.full_name,
+            "membership_number": member.membership_number or "",
+            "category": member.membership_category,
+            "email": member.email,
+        },
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label,
+        },  # fmt: skip
+        "activities": activities,
+        "categories": [
+            {
+                "name": total.name,
+                "claimed": _points(total.claimed),
+                "cap": _points(total.cap) if total.cap is not None else None,
+                "counted": _points(total.counted),
+                "minimum": _points(total.minimum) if total.minimum is not None else None,
+            }
+            for total in summary.categories
+            if total.claimed or total.minimum
+        ],
+        "claimed": _points(summary.claimed),
+        "counted": _points(summary.counted),
+        "target": _points(summary.target) if summary.target is not None else None,
+        "target_met": summary.target_met,
+        "exempt": summary.exempt,
+        "domains": _domains_covered(summary.entries),
+    }
+
+
+def snapshot_hash(snapshot: dict) -> str:
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def issue_statement(
+    policy: CpdPolicy,
+    member: User,
+    period: Period,
+    entries: list[LedgerEntry],
+    today: date,
+    at: datetime | None = None,
+    commit: bool = True,
+) -> tuple[Statement, bool]:
+    """The statement for these figures: the one already issued, or a new one. (statement, new?)"""
+    if period.end < period.start:
+        raise CpdError("The end of the period cannot be before its start.")
+    snapshot = build_snapshot(policy, member, period, entries, today)
+    digest = snapshot_hash(snapshot)
+    existing = db.session.scalar(
+        sa.select(Statement)
+        .where(
+            Statement.user_id == member.id,
+            Statement.period_start == period.start,
+            Statement.period_end == period.end,
+            Statement.snapshot_hash == digest,
+            Statement.status == "valid",
+        )
+        .order_by(Statement.issued_at.desc())
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, False
+    for _attempt in range(5):
+        statement = Statement(
+            code=new_code(),
+            user_id=member.id,
+            period_start=period.start,
+            period_end=period.end,
+            snapshot=snapshot,
+            snapshot_hash=digest,
+            issued_at=at or utcnow(),
+        )
+        db.session.add(statement)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:  # a code collision: astronomically rare, try another
+            db.session.rollback()
+            continue
+        break
+    else:
+        raise RuntimeError("could not allocate a statement code")
+    if commit:
+        db.session.commit()
+    return statement, True
+
+
+def find_by_code(text: str) -> Statement | None:
+    """The statement a typed code refers to, whatever its case or dashes."""
+    code = normalise_code(text)
+    if code is None:
+        return None
+    return db.session.scalar(sa.select(Statement).where(Statement.code == code))
+
+
+def member_statements(user_id: int) -> list[Statement]:
+    return list(
+        db.session.scalars(
+            sa.select(Statement)
+            .where(Statement.user_id == user_id)
+            .order_by(Statement.issued_at.desc())
+        )
+    )
+
+
+def revoke_statement(
+    statement: Statement, admin: User, reason: str, at: datetime | None = None
+) -> None:
+    """Mark a statement revoked with a reason; verifying it then says so. Commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CpdError("Give the reason for revoking the statement.")
+    if statement.status == "revoked":
+        raise CpdError("This statement is already revoked.")
+    statement.status = "revoked"
+    statement.revoked_at = at or utcnow()
+    statement.revoked_reason = reason
+    audit.record(
+        "statement.revoked", "statement", statement.id, actor_id=admin.id,
+        member_id=statement.user_id, before={"status": "valid"},
+        after={"status": "revoked", "reason": reason},
+    )  # fmt: skip
+    db.session.commit()
