@@ -6,6 +6,7 @@ import pytest
 
 from tests.catalog.conftest import COURSE, PNG, lines
 from tests.conftest import ROOT
+from wired4ex.catalog.content import load_content
 
 REVIEW = f"{COURSE}/03-review.md"
 PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+): (?P<message>.+)$")
@@ -659,3 +660,23 @@ def test_valid_images_of_each_kind_are_accepted(make_content):
         "icon.webp": "image/webp",
         "photo.jpg": "image/jpeg",
     }
+
+
+def test_unknown_prerequisite_course_is_reported(tmp_path):
+    from tests.learning.conftest import CourseTree
+
+    tree = CourseTree(tmp_path / "content")
+    tree.write_course(prerequisites="[nowhere/missing-course]")
+    problems = [str(p) for p in load_content(tmp_path / "content").problems]
+    assert len(problems) == 1
+    assert problems[0].endswith("course.md:4: unknown prerequisite course 'nowhere/missing-course'")
+
+
+def test_images_from_other_sites_are_reported(tmp_path):
+    from tests.learning.conftest import READING_MODULE, CourseTree
+
+    tree = CourseTree(tmp_path / "content")
+    tree.write("02-reading.md", READING_MODULE + "\n![A chart](https://example.org/chart.png)\n")
+    (problem,) = load_content(tmp_path / "content").problems
+    assert problem.line == 11
+    assert "images must be files in the course's media/ folder" in problem.message

@@ -138,6 +138,7 @@ class _Loader:
         self.policy_root = policy_root
         self.tree = ContentTree(root=root)
         self.known_course_keys = known_course_keys
+        self._prerequisite_lines: dict[str, tuple[Path, int]] = {}
         self.competencies: set[str] = set()
         self.categories: dict[str, Decimal | None] = {}
 
@@ -198,6 +199,17 @@ class _Loader:
                 metas["cpd"], lambda line, msg: self.report(path, line, msg)
             )
         self._certification_meta = metas.get("certifications")
+
+    def check_prerequisites(self) -> None:
+        """Every prerequisite names a course of this folder or one already imported."""
+        known = self.known_course_keys | {course.key for course in self.tree.courses}
+        for course in self.tree.courses:
+            path, line = self._prerequisite_lines.get(course.key, (None, 1))
+            for key in course.prerequisites:
+                if key == course.key:
+                    self.report(path, line, "a course cannot be its own prerequisite")
+                elif key.count("/") == 1 and key not in known:
+                    self.report(path, line, f"unknown prerequisite course {key!r}")
 
     def check_certifications(self) -> None:
         if self._certification_meta is None:
@@ -274,6 +286,10 @@ class _Loader:
         if status not in {"draft", "published"}:
             self.report(path, meta.line_of("status"), "status must be draft or published")
         prerequisites = self._string_list(path, meta, "prerequisites")
+        self._prerequisite_lines[f"{institution}/{folder.name}"] = (
+            path,
+            meta.line_of("prerequisites"),
+        )
         for key in prerequisites:
             if key.count("/") != 1:
                 self.report(path, meta.line_of("prerequisites"),
@@ -478,7 +494,12 @@ class _Loader:
         for kind, url in find_links(body):
             parts = urlsplit(url)
             if parts.scheme:
-                if parts.scheme.lower() not in {"http", "https", "mailto"}:
+                if kind == "image":
+                    self.report(
+                        path, line_of(url),
+                        f"images must be files in the course's media/ folder (pictures from other sites are blocked): {url}",
+                    )  # fmt: skip
+                elif parts.scheme.lower() not in {"http", "https", "mailto"}:
                     self.report(
                         path, line_of(url), f"links may only use http, https or mailto: {url}"
                     )
@@ -531,6 +552,7 @@ def load_content(
                 loader.load_institution(child)
     else:
         loader.report(institutions, 1, "the content folder has no institutions/ folder")
+    loader.check_prerequisites()
     loader.check_certifications()
     loader.tree.problems.sort()
     return loader.tree
