@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests.conftest import ROOT
 from wired4ex.catalog.content import load_content
-from wired4ex.catalog.models import Course
+from wired4ex.catalog.models import Course, Institution
 from wired4ex.catalog.sync import sync_content
 from wired4ex.extensions import db
 
@@ -83,7 +83,13 @@ class CourseTree:
         (self.course / name).unlink()
 
     def sync(self):
-        tree = load_content(self.root)
+        known = {
+            f"{institution}/{course}"
+            for institution, course in db.session.execute(
+                sa.select(Institution.slug, Course.slug).join(Course.institution)
+            )
+        }
+        tree = load_content(self.root, known_course_keys=known)
         assert tree.problems == [], [str(p) for p in tree.problems]
         report = sync_content(tree)
         return report

@@ -234,14 +234,15 @@ def test_unenrol_keeps_history_and_reenrol_restores_it(client, auth, make_user, 
     assert count(Enrolment) == 1 and count(ModuleCompletion) == 1
 
 
-def test_prerequisites_are_enforced_by_name(client, auth, make_user, course_tree, course):
+def test_prerequisites_are_enforced_by_name(
+    client, auth, make_user, synced_content, course_tree, course
+):
     course_tree.write_course(prerequisites="[lake-region-university/county-health-leadership]")
-    # The prerequisite course exists only when the real content is synced too.
     course_tree.sync()
     make_user(email="learner@example.org")
     auth.login("learner@example.org")
     response = submit(client, COURSE_URL + "enrol", {}, page=COURSE_URL, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Complete these courses first" in page
-    assert "lake-region-university/county-health-leadership" in page
+    assert "Leadership and Governance in County Health Systems" in page
     assert count(Enrolment) == 0
