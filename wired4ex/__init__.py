@@ -65,14 +65,16 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature package."""
     from wired4ex.auth import bp as auth_bp
     from wired4ex.catalog import bp as catalog_bp
+    from wired4ex.certification import bp as certification_bp
+    from wired4ex.certification.verify import verify_bp
     from wired4ex.cpd import bp as cpd_bp
-    from wired4ex.cpd.statement_views import verify_bp
     from wired4ex.learning import bp as learning_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(cpd_bp)
+    app.register_blueprint(certification_bp)
     app.register_blueprint(verify_bp)
 
 

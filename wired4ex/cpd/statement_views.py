@@ -1,11 +1,9 @@
-"""Statement pages: download (PDF, CSV), issued statements, revocation; public verification."""
+"""Statement pages: download (PDF, CSV), issued statements, revocation."""
 
 from datetime import date
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -23,10 +21,8 @@ from wired4ex.cpd.documents import render_csv, render_pdf
 from wired4ex.cpd.forms import RevokeForm, StatementRangeForm
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.views import policy_or_503
-from wired4ex.extensions import db, limiter
+from wired4ex.extensions import db
 from wired4ex.timeutil import local_today
-
-verify_bp = Blueprint("verify", __name__, template_folder="templates")
 
 
 def verify_url(statement: Statement) -> str:
@@ -117,27 +113,6 @@ def revoke_statement(statement_id: int):
             return redirect(url_for("verify.verify", code=statements.format_code(statement.code)))
     status = 400 if form.errors else 200
     return render_template("cpd/revoke.html", statement=statement, form=form), status
-
-
-@verify_bp.get("/verify")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
-def verify_form():
-    code = request.args.get("code", "").strip()
-    if code:
-        return redirect(url_for("verify.verify", code=code[:40]))
-    return render_template("cpd/verify_form.html")
-
-
-@verify_bp.get("/verify/<code>")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
-def verify(code: str):
-    statement = statements.find_by_code(code)
-    if statement is None:
-        return render_template("cpd/verify_not_found.html", code=code[:40]), 404
-    return render_template(
-        "cpd/verify.html", statement=statement, snap=statement.snapshot,
-        code=statements.format_code(statement.code),
-    )  # fmt: skip
 
 
 @bp.app_context_processor

@@ -1,0 +1,117 @@
+"""Certificate documents: a landscape A4 PDF with its QR code, and an Open Badges 3.0 credential."""
+
+import io
+import json
+from datetime import date
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from wired4ex.cpd.documents import FONT, FONT_BOLD, _qr, _register_fonts
+from wired4ex.cpd.statements import ASSOCIATION, format_code
+
+
+def _long_date(day: date) -> str:
+    return day.strftime("%d %B %Y").lstrip("0")
+
+
+def render_certificate_pdf(certificate, verify_url: str, today: date) -> bytes:
+    """A landscape A4 certificate: holder, programme, dates, code, QR and status if not valid."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    canvas = Canvas(buffer, pagesize=(width, height))
+    canvas.setTitle(f"Certificate {format_code(certificate.code)}")
+    canvas.setAuthor(ASSOCIATION)
+    canvas.setStrokeColor(colors.black)
+    canvas.setLineWidth(2)
+    canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    canvas.setLineWidth(0.5)
+    canvas.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
+    center = width / 2
+    canvas.setFont(FONT, 13)
+    canvas.drawCentredString(center, height - 38 * mm, ASSOCIATION)
+    canvas.setFont(FONT_BOLD, 26)
+    canvas.drawCentredString(center, height - 58 * mm, "Certificate of Professional Certification")
+    canvas.setFont(FONT, 13)
+    canvas.drawCentredString(center, height - 74 * mm, "This certifies that")
+    canvas.setFont(FONT_BOLD, 24)
+    canvas.drawCentredString(center, height - 90 * mm, certificate.holder_name)
+    canvas.setFont(FONT, 13)
+    canvas.drawCentredString(center, height - 104 * mm, "has met the requirements of the association for")
+    canvas.setFont(FONT_BOLD, 18)
+    canvas.drawCentredString(center, height - 118 * mm, certificate.programme_name)
+    canvas.setFont(FONT, 11)
+    dates = f"Issued {_long_date(certificate.issued_on)}"
+    if certificate.expires_on:
+        dates += f" · valid until {_long_date(certificate.expires_on)}"
+    canvas.drawCentredString(center, height - 132 * mm, dates)
+    canvas.setFont(FONT, 10)
+    canvas.drawString(22 * mm, 30 * mm, f"Certificate code: {format_code(certificate.code)}")
+    canvas.drawString(22 * mm, 24 * mm, f"Verify at {verify_url}")
+    state = certificate.state_on(today)
+    if state != "valid":
+        canvas.setFont(FONT_BOLD, 16)
+        canvas.drawCentredString(center, 45 * mm, f"{state.upper()} — this certificate is not valid")
+    qr = _qr(verify_url, size=34 * mm)
+    qr.drawOn(canvas, width - 22 * mm - 34 * mm, 20 * mm)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def open_badge(certificate, badge_url: str, verify_url: str, issuer_url: str) -> str:
+    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned JSON-LD)."""
+    issuer_id = issuer_url.rstrip("/") + "/"
+    achievement_id = f"{issuer_id}certification/programmes/{certificate.programme_code}"
+    document = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": badge_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": certificate.programme_name,
+        "issuer": {
+            "id": issuer_id,
+            "type": ["Profile"],
+            "name": ASSOCIATION,
+            "url": issuer_id,
+        },
+        "validFrom": f"{certificate.issued_on.isoformat()}T00:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": certificate.holder_name,
+                }
+            ],
+            "achievement": {
+                "id": achievement_id,
+                "type": ["Achievement"],
+                "achievementType": "Certification",
+                "name": certificate.programme_name,
+                "description": f"Level {certificate.level} certification of {ASSOCIATION}.",
+                "criteria": {"narrative": certificate.criteria or certificate.programme_name},
+                "alignment": [
+                    {
+                        "type": ["Alignment"],
+                        "targetName": code,
+                        "targetCode": code,
+                        "targetFramework": "HeSMA East Africa competency framework",
+                        "targetUrl": f"{issuer_id}cpd/policy#{code}",
+                    }
+                    for code in certificate.competencies
+                ],
+            },
+        },
+        "evidence": [{"type": ["Evidence"], "id": verify_url, "name": "Public verification page"}],
+    }
+    if certificate.expires_on:
+        document["validUntil"] = f"{certificate.expires_on.isoformat()}T23:59:59Z"
+    return json.dumps(document, indent=2, ensure_ascii=False)

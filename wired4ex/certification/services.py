@@ -1,0 +1,243 @@
+"""Certification use cases: status per programme, applications, decisions, certificates."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from wired4ex import audit
+from wired4ex.auth.models import User
+from wired4ex.catalog.models import CompetencyDomain
+from wired4ex.catalog.services import get_courses_by_key
+from wired4ex.certification.eligibility import Eligibility, Programme, evaluate, months_after
+from wired4ex.certification.models import Application, Certificate
+from wired4ex.cpd import evidence
+from wired4ex.cpd.policy import CpdPolicy
+from wired4ex.cpd.statements import new_code, normalise_code
+from wired4ex.dbtypes import utcnow
+from wired4ex.extensions import db
+
+RENEWAL_NOTICE_DAYS = 90
+
+
+class CertificationError(ValueError):
+    """A use case refused; the message is safe to show."""
+
+
+@dataclass
+class ProgrammeStatus:
+    """What the member's certifications page shows for one programme."""
+
+    programme: Programme
+    eligibility: Eligibility
+    certificate: Certificate | None  # the latest one, if any
+    certificate_state: str | None  # valid, expired, revoked
+    open_application: Application | None
+    today: date
+
+    @property
+    def expiring_soon(self) -> bool:
+        return (
+            self.certificate_state == "valid"
+            and self.certificate.expires_on is not None
+            and self.certificate.expires_on - self.today <= timedelta(days=RENEWAL_NOTICE_DAYS)
+        )
+
+    @property
+    def can_apply(self) -> bool:
+        """Eligible, nothing pending, and not already certified (unless renewing)."""
+        if not self.eligibility.eligible or self.open_application is not None:
+            return False
+        return self.certificate_state != "valid" or self.expiring_soon
+
+
+def member_statuses(member: User, programmes: list[Programme], policy: CpdPolicy, today: date) -> list[ProgrammeStatus]:
+    """Every programme as this member stands now."""
+    results = evaluate([member], programmes, policy, today)[member.id]
+    certificates = list(
+        db.session.scalars(
+            sa.select(Certificate).where(Certificate.user_id == member.id).order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        )
+    )
+    open_applications = {
+        a.programme_code: a
+        for a in db.session.scalars(
+            sa.select(Application).where(Application.user_id == member.id, Application.status == "submitted")
+        )
+    }
+    statuses = []
+    for programme, eligibility in zip(programmes, results, strict=True):
+        latest = next((c for c in certificates if c.programme_code == programme.code), None)
+        statuses.append(
+            ProgrammeStatus(
+                programme, eligibility, latest, latest.state_on(today) if latest else None,
+                open_applications.get(programme.code), today,
+            )  # fmt: skip
+        )
+    return statuses
+
+
+def apply(
+    member: User,
+    status: ProgrammeStatus,
+    statement: str,
+    cv_upload=None,
+    at: datetime | None = None,
+) -> Application:
+    """Apply for a programme the member is eligible for; stores the eligibility; commits."""
+    if not status.eligibility.eligible:
+        raise CertificationError("You do not meet the rules for this certification yet.")
+    if status.open_application is not None:
+        raise CertificationError("You have already applied; the secretariat is reviewing it.")
+    if not status.can_apply:
+        raise CertificationError("You already hold this certification and it is not due for renewal.")
+    statement = (statement or "").strip()
+    if not statement:
+        raise CertificationError("Write a short statement for your application.")
+    stored = None
+    if cv_upload is not None:
+        stored = evidence.store(cv_upload)
+        if stored.content_type != "application/pdf":
+            evidence.discard(stored.stored_as)
+            raise evidence.EvidenceError("The CV must be a PDF file.")
+    application = Application(
+        user_id=member.id,
+        programme_code=status.programme.code,
+        statement=statement,
+        eligibility=status.eligibility.to_json(),
+        submitted_at=at or utcnow(),
+        cv_name=stored.original_name if stored else None,
+        cv_stored_as=stored.stored_as if stored else None,
+        cv_size=stored.size if stored else None,
+    )
+    db.session.add(application)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as error:  # a parallel request applied first
+        db.session.rollback()
+        if stored:
+            evidence.discard(stored.stored_as)
+        raise CertificationError("You have already applied; the secretariat is reviewing it.") from error
+    return application
+
+
+def pending_applications() -> list[Application]:
+    return list(
+        db.session.scalars(
+            sa.select(Application).where(Application.status == "submitted").order_by(Application.submitted_at, Application.id)
+        )
+    )
+
+
+def _unique_code() -> str:
+    from wired4ex.cpd.models import Statement
+
+    while True:
+        code = new_code()
+        taken = db.session.scalar(sa.select(Statement.id).where(Statement.code == code)) or db.session.scalar(
+            sa.select(Certificate.id).where(Certificate.code == code)
+        )
+        if not taken:
+            return code
+
+
+def decide_application(
+    application: Application,
+    admin: User,
+    approve: bool,
+    reason: str,
+    programme: Programme,
+    today: date,
+    at: datetime | None = None,
+) -> Certificate | None:
+    """Approve (issuing the certificate) or reject (with a reason); commits.
+
+    Only a waiting application can be decided, in one conditional UPDATE: deciding twice, or two
+    admins at once, gives one decision and at most one certificate.
+    """
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise CertificationError("Give a reason for rejecting the application.")
+    at = at or utcnow()
+    application_id, member_id = application.id, application.user_id
+    member = db.session.get(User, member_id)
+    holder = member.full_name
+    course_titles = {k: c.title for k, c in get_courses_by_key(list(programme.required_courses)).items()}
+    domain_names = dict(db.session.execute(sa.select(CompetencyDomain.code, CompetencyDomain.name)).all())
+    code = _unique_code() if approve else None
+    db.session.commit()  # the decision's transaction starts with its write
+    status = "approved" if approve else "rejected"
+    changed = db.session.execute(
+        sa.update(Application)
+        .where(Application.id == application_id, Application.status == "submitted")
+        .values(status=status, open_key=None, decided_at=at, decided_by_id=admin.id, decision_reason=reason or None)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise CertificationError("This application has already been decided.")
+    certificate = None
+    if approve:
+        certificate = Certificate(
+            code=code,
+            user_id=member_id,
+            application_id=application_id,
+            programme_code=programme.code,
+            programme_name=programme.name,
+            level=programme.level,
+            holder_name=holder,
+            competencies=sorted({r.domain for r in programme.domain_rules}),
+            criteria=programme.criteria_text(course_titles, domain_names),
+            issued_on=today,
+            expires_on=months_after(today, programme.validity_months) if programme.validity_months else None,
+        )
+        db.session.add(certificate)
+        db.session.flush()
+    audit.record(
+        f"certification.{status}", "certification_application", application_id, actor_id=admin.id,
+        member_id=member_id, before={"status": "submitted"},
+        after={"status": status, "reason": reason or None,
+               "certificate": certificate.code if certificate else None},
+        at=at,
+    )  # fmt: skip
+    db.session.commit()
+    return certificate
+
+
+def revoke_certificate(certificate: Certificate, admin: User, reason: str, at: datetime | None = None) -> None:
+    """Revoke with a reason; verifying it then says so. Commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificationError("Give the reason for revoking the certificate.")
+    if certificate.status == "revoked":
+        raise CertificationError("This certificate is already revoked.")
+    certificate.status = "revoked"
+    certificate.revoked_at = at or utcnow()
+    certificate.revoked_reason = reason
+    audit.record(
+        "certificate.revoked", "certificate", certificate.id, actor_id=admin.id,
+        member_id=certificate.user_id, before={"status": "valid"},
+        after={"status": "revoked", "reason": reason},
+    )  # fmt: skip
+    db.session.commit()
+
+
+def find_certificate(text: str) -> Certificate | None:
+    code = normalise_code(text)
+    if code is None:
+        return None
+    return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
+
+
+def expiring_certificates(user_id: int, today: date) -> list[Certificate]:
+    """Valid certificates of the member that expire within the renewal notice period."""
+    limit = today + timedelta(days=RENEWAL_NOTICE_DAYS)
+    return list(
+        db.session.scalars(
+            sa.select(Certificate).where(
+                Certificate.user_id == user_id,
+                Certificate.status == "valid",
+                Certificate.expires_on >= today,
+                Certificate.expires_on <= limit,
+            )
+        )
+    )

@@ -1,0 +1,202 @@
+"""Certification pages: my certifications, applications, the admin queue, certificates."""
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wired4ex.auth.access import admin_required
+from wired4ex.certification import bp, services
+from wired4ex.certification.documents import open_badge, render_certificate_pdf
+from wired4ex.certification.eligibility import evaluate, load_programmes
+from wired4ex.certification.forms import (
+    ApplicationDecisionForm,
+    ApplicationForm,
+    RevokeCertificateForm,
+)
+from wired4ex.certification.models import Application, Certificate
+from wired4ex.cpd import evidence
+from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.views import policy_or_503
+from wired4ex.extensions import db
+from wired4ex.mail import send_mail
+from wired4ex.timeutil import local_today
+
+
+def _programme_or_404(code: str):
+    programme = next((p for p in load_programmes() if p.code == code), None)
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def _status_for(member, code: str):
+    programmes = load_programmes()
+    statuses = services.member_statuses(member, programmes, policy_or_503(), local_today())
+    status = next((s for s in statuses if s.programme.code == code), None)
+    if status is None:
+        abort(404)
+    return status
+
+
+@bp.get("/")
+@login_required
+def index():
+    statuses = services.member_statuses(current_user, load_programmes(), policy_or_503(), local_today())
+    return render_template("certification/index.html", statuses=statuses)
+
+
+@bp.route("/<code>/apply", methods=["GET", "POST"])
+@login_required
+def apply(code: str):
+    status = _status_for(current_user, code)
+    form = ApplicationForm()
+    if not status.can_apply:
+        if request.method == "POST":
+            flash(_("You cannot apply for this certification now."), "error")
+            return render_template("certification/apply.html", status=status, form=form), 409
+        return render_template("certification/apply.html", status=status, form=form)
+    if form.validate_on_submit():
+        upload = form.cv.data if getattr(form.cv.data, "filename", "") else None
+        try:
+            services.apply(current_user, status, form.statement.data, upload)
+        except evidence.EvidenceError as error:
+            form.cv.errors.append(str(error))
+        except services.CertificationError as error:
+            flash(str(error), "error")
+            return redirect(url_for("certification.index"))
+        else:
+            flash(_("Your application has been submitted. The secretariat will review it."), "success")
+            return redirect(url_for("certification.index"))
+    return render_template("certification/apply.html", status=status, form=form), 400 if form.errors else 200
+
+
+@bp.get("/applications")
+@admin_required
+def applications():
+    return render_template("certification/applications.html", applications=services.pending_applications())
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@admin_required
+def application(application_id: int):
+    found = db.get_or_404(Application, application_id)
+    programme = _programme_or_404(found.programme_code)
+    form = ApplicationDecisionForm()
+    current = evaluate([found.member], [programme], policy_or_503(), local_today())[found.user_id][0]
+    if request.method == "POST":
+        if found.status != "submitted":
+            flash(_("This application has already been decided."), "error")
+            return render_template("certification/application.html", application=found, current=current, form=form), 409
+        if form.validate_on_submit():
+            approve = form.decision.data == "approve"
+            try:
+                certificate = services.decide_application(
+                    found, current_user, approve, form.reason.data, programme, local_today()
+                )
+            except services.CertificationError as error:
+                flash(str(error), "error")
+            else:
+                _notify(db.session.get(Application, application_id), certificate)
+                flash(_("Decision recorded and the member notified."), "success")
+                return redirect(url_for("certification.applications"))
+        found = db.session.get(Application, application_id)
+        return render_template("certification/application.html", application=found, current=current, form=form), 400
+    return render_template("certification/application.html", application=found, current=current, form=form)
+
+
+def _notify(application: Application, certificate: Certificate | None) -> None:
+    member = application.member
+    send_mail(
+        member.email,
+        _("Your certification application has been decided"),
+        render_template("certification/email/decision.txt", application=application, certificate=certificate,
+                        member=member, link=url_for("certification.index", _external=True)),
+    )  # fmt: skip
+
+
+@bp.get("/applications/<int:application_id>/cv")
+@login_required
+def application_cv(application_id: int):
+    found = db.session.get(Application, application_id)
+    if found is None or not found.cv_stored_as or (found.user_id != current_user.id and not current_user.is_admin):
+        abort(404)
+    from flask import send_file
+
+    path = evidence.path_of(found.cv_stored_as)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=found.cv_name or "cv.pdf")
+
+
+def _visible_certificate_or_404(certificate_id: int) -> Certificate:
+    found = db.session.get(Certificate, certificate_id)
+    if found is None or (found.user_id != current_user.id and not current_user.is_admin):
+        abort(404)
+    return found
+
+
+def certificate_verify_url(certificate: Certificate) -> str:
+    return url_for("verify.verify", code=format_code(certificate.code), _external=True)
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate_pdf(certificate_id: int):
+    found = _visible_certificate_or_404(certificate_id)
+    response = make_response(render_certificate_pdf(found, certificate_verify_url(found), local_today()))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{found.code}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@admin_required
+def revoke(certificate_id: int):
+    found = db.get_or_404(Certificate, certificate_id)
+    form = RevokeCertificateForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(found, current_user, form.reason.data)
+        except services.CertificationError as error:
+            form.reason.errors.append(str(error))
+        else:
+            flash(_("The certificate has been revoked."), "success")
+            return redirect(url_for("verify.verify", code=format_code(found.code)))
+    return render_template("certification/revoke.html", certificate=found, form=form), 400 if form.errors else 200
+
+
+@bp.get("/badges/<code>.json")
+def badge(code: str):
+    """The certificate as an Open Badges 3.0 OpenBadgeCredential (public, like the verify page)."""
+    found = services.find_certificate(code)
+    if found is None:
+        abort(404)
+    document = open_badge(
+        found,
+        badge_url=url_for("certification.badge", code=found.code, _external=True),
+        verify_url=certificate_verify_url(found),
+        issuer_url=current_app.config.get("PUBLIC_BASE_URL") or url_for("catalog.index", _external=True),
+    )
+    response = make_response(document)
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+@bp.app_context_processor
+def _certification_helpers() -> dict:
+    def renewal_notices():
+        if not current_user.is_authenticated:
+            return []
+        return services.expiring_certificates(current_user.id, local_today())
+
+    return {"renewal_notices": renewal_notices}
