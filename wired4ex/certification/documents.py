@@ -40,7 +40,9 @@ def render_certificate_pdf(certificate, verify_url: str, today: date) -> bytes:
     canvas.setFont(FONT_BOLD, 24)
     canvas.drawCentredString(center, height - 90 * mm, certificate.holder_name)
     canvas.setFont(FONT, 13)
-    canvas.drawCentredString(center, height - 104 * mm, "has met the requirements of the association for")
+    canvas.drawCentredString(
+        center, height - 104 * mm, "has met the requirements of the association for"
+    )
     canvas.setFont(FONT_BOLD, 18)
     canvas.drawCentredString(center, height - 118 * mm, certificate.programme_name)
     canvas.setFont(FONT, 11)
@@ -54,7 +56,9 @@ def render_certificate_pdf(certificate, verify_url: str, today: date) -> bytes:
     state = certificate.state_on(today)
     if state != "valid":
         canvas.setFont(FONT_BOLD, 16)
-        canvas.drawCentredString(center, 45 * mm, f"{state.upper()} — this certificate is not valid")
+        canvas.drawCentredString(
+            center, 45 * mm, f"{state.upper()} — this certificate is not valid"
+        )
     qr = _qr(verify_url, size=34 * mm)
     qr.drawOn(canvas, width - 22 * mm - 34 * mm, 20 * mm)
     canvas.showPage()

@@ -104,7 +104,9 @@ class Programme:
         for key in self.required_courses:
             parts.append(f"completing {course_titles.get(key, key)}")
         if self.cpd_minimum is not None:
-            parts.append(f"{_fmt(self.cpd_minimum)} counted CPD points within {self.cpd_window_months} months")
+            parts.append(
+                f"{_fmt(self.cpd_minimum)} counted CPD points within {self.cpd_window_months} months"
+            )
         for rule in self.domain_rules:
             parts.append(f"{_fmt(rule.minimum)} points in {domain_names.get(rule.domain, rule.domain)} "
                          f"within {rule.window_months} months")  # fmt: skip
@@ -189,13 +191,17 @@ def _load(member_ids: list[int], programmes: list[Programme], today: date):
                     LedgerEntry.activity_date <= today)
         )  # fmt: skip
         for user_id, day, category, points, competencies in rows:
-            data[user_id].entries.append((day, category, Decimal(points), tuple(competencies or ())))
+            data[user_id].entries.append(
+                (day, category, Decimal(points), tuple(competencies or ()))
+            )
     for certificate in db.session.scalars(
         sa.select(Certificate).where(Certificate.user_id.in_(member_ids))
     ):
         data[certificate.user_id].certificates.append(certificate)
     domains = dict(db.session.execute(sa.select(Competency.code, Competency.domain_code)).all())
-    domain_names = dict(db.session.execute(sa.select(CompetencyDomain.code, CompetencyDomain.name)).all())
+    domain_names = dict(
+        db.session.execute(sa.select(CompetencyDomain.code, CompetencyDomain.name)).all()
+    )
     return courses, data, domains, domain_names
 
 
@@ -225,7 +231,9 @@ def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses
             + " members only",
         ))  # fmt: skip
     for code in programme.prerequisites:
-        held = any(c.programme_code == code and c.state_on(today) == "valid" for c in data.certificates)
+        held = any(
+            c.programme_code == code and c.state_on(today) == "valid" for c in data.certificates
+        )
         name = names_by_code.get(code, code)
         rules.append(RuleResult(
             "prerequisite", f"Valid {name} certification", held,
@@ -279,8 +287,17 @@ def evaluate(
     names_by_code = {p.code: p.name for p in programmes}
     return {
         member.id: [
-            _evaluate_one(member, programme, data[member.id], courses, domains, domain_names,
-                          names_by_code, policy, today)  # fmt: skip
+            _evaluate_one(
+                member,
+                programme,
+                data[member.id],
+                courses,
+                domains,
+                domain_names,
+                names_by_code,
+                policy,
+                today,
+            )  # fmt: skip
             for programme in programmes
         ]
         for member in members

@@ -51,18 +51,24 @@ class ProgrammeStatus:
         return self.certificate_state != "valid" or self.expiring_soon
 
 
-def member_statuses(member: User, programmes: list[Programme], policy: CpdPolicy, today: date) -> list[ProgrammeStatus]:
+def member_statuses(
+    member: User, programmes: list[Programme], policy: CpdPolicy, today: date
+) -> list[ProgrammeStatus]:
     """Every programme as this member stands now."""
     results = evaluate([member], programmes, policy, today)[member.id]
     certificates = list(
         db.session.scalars(
-            sa.select(Certificate).where(Certificate.user_id == member.id).order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+            sa.select(Certificate)
+            .where(Certificate.user_id == member.id)
+            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
         )
     )
     open_applications = {
         a.programme_code: a
         for a in db.session.scalars(
-            sa.select(Application).where(Application.user_id == member.id, Application.status == "submitted")
+            sa.select(Application).where(
+                Application.user_id == member.id, Application.status == "submitted"
+            )
         )
     }
     statuses = []
@@ -70,8 +76,12 @@ def member_statuses(member: User, programmes: list[Programme], policy: CpdPolicy
         latest = next((c for c in certificates if c.programme_code == programme.code), None)
         statuses.append(
             ProgrammeStatus(
-                programme, eligibility, latest, latest.state_on(today) if latest else None,
-                open_applications.get(programme.code), today,
+                programme,
+                eligibility,
+                latest,
+                latest.state_on(today) if latest else None,
+                open_applications.get(programme.code),
+                today,
             )  # fmt: skip
         )
     return statuses
@@ -90,7 +100,9 @@ def apply(
     if status.open_application is not None:
         raise CertificationError("You have already applied; the secretariat is reviewing it.")
     if not status.can_apply:
-        raise CertificationError("You already hold this certification and it is not due for renewal.")
+        raise CertificationError(
+            "You already hold this certification and it is not due for renewal."
+        )
     statement = (statement or "").strip()
     if not statement:
         raise CertificationError("Write a short statement for your application.")
@@ -117,14 +129,18 @@ def apply(
         db.session.rollback()
         if stored:
             evidence.discard(stored.stored_as)
-        raise CertificationError("You have already applied; the secretariat is reviewing it.") from error
+        raise CertificationError(
+            "You have already applied; the secretariat is reviewing it."
+        ) from error
     return application
 
 
 def pending_applications() -> list[Application]:
     return list(
         db.session.scalars(
-            sa.select(Application).where(Application.status == "submitted").order_by(Application.submitted_at, Application.id)
+            sa.select(Application)
+            .where(Application.status == "submitted")
+            .order_by(Application.submitted_at, Application.id)
         )
     )
 
@@ -134,9 +150,9 @@ def _unique_code() -> str:
 
     while True:
         code = new_code()
-        taken = db.session.scalar(sa.select(Statement.id).where(Statement.code == code)) or db.session.scalar(
-            sa.select(Certificate.id).where(Certificate.code == code)
-        )
+        taken = db.session.scalar(
+            sa.select(Statement.id).where(Statement.code == code)
+        ) or db.session.scalar(sa.select(Certificate.id).where(Certificate.code == code))
         if not taken:
             return code
 
@@ -162,15 +178,25 @@ def decide_application(
     application_id, member_id = application.id, application.user_id
     member = db.session.get(User, member_id)
     holder = member.full_name
-    course_titles = {k: c.title for k, c in get_courses_by_key(list(programme.required_courses)).items()}
-    domain_names = dict(db.session.execute(sa.select(CompetencyDomain.code, CompetencyDomain.name)).all())
+    course_titles = {
+        k: c.title for k, c in get_courses_by_key(list(programme.required_courses)).items()
+    }
+    domain_names = dict(
+        db.session.execute(sa.select(CompetencyDomain.code, CompetencyDomain.name)).all()
+    )
     code = _unique_code() if approve else None
     db.session.commit()  # the decision's transaction starts with its write
     status = "approved" if approve else "rejected"
     changed = db.session.execute(
         sa.update(Application)
         .where(Application.id == application_id, Application.status == "submitted")
-        .values(status=status, open_key=None, decided_at=at, decided_by_id=admin.id, decision_reason=reason or None)
+        .values(
+            status=status,
+            open_key=None,
+            decided_at=at,
+            decided_by_id=admin.id,
+            decision_reason=reason or None,
+        )
     ).rowcount
     if changed != 1:
         db.session.rollback()
@@ -188,7 +214,9 @@ def decide_application(
             competencies=sorted({r.domain for r in programme.domain_rules}),
             criteria=programme.criteria_text(course_titles, domain_names),
             issued_on=today,
-            expires_on=months_after(today, programme.validity_months) if programme.validity_months else None,
+            expires_on=months_after(today, programme.validity_months)
+            if programme.validity_months
+            else None,
         )
         db.session.add(certificate)
         db.session.flush()
@@ -203,7 +231,9 @@ def decide_application(
     return certificate
 
 
-def revoke_certificate(certificate: Certificate, admin: User, reason: str, at: datetime | None = None) -> None:
+def revoke_certificate(
+    certificate: Certificate, admin: User, reason: str, at: datetime | None = None
+) -> None:
     """Revoke with a reason; verifying it then says so. Commits."""
     reason = (reason or "").strip()
     if not reason:

@@ -50,7 +50,9 @@ def _status_for(member, code: str):
 @bp.get("/")
 @login_required
 def index():
-    statuses = services.member_statuses(current_user, load_programmes(), policy_or_503(), local_today())
+    statuses = services.member_statuses(
+        current_user, load_programmes(), policy_or_503(), local_today()
+    )
     return render_template("certification/index.html", statuses=statuses)
 
 
@@ -74,15 +76,21 @@ def apply(code: str):
             flash(str(error), "error")
             return redirect(url_for("certification.index"))
         else:
-            flash(_("Your application has been submitted. The secretariat will review it."), "success")
+            flash(
+                _("Your application has been submitted. The secretariat will review it."), "success"
+            )
             return redirect(url_for("certification.index"))
-    return render_template("certification/apply.html", status=status, form=form), 400 if form.errors else 200
+    return render_template(
+        "certification/apply.html", status=status, form=form
+    ), 400 if form.errors else 200
 
 
 @bp.get("/applications")
 @admin_required
 def applications():
-    return render_template("certification/applications.html", applications=services.pending_applications())
+    return render_template(
+        "certification/applications.html", applications=services.pending_applications()
+    )
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
@@ -91,11 +99,15 @@ def application(application_id: int):
     found = db.get_or_404(Application, application_id)
     programme = _programme_or_404(found.programme_code)
     form = ApplicationDecisionForm()
-    current = evaluate([found.member], [programme], policy_or_503(), local_today())[found.user_id][0]
+    current = evaluate([found.member], [programme], policy_or_503(), local_today())[found.user_id][
+        0
+    ]
     if request.method == "POST":
         if found.status != "submitted":
             flash(_("This application has already been decided."), "error")
-            return render_template("certification/application.html", application=found, current=current, form=form), 409
+            return render_template(
+                "certification/application.html", application=found, current=current, form=form
+            ), 409
         if form.validate_on_submit():
             approve = form.decision.data == "approve"
             try:
@@ -109,8 +121,12 @@ def application(application_id: int):
                 flash(_("Decision recorded and the member notified."), "success")
                 return redirect(url_for("certification.applications"))
         found = db.session.get(Application, application_id)
-        return render_template("certification/application.html", application=found, current=current, form=form), 400
-    return render_template("certification/application.html", application=found, current=current, form=form)
+        return render_template(
+            "certification/application.html", application=found, current=current, form=form
+        ), 400
+    return render_template(
+        "certification/application.html", application=found, current=current, form=form
+    )
 
 
 def _notify(application: Application, certificate: Certificate | None) -> None:
@@ -127,14 +143,23 @@ def _notify(application: Application, certificate: Certificate | None) -> None:
 @login_required
 def application_cv(application_id: int):
     found = db.session.get(Application, application_id)
-    if found is None or not found.cv_stored_as or (found.user_id != current_user.id and not current_user.is_admin):
+    if (
+        found is None
+        or not found.cv_stored_as
+        or (found.user_id != current_user.id and not current_user.is_admin)
+    ):
         abort(404)
     from flask import send_file
 
     path = evidence.path_of(found.cv_stored_as)
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=found.cv_name or "cv.pdf")
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=found.cv_name or "cv.pdf",
+    )
 
 
 def _visible_certificate_or_404(certificate_id: int) -> Certificate:
@@ -152,7 +177,9 @@ def certificate_verify_url(certificate: Certificate) -> str:
 @login_required
 def certificate_pdf(certificate_id: int):
     found = _visible_certificate_or_404(certificate_id)
-    response = make_response(render_certificate_pdf(found, certificate_verify_url(found), local_today()))
+    response = make_response(
+        render_certificate_pdf(found, certificate_verify_url(found), local_today())
+    )
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="certificate-{found.code}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -172,7 +199,9 @@ def revoke(certificate_id: int):
         else:
             flash(_("The certificate has been revoked."), "success")
             return redirect(url_for("verify.verify", code=format_code(found.code)))
-    return render_template("certification/revoke.html", certificate=found, form=form), 400 if form.errors else 200
+    return render_template(
+        "certification/revoke.html", certificate=found, form=form
+    ), 400 if form.errors else 200
 
 
 @bp.get("/badges/<code>.json")
@@ -185,7 +214,8 @@ def badge(code: str):
         found,
         badge_url=url_for("certification.badge", code=found.code, _external=True),
         verify_url=certificate_verify_url(found),
-        issuer_url=current_app.config.get("PUBLIC_BASE_URL") or url_for("catalog.index", _external=True),
+        issuer_url=current_app.config.get("PUBLIC_BASE_URL")
+        or url_for("catalog.index", _external=True),
     )
     response = make_response(document)
     response.headers["Content-Type"] = "application/json"

@@ -1,0 +1,83 @@
+"""`flask certification evaluate [--programme CODE] [--out FILE.csv]`: eligibility for everyone."""
+
+import csv
+import sys
+import time
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from wired4ex.auth.models import User
+from wired4ex.certification.eligibility import evaluate, load_programmes
+from wired4ex.cpd.policy import PolicyMissing, load_policy
+from wired4ex.extensions import db
+from wired4ex.timeutil import local_today
+
+certification_cli = AppGroup("certification", help="Certification batch work.")
+CHUNK = 500
+COLUMNS = ["member_id", "name", "email", "membership_category", "programme", "eligible",
+           "rules_met", "rules_total", "missing"]  # fmt: skip
+
+
+@certification_cli.command("evaluate")
+@click.option("--programme", "programme_code", help="Only this programme (its code, e.g. AHSM).")
+@click.option("--out", "out_file", type=click.File("w", encoding="utf-8"), help="Write a CSV here.")
+@click.option("--closest", default=5, show_default=True, help="How many of the closest to list.")
+def evaluate_command(programme_code, out_file, closest):
+    """Evaluate every active member; print who is eligible and who is closest."""
+    try:
+        policy = load_policy()
+    except PolicyMissing as error:
+        raise click.ClickException(str(error)) from error
+    programmes = load_programmes()
+    if programme_code:
+        programmes = [p for p in programmes if p.code == programme_code]
+        if not programmes:
+            known = ", ".join(p.code for p in load_programmes()) or "none"
+            raise click.BadParameter(f"unknown programme {programme_code!r} (known: {known})")
+    if not programmes:
+        raise click.ClickException("No certification programmes: run `flask content sync`.")
+    today = local_today()
+    ids = list(
+        db.session.scalars(
+            sa.select(User.id).where(User.is_active_account.is_(True)).order_by(User.id)
+        )
+    )
+    writer = csv.writer(out_file) if out_file else None
+    if writer:
+        writer.writerow(COLUMNS)
+    eligible = {p.code: 0 for p in programmes}
+    nearest: dict[str, list[tuple[int, str, str]]] = {p.code: [] for p in programmes}
+    started = time.monotonic()
+    with click.progressbar(length=len(ids), label="Evaluating", file=sys.stderr) as bar:
+        for offset in range(0, len(ids), CHUNK):
+            chunk = ids[offset : offset + CHUNK]
+            members = list(
+                db.session.scalars(sa.select(User).where(User.id.in_(chunk)).order_by(User.id))
+            )
+            results = evaluate(members, programmes, policy, today)
+            for member in members:
+                for result in results[member.id]:
+                    unmet = result.unmet
+                    if not unmet:
+                        eligible[result.programme_code] += 1
+                    else:
+                        nearest[result.programme_code].append(
+                            (len(unmet), member.full_name, "; ".join(r.missing for r in unmet))
+                        )
+                    if writer:
+                        writer.writerow([
+                            member.id, member.full_name, member.email, member.membership_category,
+                            result.programme_code, "yes" if not unmet else "no",
+                            len(result.rules) - len(unmet), len(result.rules),
+                            "; ".join(r.missing for r in unmet),
+                        ])  # fmt: skip
+            db.session.expunge_all()
+            bar.update(len(chunk))
+    seconds = time.monotonic() - started
+    click.echo(f"{len(ids)} members evaluated in {seconds:.1f} s.")
+    for programme in programmes:
+        click.echo(f"{programme.code} {programme.name}: {eligible[programme.code]} eligible")
+        for missing_count, name, missing in sorted(nearest[programme.code])[:closest]:
+            click.echo(f"  closest: {name} ({missing_count} missing: {missing})")
