@@ -63,7 +63,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature package."""
+    from wired4ex.admin import bp as admin_bp
+    from wired4ex.api import bp as api_bp
     from wired4ex.auth import bp as auth_bp
+    from wired4ex.authoring import bp as authoring_bp
     from wired4ex.catalog import bp as catalog_bp
     from wired4ex.certification import bp as certification_bp
     from wired4ex.certification.verify import verify_bp
@@ -76,6 +79,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cpd_bp)
     app.register_blueprint(certification_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(authoring_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
 
 
 @event.listens_for(Engine, "connect")

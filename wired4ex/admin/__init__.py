@@ -1,0 +1,7 @@
+"""Secretariat administration: members, institutions, faculty, reports, exports, audit log."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+
+from wired4ex.admin import views  # noqa: E402,F401  (routes attach to bp)

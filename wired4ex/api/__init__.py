@@ -1,0 +1,7 @@
+"""JSON API v1 with its OpenAPI document and personal access tokens."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from wired4ex.api import views  # noqa: E402,F401  (routes attach to bp)

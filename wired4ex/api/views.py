@@ -1,0 +1,3 @@
+"""Views of the api blueprint."""
+
+from wired4ex.api import bp  # noqa: F401
