@@ -207,8 +207,11 @@ class ModuleVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now()
     )
+    # Who wrote it in the browser editor (None for versions synced from content/).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     module: Mapped[Module] = relationship(back_populates="versions", foreign_keys=[module_id])
+    author = relationship("User", foreign_keys=[author_id])
 
     @property
     def has_quiz(self) -> bool:

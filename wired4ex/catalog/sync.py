@@ -210,31 +210,44 @@ def _sync_module(course, module, source: ModuleSource, resolve, report: SyncRepo
     moved = assign(module, position=source.position, source_path=source.path)
     revived = assign(module, status="active", archived_at=None)
     if content_changed:
-        rendered = render_markdown(source.body, resolve)
-        new_version = ModuleVersion(
-            module=module,
-            number=(version.number + 1) if version else 1,
-            title=source.title,
-            minutes=source.minutes,
-            cpd_points=source.cpd_points,
-            cpd_category=source.cpd_category,
-            competencies=source.competencies,
-            pass_mark=source.pass_mark,
-            objectives=source.objectives,
-            source=source.source,
-            source_hash=source.source_hash,
-            html=rendered.html,
-            toc_html=rendered.toc_html,
-            quiz=source.quiz,
-        )
-        db.session.add(new_version)
-        db.session.flush()
-        module.current_version = new_version
+        publish_version(module, source, resolve)
     if version is not None:
         if content_changed or moved or revived:
             report.updated.append(label)
         else:
             report.unchanged.append(label)
+
+
+def publish_version(
+    module: Module, source: ModuleSource, resolve, author_id: int | None = None
+) -> ModuleVersion:
+    """Render a checked module source once and make it the module's new current version.
+
+    Used by the content sync and by publishing from the browser editor (no commit).
+    """
+    previous = module.current_version
+    rendered = render_markdown(source.body, resolve)
+    version = ModuleVersion(
+        module=module,
+        number=(previous.number + 1) if previous else 1,
+        title=source.title,
+        minutes=source.minutes,
+        cpd_points=source.cpd_points,
+        cpd_category=source.cpd_category,
+        competencies=source.competencies,
+        pass_mark=source.pass_mark,
+        objectives=source.objectives,
+        source=source.source,
+        source_hash=source.source_hash,
+        html=rendered.html,
+        toc_html=rendered.toc_html,
+        quiz=source.quiz,
+        author_id=author_id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    module.current_version = version
+    return version
 
 
 def _archive_missing_courses(tree, institutions, report: SyncReport) -> None:
