@@ -1,0 +1,86 @@
+"""Authoring forms: course details, the module editor, images, review, import."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from wired4ex.cpd.forms import MultiCheckboxField, PointsField
+
+MAX_BODY = 500_000  # characters; a module is a page, not a book
+SLUG_RULE = Regexp(
+    r"^[a-z0-9][a-z0-9-]{0,79}$", message=_l("Use lower-case letters, digits and dashes.")
+)
+
+
+class CourseForm(FlaskForm):
+    slug = StringField(
+        _l("Course id (part of its address)"), validators=[DataRequired(), SLUG_RULE]
+    )
+    title = StringField(_l("Course title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(
+        _l("Summary (one or two sentences)"), validators=[DataRequired(), Length(max=1000)]
+    )
+    language = SelectField(_l("Language"), choices=[("en", "English"), ("sw", "Kiswahili")])
+    level = SelectField(
+        _l("Level"),
+        choices=[
+            ("", _l("Not set")),
+            ("introductory", _l("Introductory")),
+            ("intermediate", _l("Intermediate")),
+            ("advanced", _l("Advanced")),
+        ],  # fmt: skip
+        validators=[Optional()],
+    )
+    overview = TextAreaField(_l("Overview (Markdown)"), validators=[Length(max=MAX_BODY)])
+    submit = SubmitField(_l("Save course"))
+
+
+class DraftForm(FlaskForm):
+    title = StringField(_l("Module title"), validators=[Length(max=200)])
+    key = StringField(
+        _l("Module id (keep it when you rename the module)"), validators=[DataRequired(), SLUG_RULE]
+    )
+    minutes = IntegerField(
+        _l("Learning time in minutes"), validators=[InputRequired(), NumberRange(min=0, max=6000)]
+    )
+    cpd_points = PointsField(
+        _l("CPD points"), places=1, validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
+    cpd_category = SelectField(_l("CPD category"))
+    competencies = MultiCheckboxField(_l("Competencies"))
+    pass_mark = IntegerField(
+        _l("Pass mark (%)"), default=70, validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
+    objectives = TextAreaField(_l("Objectives (one per line)"), validators=[Length(max=5000)])
+    body = TextAreaField(_l("Module text (Markdown)"), validators=[Length(max=MAX_BODY)])
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save draft"))
+    submit_review = SubmitField(_l("Submit for review"))
+
+
+class ImageForm(FlaskForm):
+    image = FileField(
+        _l("Image (PNG or JPEG, up to 2 MB)"),
+        validators=[DataRequired(message=_l("Choose an image."))],
+    )
+    upload = SubmitField(_l("Upload image"))
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField(_l("Comments for the author"), validators=[Length(max=5000)])
+    approve = SubmitField(_l("Approve and publish"))
+    send_back = SubmitField(_l("Return to the author"))
+
+
+class ImportForm(FlaskForm):
+    archive = FileField(_l("Course archive (.zip in the content/ folder format)"),
+                        validators=[DataRequired(message=_l("Choose a zip file."))])  # fmt: skip
+    submit = SubmitField(_l("Import course"))
+
+
+class ButtonForm(FlaskForm):
+    """A bare form for one-button actions (CSRF only)."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,50 @@
+// Module editor: live preview (debounced POST with the form's CSRF token) and a local backup of
+// what is typed, so nothing is lost if the session expires or a save fails. Plain JS, no library.
+(function () {
+  "use strict";
+  var form = document.getElementById("draft-form");
+  if (!form || !window.fetch || !window.FormData) { return; }
+  var target = document.getElementById("live-preview");
+  var status = document.getElementById("autosave-status");
+  var key = "wired4ex-draft-" + form.dataset.draftId;
+  var body = form.querySelector("textarea[name=body]");
+  var timer = null;
+
+  function refresh() {
+    var data = new FormData(form);
+    fetch(form.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (result) { if (result && result.html) { target.innerHTML = result.html; } })
+      .catch(function () { /* the Preview button still works without this */ });
+  }
+
+  function backup() {
+    try {
+      localStorage.setItem(key, JSON.stringify({ body: body.value, at: Date.now() }));
+      if (status) { status.textContent = "Copy kept in this browser at " + new Date().toLocaleTimeString(); }
+    } catch (error) { /* storage may be full or disabled */ }
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { refresh(); backup(); }, 700);
+  });
+  form.addEventListener("submit", function () {
+    // Keep the copy until the server has the text; it is cleared on the next clean load.
+    backup();
+  });
+
+  try {
+    var saved = JSON.parse(localStorage.getItem(key) || "null");
+    if (saved && saved.body !== body.value) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button-secondary";
+      button.textContent = "Restore the text kept in this browser";
+      button.addEventListener("click", function () { body.value = saved.body; button.remove(); refresh(); });
+      body.parentNode.insertBefore(button, body);
+    } else {
+      localStorage.removeItem(key);
+    }
+  } catch (error) { /* ignore */ }
+})();
