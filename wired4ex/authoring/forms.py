@@ -55,6 +55,8 @@ class DraftForm(FlaskForm):
     )
     objectives = TextAreaField(_l("Objectives (one per line)"), validators=[Length(max=5000)])
     body = TextAreaField(_l("Module text (Markdown)"), validators=[Length(max=MAX_BODY)])
+    image = FileField(_l("Image (PNG or JPEG, up to 2 MB)"))
+    upload = SubmitField(_l("Upload image"))
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save draft"))
     submit_review = SubmitField(_l("Submit for review"))

@@ -226,15 +226,26 @@ def check_draft(course: Course, draft: Draft) -> list[tuple[int, str]]:
     return problems
 
 
-def preview(course: Course, draft: Draft) -> Preview:
-    """The draft rendered by the same pipeline as published pages, with the checker's problems."""
+def preview(course: Course, draft: Draft, media_base: str = "media/") -> Preview:
+    """The draft rendered by the same pipeline as published pages, with the checker's problems.
+
+    media_base is where the course's images are served from the page showing the preview (the
+    published page uses relative "media/" addresses; the editor lives elsewhere).
+    """
     source = draft_source(draft)
     parsed = read_markdown(source)
     quiz = []
     if parsed.quiz_lines is not None:
         quiz, _quiz_problems = parse_quiz(parsed.quiz_lines, parsed.quiz_line)
     keys = {f"{i:02d}-{m.key}.md": m.key for i, m in enumerate(course.active_modules, start=1)}
-    rendered = render_markdown(parsed.body, link_resolver(keys))
+    modules = link_resolver(keys)
+
+    def resolve(url: str, kind: str) -> str | None:
+        if url.startswith("media/"):
+            return media_base + url.removeprefix("media/")
+        return modules(url, kind)
+
+    rendered = render_markdown(parsed.body, resolve)
     return Preview(
         rendered.html, rendered.toc_html, quiz, check_draft(course, draft), parsed.body_line
     )

@@ -44,6 +44,13 @@ def _course_or_404(course_id: int, edit: bool = False) -> Course:
     return course
 
 
+def _media_base(course: Course) -> str:
+    """Where the course's images are served, for previews shown outside the course's pages."""
+    return url_for(
+        "catalog.media", institution=course.institution.slug, course=course.slug, name="x"
+    )[:-1]
+
+
 def _draft_or_404(draft_id: int) -> tuple[Draft, Course]:
     draft = db.session.get(Draft, draft_id)
     if draft is None:
@@ -196,6 +203,9 @@ def edit_draft(draft_id: int):
                         "success",
                     )
                     return redirect(url_for("authoring.course", course_id=found.id))
+                if form.upload.data:
+                    _upload_into(found, form)
+                    return redirect(url_for("authoring.edit_draft", draft_id=draft.id))
                 if form.save.data:
                     flash(_("Draft saved."), "success")
                     return redirect(url_for("authoring.edit_draft", draft_id=draft.id))
@@ -213,11 +223,32 @@ def edit_draft(draft_id: int):
     elif request.method == "POST":
         flash(_("This draft is waiting for review and cannot be changed now."), "error")
         status = 409
-    preview = services.preview(found, draft)  # the saved draft, with the checker's problems
+    preview = services.preview(found, draft, _media_base(found))  # the saved draft and its problems
     return render_template(
         "authoring/draft.html", draft=draft, course=found, form=form, preview=preview,
-        image_form=ImageForm(), button=ButtonForm(),
+        button=ButtonForm(),
     ), status  # fmt: skip
+
+
+def _upload_into(course: Course, form: DraftForm) -> None:
+    """Store the image sent with the editor form (the draft was saved first)."""
+    upload = form.image.data
+    if not getattr(upload, "filename", ""):
+        flash(_("Choose an image to upload."), "error")
+        return
+    try:
+        media = services.add_image(course, upload)
+    except services.AuthoringError as error:
+        flash(str(error), "error")
+    else:
+        snippet = f"![Describe the image](media/{media.name})"
+        flash(
+            _(
+                "Image uploaded. The draft is saved too. Put it in the text with: %(markdown)s",
+                markdown=snippet,
+            ),
+            "success",
+        )
 
 
 @bp.post("/drafts/<int:draft_id>/preview")
@@ -234,7 +265,7 @@ def live_preview(draft_id: int):
     )
     for name, value in _fields(form).items():
         setattr(scratch, name, value)
-    preview = services.preview(found, scratch)
+    preview = services.preview(found, scratch, _media_base(found))
     html = render_template("authoring/_preview.html", preview=preview, version=scratch)
     return jsonify({"html": html})
 
@@ -307,7 +338,8 @@ def review(draft_id: int):
     current = draft.module.current_version if draft.module else None
     diff = services.diff_lines(current.source if current else "", services.draft_source(draft))
     return render_template("authoring/review.html", draft=draft, course=found, form=form,
-                           preview=services.preview(found, draft), diff=diff, current=current)  # fmt: skip
+                           preview=services.preview(found, draft, _media_base(found)), diff=diff,
+                           current=current)  # fmt: skip
 
 
 @bp.get("/modules/<int:module_id>/history")

@@ -486,9 +486,11 @@ class _Loader:
         lines = body.split("\n")
 
         def line_of(url: str) -> int:
-            for index, text in enumerate(lines):
-                if url in text:
-                    return first_line + index
+            # Prefer the line where the URL stands as a link target: "](url", "<url>", "]: url".
+            for pattern in (f"]({url}", f"<{url}>", f"]: {url}", url):
+                for index, text in enumerate(lines):
+                    if pattern in text:
+                        return first_line + index
             return first_line
 
         for kind, url in find_links(body):

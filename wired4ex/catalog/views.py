@@ -30,6 +30,12 @@ def index():
     )
 
 
+@bp.get("/competencies")
+def competencies():
+    """The competency framework, public: courses, claims and certificates refer to its codes."""
+    return render_template("catalog/competencies.html", domains=services.list_competency_domains())
+
+
 @bp.get("/courses/<institution>/<course>/media/<path:name>")
 def media(institution: str, course: str, name: str):
     found = services.get_course(institution, course)

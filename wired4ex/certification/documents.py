@@ -66,7 +66,8 @@ def render_certificate_pdf(certificate, verify_url: str, today: date) -> bytes:
     return buffer.getvalue()
 
 
-def open_badge(certificate, badge_url: str, verify_url: str, issuer_url: str) -> str:
+def open_badge(certificate, badge_url: str, verify_url: str, issuer_url: str, framework_url: str,
+               domain_names: dict[str, str]) -> str:  # fmt: skip
     """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned JSON-LD)."""
     issuer_id = issuer_url.rstrip("/") + "/"
     achievement_id = f"{issuer_id}certification/programmes/{certificate.programme_code}"
@@ -105,10 +106,10 @@ def open_badge(certificate, badge_url: str, verify_url: str, issuer_url: str) ->
                 "alignment": [
                     {
                         "type": ["Alignment"],
-                        "targetName": code,
+                        "targetName": domain_names.get(code, code),
                         "targetCode": code,
                         "targetFramework": "HeSMA East Africa competency framework",
-                        "targetUrl": f"{issuer_id}cpd/policy#{code}",
+                        "targetUrl": f"{framework_url}#{code}",
                     }
                     for code in certificate.competencies
                 ],

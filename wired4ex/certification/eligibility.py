@@ -284,7 +284,10 @@ def evaluate(
     if not members or not programmes:
         return {member.id: [] for member in members}
     courses, data, domains, domain_names = _load([m.id for m in members], programmes, today)
-    names_by_code = {p.code: p.name for p in programmes}
+    # Prerequisites may name programmes outside the ones being evaluated.
+    names_by_code = {p.code: p.name for p in load_programmes()} | {
+        p.code: p.name for p in programmes
+    }
     return {
         member.id: [
             _evaluate_one(

@@ -13,7 +13,8 @@ from wired4ex.certification.eligibility import Eligibility, Programme, evaluate,
 from wired4ex.certification.models import Application, Certificate
 from wired4ex.cpd import evidence
 from wired4ex.cpd.policy import CpdPolicy
-from wired4ex.cpd.statements import new_code, normalise_code
+from wired4ex.cpd.services import CpdError
+from wired4ex.cpd.statements import new_code, normalise_code, revoke_document
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 
@@ -235,20 +236,10 @@ def revoke_certificate(
     certificate: Certificate, admin: User, reason: str, at: datetime | None = None
 ) -> None:
     """Revoke with a reason; verifying it then says so. Commits."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise CertificationError("Give the reason for revoking the certificate.")
-    if certificate.status == "revoked":
-        raise CertificationError("This certificate is already revoked.")
-    certificate.status = "revoked"
-    certificate.revoked_at = at or utcnow()
-    certificate.revoked_reason = reason
-    audit.record(
-        "certificate.revoked", "certificate", certificate.id, actor_id=admin.id,
-        member_id=certificate.user_id, before={"status": "valid"},
-        after={"status": "revoked", "reason": reason},
-    )  # fmt: skip
-    db.session.commit()
+    try:
+        revoke_document(certificate, "certificate", admin, reason, at)
+    except CpdError as error:
+        raise CertificationError(str(error)) from error
 
 
 def find_certificate(text: str) -> Certificate | None:
@@ -259,15 +250,18 @@ def find_certificate(text: str) -> Certificate | None:
 
 
 def expiring_certificates(user_id: int, today: date) -> list[Certificate]:
-    """Valid certificates of the member that expire within the renewal notice period."""
+    """The member's certificates due for renewal: for each programme, the latest valid one when
+    it expires within the notice period (a renewed certificate silences the old one)."""
+    latest: dict[str, Certificate] = {}
+    for certificate in db.session.scalars(
+        sa.select(Certificate).where(Certificate.user_id == user_id, Certificate.status == "valid")
+    ):
+        if certificate.state_on(today) != "valid":
+            continue
+        current = latest.get(certificate.programme_code)
+        if current is None or (certificate.expires_on or date.max) > (
+            current.expires_on or date.max
+        ):
+            latest[certificate.programme_code] = certificate
     limit = today + timedelta(days=RENEWAL_NOTICE_DAYS)
-    return list(
-        db.session.scalars(
-            sa.select(Certificate).where(
-                Certificate.user_id == user_id,
-                Certificate.status == "valid",
-                Certificate.expires_on >= today,
-                Certificate.expires_on <= limit,
-            )
-        )
-    )
+    return [c for c in latest.values() if c.expires_on is not None and c.expires_on <= limit]

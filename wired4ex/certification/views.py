@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.auth.access import admin_required
+from wired4ex.catalog.services import list_competency_domains
 from wired4ex.certification import bp, services
 from wired4ex.certification.documents import open_badge, render_certificate_pdf
 from wired4ex.certification.eligibility import evaluate, load_programmes
@@ -216,6 +217,8 @@ def badge(code: str):
         verify_url=certificate_verify_url(found),
         issuer_url=current_app.config.get("PUBLIC_BASE_URL")
         or url_for("catalog.index", _external=True),
+        framework_url=url_for("catalog.competencies", _external=True),
+        domain_names={domain.code: domain.name for domain in list_competency_domains()},
     )
     response = make_response(document)
     response.headers["Content-Type"] = "application/json"

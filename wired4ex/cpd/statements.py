@@ -202,21 +202,32 @@ def member_statements(user_id: int) -> list[Statement]:
     )
 
 
-def revoke_statement(
-    statement: Statement, admin: User, reason: str, at: datetime | None = None
+def revoke_document(
+    document, kind: str, admin: User, reason: str, at: datetime | None = None
 ) -> None:
-    """Mark a statement revoked with a reason; verifying it then says so. Commits."""
+    """Revoke a verifiable document (a statement or a certificate) with a reason; commits.
+
+    Verifying it afterwards says it was revoked, and when. kind names it in messages and the
+    audit log ("statement", "certificate").
+    """
     reason = (reason or "").strip()
     if not reason:
-        raise CpdError("Give the reason for revoking the statement.")
-    if statement.status == "revoked":
-        raise CpdError("This statement is already revoked.")
-    statement.status = "revoked"
-    statement.revoked_at = at or utcnow()
-    statement.revoked_reason = reason
+        raise CpdError(f"Give the reason for revoking the {kind}.")
+    if document.status == "revoked":
+        raise CpdError(f"This {kind} is already revoked.")
+    document.status = "revoked"
+    document.revoked_at = at or utcnow()
+    document.revoked_reason = reason
     audit.record(
-        "statement.revoked", "statement", statement.id, actor_id=admin.id,
-        member_id=statement.user_id, before={"status": "valid"},
+        f"{kind}.revoked", kind, document.id, actor_id=admin.id,
+        member_id=document.user_id, before={"status": "valid"},
         after={"status": "revoked", "reason": reason},
     )  # fmt: skip
     db.session.commit()
+
+
+def revoke_statement(
+    statement: Statement, admin: User, reason: str, at: datetime | None = None
+) -> None:
+    """Mark a statement revoked with a reason; commits."""
+    revoke_document(statement, "statement", admin, reason, at)
