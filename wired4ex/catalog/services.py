@@ -127,6 +127,7 @@ def get_courses_by_key(keys: list[str]) -> dict[str, Course]:
         sa.select(Course)
         .join(Course.institution)
         .where(sa.tuple_(Institution.slug, Course.slug).in_(pairs))
+        .options(sa.orm.contains_eager(Course.institution))
     )
     return {course.key: course for course in db.session.scalars(query)}
 
