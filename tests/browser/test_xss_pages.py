@@ -33,6 +33,7 @@ LINK_CHECK_MESSAGES = (
     "broken link:",
     "missing image or file:",
     "write external links in full",
+    "images must be files in the course's media/ folder",
 )
 CSP_BLOCKED_IMAGE = re.compile(
     r"^(Refused to load the image '[^']*' because it violates|Loading the image '[^']*' violates)"

@@ -1,6 +1,7 @@
 """Catalogue pages: the course list with its filters, and course images."""
 
 from flask import abort, make_response, render_template, request
+from flask_login import current_user
 
 from wired4ex.catalog import bp, services
 from wired4ex.catalog.forms import LANGUAGE_NAMES, CatalogFilterForm
@@ -30,6 +31,16 @@ def index():
     )
 
 
+def _may_preview(course) -> bool:
+    """Images of unpublished courses are for their authors' previews: admins and the faculty of
+    the course's institution."""
+    if not current_user.is_authenticated:
+        return False
+    return current_user.is_admin or (
+        current_user.is_faculty and current_user.institution_id == course.institution_id
+    )
+
+
 @bp.get("/competencies")
 def competencies():
     """The competency framework, public: courses, claims and certificates refer to its codes."""
@@ -39,7 +50,7 @@ def competencies():
 @bp.get("/courses/<institution>/<course>/media/<path:name>")
 def media(institution: str, course: str, name: str):
     found = services.get_course(institution, course)
-    if found is None:  # images of draft courses are needed by the editor's preview
+    if found is None or (found.status != "published" and not _may_preview(found)):
         abort(404)
     image = services.get_media(found, name)
     if image is None:

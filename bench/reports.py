@@ -1,0 +1,174 @@
+"""Benchmark the admin reports: the M&E dashboard and the member list on a large association.
+
+    .venv/bin/python bench/reports.py [--members 50000] [--entries 10] [--repeat 3]
+
+Builds a temporary SQLite database with 50 000 members, 500 000 ledger entries, enrolments and
+course completions (bulk Core inserts), logs in as an admin through the test client, and prints
+each page's response time and SQL statement count against a baseline measured in the same run
+(the login page, which reads almost nothing).
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from config import TestingConfig  # noqa: E402
+from wired4ex import create_app  # noqa: E402
+from wired4ex.auth.models import User, UserRole  # noqa: E402
+from wired4ex.auth.passwords import hash_password  # noqa: E402
+from wired4ex.catalog.content import load_content  # noqa: E402
+from wired4ex.catalog.models import Course  # noqa: E402
+from wired4ex.catalog.sync import sync_content  # noqa: E402
+from wired4ex.extensions import db  # noqa: E402
+from wired4ex.learning.models import CourseCompletion, Enrolment, LedgerEntry  # noqa: E402
+
+CATEGORIES = ["structured", "conference", "teaching", "research", "association", "self_directed"]
+MEMBERSHIP = ["professional", "associate", "student", "life", "honorary"]
+COUNTRIES = ["KE", "UG", "TZ", "RW", "BI", "SS", "ET"]
+PASSWORD = "bench-admin-password-2026"
+BATCH = 20_000
+
+
+def insert(model, rows: list[dict], **values) -> None:
+    for offset in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(model).values(**values), rows[offset : offset + BATCH])
+
+
+def build(workdir: Path, members: int, entries: int):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{workdir / 'bench.sqlite'}"
+        MAIL_OUTBOX = str(workdir / "outbox")
+        EVIDENCE_DIR = str(workdir / "evidence")
+
+    app = create_app(Config)
+    rng = random.Random(9)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        sync_content(load_content(ROOT / "content"))
+        course_ids = list(db.session.scalars(sa.select(Course.id)))
+        today = date.today()
+        start = datetime.now(UTC) - timedelta(days=2 * 365)
+        users, roles, ledger, enrolments, completions = [], [], [], [], []
+        for number in range(1, members + 1):
+            users.append({
+                "id": number, "email": f"m{number}@bench.example", "full_name": f"Member {number:06d}",
+                "password_hash": "x", "membership_category": rng.choice(MEMBERSHIP),
+                "membership_number": f"HESMA-{number:06d}", "country": rng.choice(COUNTRIES),
+                "language": "en", "is_active_account": True, "session_version": 1,
+            })  # fmt: skip
+            roles.append({"user_id": number, "name": "member"})
+            for _ in range(entries):
+                ledger.append({
+                    "user_id": number, "source": "module", "title": "Module", "provider": "LRU",
+                    "category": rng.choice(CATEGORIES), "points": rng.choice([0.5, 1, 1.5, 2, 4, 8]),
+                    "activity_date": today - timedelta(days=rng.randrange(3 * 365)),
+                    "competencies": [],
+                })  # fmt: skip
+            for course_id in rng.sample(course_ids, rng.randrange(len(course_ids) + 1)):
+                enrolled = start + timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+                enrolments.append({"user_id": number, "course_id": course_id,
+                                   "status": "active", "enrolled_at": enrolled})  # fmt: skip
+                if rng.random() < 0.4:
+                    completions.append({"user_id": number, "course_id": course_id,
+                                        "completed_at": enrolled + timedelta(days=30)})  # fmt: skip
+        now = sa.func.now()
+        insert(User, users, created_at=now)
+        insert(UserRole, roles, granted_at=now)
+        insert(LedgerEntry, ledger, created_at=now)
+        insert(Enrolment, enrolments)
+        insert(CourseCompletion, completions)
+        db.session.add(
+            User(email="admin@bench.example", full_name="Bench Admin", membership_category="honorary",
+                 country="KE", password_hash=hash_password(PASSWORD),
+                 roles=[UserRole(name="member"), UserRole(name="admin")])
+        )  # fmt: skip
+        db.session.commit()
+        sizes = (len(users), len(ledger), len(enrolments), len(completions))
+    return app, sizes
+
+
+class Counter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *args, **kwargs):
+        self.count += 1
+
+
+def measure(app, client, url: str, repeat: int) -> tuple[float, int]:
+    """The median response time in seconds and the statements of one request."""
+    times, counter = [], Counter()
+    with app.app_context():
+        engine = db.engine
+    for attempt in range(repeat + 1):
+        if attempt == 1:
+            sa.event.listen(engine, "before_cursor_execute", counter)
+        started = time.perf_counter()
+        response = client.get(url)
+        response.get_data()
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+        if attempt:
+            times.append(elapsed)
+    sa.event.remove(engine, "before_cursor_execute", counter)
+    return statistics.median(times), counter.count // repeat
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=50_000)
+    parser.add_argument("--entries", type=int, default=10, help="ledger entries per member")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        app, (members, entries, enrolled, completed) = build(
+            Path(folder), args.members, args.entries
+        )
+        print(f"built {members} members, {entries} ledger entries, {enrolled} enrolments, "
+              f"{completed} completions in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        login = client.post("/login", data={"email": "admin@bench.example", "password": PASSWORD,
+                                            "csrf_token": token})  # fmt: skip
+        if login.status_code != 302:
+            raise SystemExit("admin login failed")
+        year = date.today().year
+        pages = [
+            ("member list, page 1", "/admin/members"),
+            ("member list, per_page 100", "/admin/members?per_page=100"),
+            (f"member list, professional KE met {year - 1}",
+             f"/admin/members?category=professional&country=KE&cpd=met&cycle={year - 1}"),
+            ("member list, search 'HESMA-0499'", "/admin/members?q=HESMA-0499"),
+            ("M&E dashboard", "/admin/dashboard"),
+            (f"M&E dashboard {year - 1}", f"/admin/dashboard?year={year - 1}"),
+        ]  # fmt: skip
+        print(f"{'page':45} {'median ms':>10} {'x baseline':>11} {'queries':>8}")
+        base, queries = measure(app, app.test_client(), "/login", args.repeat)
+        print(f"{'baseline: /login (anonymous)':45} {base * 1000:10.1f} {1:11.1f} {queries:8d}")
+        for label, url in pages:
+            seconds, queries = measure(app, client, url, args.repeat)
+            print(f"{label:45} {seconds * 1000:10.1f} {seconds / base:11.1f} {queries:8d}")
+        started = time.perf_counter()
+        exported = client.get("/admin/members.csv?account=all").get_data()
+        rows = exported.count(b"\n") - 1
+        print(f"member export (CSV, {rows} rows, streamed): "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
