@@ -5,7 +5,7 @@ import functools
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -176,3 +176,16 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=80)],
+    )
+    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Create token"))
+
+
+class RevokeTokenForm(FlaskForm):
+    submit = SubmitField(_l("Revoke"))

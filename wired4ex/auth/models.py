@@ -111,3 +111,32 @@ class UserRole(db.Model):
     )
 
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+class PersonalAccessToken(db.Model):
+    """A member's API token: only its SHA-256 hash is stored; the secret is shown once."""
+
+    __tablename__ = "personal_access_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, so a member can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now()
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def state_at(self, at: datetime) -> str:
+        """active, expired or revoked at a moment."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and at >= self.expires_at:
+            return "expired"
+        return "active"

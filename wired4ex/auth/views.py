@@ -1,10 +1,20 @@
 """Account pages: register, log in and out, password reset, profile."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from wired4ex.auth import bp, services
+from wired4ex.auth import bp, services, tokens
 from wired4ex.auth.forms import (
     MEMBERSHIP_LABELS,
     ChangePasswordForm,
@@ -13,8 +23,11 @@ from wired4ex.auth.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    RevokeTokenForm,
+    TokenForm,
 )
 from wired4ex.auth.passwords import verify_password
+from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import limiter, login_manager
 from wired4ex.mail import send_mail
 from wired4ex.security import is_safe_redirect
@@ -178,3 +191,47 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
+
+
+def _render_tokens(form: TokenForm, new_secret: str | None = None):
+    response = make_response(
+        render_template(
+            "auth/tokens.html",
+            form=form,
+            revoke_form=RevokeTokenForm(),
+            tokens=tokens.list_tokens(current_user.id),
+            new_secret=new_secret,
+            expires_on=tokens.expires_on,
+            now=utcnow(),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"  # the new secret must not stay in a cache
+    return response
+
+
+@bp.route("/profile/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _token, secret = tokens.create_token(current_user, form.name.data, form.expires_on.data)
+        except tokens.TokenError as error:
+            form.name.errors.append(str(error))
+        else:
+            # Shown on this response only (no redirect): the secret is stored nowhere.
+            flash(_("Copy your new token now: it will not be shown again."), "success")
+            return _render_tokens(TokenForm(formdata=None), new_secret=secret)
+    return _render_tokens(form)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    token = tokens.get_own_token(current_user.id, token_id)
+    if token is None:
+        abort(404)
+    if RevokeTokenForm().validate_on_submit():
+        tokens.revoke_token(token)
+        flash(_("The token %(name)s has been revoked.", name=token.name), "success")
+    return redirect(url_for("auth.api_tokens"))
