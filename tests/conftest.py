@@ -1,6 +1,7 @@
 """Shared fixtures: a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL), built by the
 migrations, emptied after every test; the app, its client and CLI runner; builders for users."""
 
+import copy
 import os
 import re
 import uuid
@@ -194,12 +195,62 @@ def auth(client):
     return Auth(client)
 
 
+_SYNCED: dict[str, tuple] = {}
+
+
+def _snapshot() -> dict[str, list[dict]]:
+    with db.engine.connect() as connection:
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(table.select())]
+            for table in db.metadata.sorted_tables
+        }
+
+
+def _restore(snapshot: dict[str, list[dict]]) -> None:
+    """Put the rows of a synced catalogue back, ids and all (modules and versions refer to
+    each other, so modules get their current version once the versions exist)."""
+    current_versions = []
+    with db.engine.begin() as connection:
+        for table in db.metadata.sorted_tables:
+            rows = snapshot.get(table.name) or []
+            if table.name == "modules":
+                current_versions = [(r["id"], r["current_version_id"]) for r in rows]
+                rows = [{**r, "current_version_id": None} for r in rows]
+            if rows:
+                connection.execute(table.insert(), rows)
+        modules = db.metadata.tables["modules"]
+        for module_id, version_id in current_versions:
+            connection.execute(
+                modules.update()
+                .where(modules.c.id == module_id)
+                .values(current_version_id=version_id)
+            )
+        if connection.dialect.name == "postgresql":
+            for table in db.metadata.sorted_tables:
+                if snapshot.get(table.name) and "id" in table.c and table.c.id.autoincrement:
+                    connection.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"
+                    ))  # fmt: skip
+
+
 @pytest.fixture
 def synced_content(app):
-    """The real content/ folder, imported into the test database."""
+    """The real content/ folder, imported into the test database.
+
+    The first test of a run imports it with the real loader and sync; later tests get exactly
+    the rows that import produced (and its report), which saves the rendering time per test.
+    """
     from wired4ex.catalog.content import load_content
     from wired4ex.catalog.sync import sync_content
 
-    tree = load_content(ROOT / "content")
-    assert tree.problems == []
-    return sync_content(tree)
+    key = app.config["SQLALCHEMY_DATABASE_URI"]
+    if key not in _SYNCED:
+        tree = load_content(ROOT / "content")
+        assert tree.problems == []
+        report = sync_content(tree)
+        _SYNCED[key] = (report, _snapshot())
+        return copy.deepcopy(report)
+    report, snapshot = _SYNCED[key]
+    _restore(snapshot)
+    return copy.deepcopy(report)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 
@@ -10,6 +10,8 @@ def select_locale() -> str:
     """The member's language, else the browser's best match among the supported ones."""
     from flask_login import current_user
 
+    if not has_request_context():  # the CLI and batch jobs use the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["LANGUAGES"]
     preferred = getattr(current_user, "language", None)
     if preferred in supported:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, selectinload
 
 from wired4ex import audit
@@ -163,14 +164,14 @@ def update_membership(
     at = at or utcnow()
     roles = [role for role in dict.fromkeys(roles) if role in {r.value for r in RoleName}]
     if not roles:
-        raise AdminError("Keep at least one role.")
+        raise AdminError(_l("Keep at least one role."))
     if member.id == actor.id and RoleName.ADMIN.value not in roles:
-        raise AdminError("You cannot remove your own admin role; ask another admin.")
+        raise AdminError(_l("You cannot remove your own admin role; ask another admin."))
     is_faculty = RoleName.FACULTY.value in roles
     if is_faculty and institution_id is None:
-        raise AdminError("Faculty belong to one institution: choose it.")
+        raise AdminError(_l("Faculty belong to one institution: choose it."))
     if institution_id is not None and db.session.get(Institution, institution_id) is None:
-        raise AdminError("Choose an existing institution.")
+        raise AdminError(_l("Choose an existing institution."))
     new_institution = institution_id if is_faculty else None
     actions = []
     if category != member.membership_category:
@@ -200,7 +201,7 @@ def set_account_active(member: User, actor: User, active: bool, at: datetime | N
     Nothing of the member's record is removed: enrolments, ledger, claims and certificates stay.
     """
     if member.id == actor.id:
-        raise AdminError("You cannot deactivate your own account.")
+        raise AdminError(_l("You cannot deactivate your own account."))
     if member.is_active_account == active:
         return
     audit.record("member.reactivated" if active else "member.deactivated", "user", member.id,
@@ -245,7 +246,7 @@ def create_institution(slug: str, data: InstitutionInput, actor: User) -> Instit
         db.session.commit()
     except sa.exc.IntegrityError as error:  # a parallel request took the slug
         db.session.rollback()
-        raise AdminError("Another institution already uses this slug.") from error
+        raise AdminError(_l("Another institution already uses this slug.")) from error
     return institution
 
 

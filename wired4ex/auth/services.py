@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from wired4ex.auth.models import RoleName, User, UserRole
@@ -46,7 +47,7 @@ def create_user(
 ) -> User:
     """Create an account with the given roles; commits. Raises AccountError on a taken e-mail."""
     if find_user_by_email(account.email) is not None:
-        raise AccountError("An account with this e-mail address already exists.")
+        raise AccountError(_l("An account with this e-mail address already exists."))
     user = User(
         email=normalise_email(account.email),
         full_name=account.full_name.strip(),
@@ -62,7 +63,7 @@ def create_user(
         db.session.commit()
     except sa.exc.IntegrityError as error:  # a parallel registration took the e-mail
         db.session.rollback()
-        raise AccountError("An account with this e-mail address already exists.") from error
+        raise AccountError(_l("An account with this e-mail address already exists.")) from error
     return user
 
 

@@ -9,6 +9,7 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from wired4ex.auth.models import PersonalAccessToken, User
 from wired4ex.dbtypes import utcnow
@@ -55,12 +56,14 @@ def create_token(
     at = at or utcnow()
     name = (name or "").strip()
     if not name:
-        raise TokenError("Give the token a name.")
+        raise TokenError(_l("Give the token a name."))
     if expires_on is not None and expires_on <= local_date(at):
-        raise TokenError("Choose an expiry date after today.")
+        raise TokenError(_l("Choose an expiry date after today."))
     active = [t for t in list_tokens(user.id) if t.state_at(at) == "active"]
     if len(active) >= MAX_TOKENS:
-        raise TokenError(f"You have {MAX_TOKENS} active tokens. Revoke one you no longer use.")
+        raise TokenError(
+            _l("You have %(count)d active tokens. Revoke one you no longer use.", count=MAX_TOKENS)
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = PersonalAccessToken(
         user_id=user.id,

@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from wired4ex.catalog.content import ContentTree, load_content
 from wired4ex.catalog.models import Course, Institution
@@ -158,7 +159,7 @@ def safe_extract(data: bytes, target: Path) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise ImportRefused("The file is not a zip archive.") from error
+        raise ImportRefused(_l("The file is not a zip archive.")) from error
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_FILES:
@@ -179,7 +180,7 @@ def safe_extract(data: bytes, target: Path) -> None:
             total += member.file_size
             if member.file_size > MAX_MEMBER_BYTES or total > MAX_ZIP_BYTES:
                 raise ImportRefused(
-                    "The archive unpacks to more than we accept (20 MB, 5 MB a file)."
+                    _l("The archive unpacks to more than we accept (20 MB, 5 MB a file).")
                 )
             if member.compress_size and member.file_size / member.compress_size > MAX_RATIO:
                 raise ImportRefused(f"The archive is suspiciously compressed: {name}")
@@ -191,7 +192,7 @@ def safe_extract(data: bytes, target: Path) -> None:
             with archive.open(member) as source:
                 chunk = source.read(MAX_MEMBER_BYTES + 1)
                 if len(chunk) > MAX_MEMBER_BYTES:
-                    raise ImportRefused("A file in the archive is larger than 5 MB.")
+                    raise ImportRefused(_l("A file in the archive is larger than 5 MB."))
                 destination.write_bytes(chunk)
 
 
@@ -200,6 +201,8 @@ def course_folder_in(root: Path) -> Path:
     found = [p.parent for p in root.glob("institutions/*/*/course.md")]
     if len(found) != 1:
         raise ImportRefused(
-            "The archive must hold exactly one course: institutions/<institution>/<course>/course.md."
+            _l(
+                "The archive must hold exactly one course: institutions/<institution>/<course>/course.md."
+            )
         )
     return found[0]

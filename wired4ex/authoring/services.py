@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from wired4ex import audit
@@ -74,12 +75,12 @@ def create_course(user: User, institution: Institution, slug: str, title: str, s
                   language: str, level: str | None, overview: str) -> Course:  # fmt: skip
     """A new browser-edited course, not published until its first module is approved; commits."""
     if not SLUG.match(slug):
-        raise AuthoringError("The course id uses lower-case letters, digits and dashes.")
+        raise AuthoringError(_l("The course id uses lower-case letters, digits and dashes."))
     exists = db.session.scalar(
         sa.select(Course.id).where(Course.institution_id == institution.id, Course.slug == slug)
     )
     if exists:
-        raise AuthoringError("Your institution already has a course with this id.")
+        raise AuthoringError(_l("Your institution already has a course with this id."))
     course = Course(
         institution_id=institution.id, slug=slug, title=title.strip(), summary=summary.strip(),
         language=language, level=level or None, source="editor", status="draft",
@@ -95,7 +96,7 @@ def update_course(user: User, course: Course, title: str, summary: str, language
                   level: str | None, overview: str) -> None:  # fmt: skip
     """Change a browser-edited course's details; commits."""
     if course.source != "editor":
-        raise AuthoringError("Courses from the content/ folder are changed in their files.")
+        raise AuthoringError(_l("Courses from the content/ folder are changed in their files."))
     course.title, course.summary, course.language = title.strip(), summary.strip(), language
     course.level = level or None
     course.overview_source = overview
@@ -192,7 +193,7 @@ def fill_from_source(draft: Draft, source: str) -> None:
 def save_draft(draft: Draft, fields: dict, body: str, at: datetime | None = None) -> None:
     """Keep what was typed; commits. A draft under review is not changed."""
     if not draft.editable:
-        raise AuthoringError("This draft is waiting for review and cannot be changed now.")
+        raise AuthoringError(_l("This draft is waiting for review and cannot be changed now."))
     for name, value in fields.items():
         setattr(draft, name, value)
     draft.body = body
@@ -254,12 +255,14 @@ def preview(course: Course, draft: Draft, media_base: str = "media/") -> Preview
 def submit_draft(user: User, course: Course, draft: Draft, at: datetime | None = None) -> None:
     """Send a draft to review; refused while the checker finds problems. Commits."""
     if not draft.editable:
-        raise AuthoringError("This draft is already waiting for review.")
+        raise AuthoringError(_l("This draft is already waiting for review."))
     if not draft.title.strip():
-        raise AuthoringError("Give the module a title before you submit it.")
+        raise AuthoringError(_l("Give the module a title before you submit it."))
     problems = check_draft(course, draft)
     if problems:
-        raise AuthoringError(f"Fix the {len(problems)} problem(s) shown before you submit.")
+        raise AuthoringError(
+            _l("Fix the %(count)d problem(s) shown before you submit.", count=len(problems))
+        )
     draft.status = "in_review"
     draft.submitted_at = at or utcnow()
     audit.record(
@@ -270,7 +273,7 @@ def submit_draft(user: User, course: Course, draft: Draft, at: datetime | None =
 
 def discard_draft(draft: Draft) -> None:
     if draft.status not in ("draft", "returned"):
-        raise AuthoringError("Only a draft that is not under review can be discarded.")
+        raise AuthoringError(_l("Only a draft that is not under review can be discarded."))
     draft.status = "discarded"
     db.session.commit()
 
@@ -287,9 +290,9 @@ def return_draft(admin: User, draft: Draft, comment: str, at: datetime | None = 
     """Send a draft back to its author with comments; commits."""
     comment = (comment or "").strip()
     if not comment:
-        raise AuthoringError("Write what the author should change.")
+        raise AuthoringError(_l("Write what the author should change."))
     if draft.status != "in_review":
-        raise AuthoringError("This draft is not waiting for review.")
+        raise AuthoringError(_l("This draft is not waiting for review."))
     draft.status, draft.review_comment = "returned", comment
     draft.reviewed_at, draft.reviewed_by_id = at or utcnow(), admin.id
     audit.record("draft.returned", "draft", draft.id, actor_id=admin.id, after={"comment": comment})
@@ -301,12 +304,12 @@ def approve_draft(
 ) -> ModuleVersion:
     """Publish the draft as the module's new version (a new module if it is one); commits."""
     if draft.status != "in_review":
-        raise AuthoringError("This draft is not waiting for review.")
+        raise AuthoringError(_l("This draft is not waiting for review."))
     source = draft_source(draft)
     with folders.course_tree(course, (draft.key, source)) as (tree, _course_dir):
         if tree.problems:
             raise AuthoringError(
-                "The content checker finds problems in this course; return the draft."
+                _l("The content checker finds problems in this course; return the draft.")
             )
         (course_source,) = tree.courses
         module_source: ModuleSource = next(m for m in course_source.modules if m.key == draft.key)
@@ -368,7 +371,9 @@ def restore_version(user: User, course: Course, version: ModuleVersion) -> Draft
         )
     )
     if open_drafts is not None:
-        raise AuthoringError("This module already has an open draft; finish or discard it first.")
+        raise AuthoringError(
+            _l("This module already has an open draft; finish or discard it first.")
+        )
     draft = Draft(course_id=course.id, module_id=module.id, base_version_id=module.current_version_id,
                   author_id=user.id, key=module.key)  # fmt: skip
     fill_from_source(draft, version.source)
@@ -384,18 +389,18 @@ def add_image(course: Course, upload, alt_name: str | None = None) -> CourseMedi
     """Check, re-encode (dropping metadata) and store a PNG or JPEG in the course's media; commits."""
     data = upload.stream.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
-        raise AuthoringError("Images must be 2 MB or smaller.")
+        raise AuthoringError(_l("Images must be 2 MB or smaller."))
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             if kind not in ("PNG", "JPEG"):
-                raise AuthoringError("Images must be PNG or JPEG files.")
+                raise AuthoringError(_l("Images must be PNG or JPEG files."))
             image.load()
             output = io.BytesIO()
             clean = image.convert("RGBA" if kind == "PNG" else "RGB")
             clean.save(output, format=kind, optimize=True)  # a fresh file: no EXIF, no text chunks
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise AuthoringError("Images must be PNG or JPEG files.") from error
+        raise AuthoringError(_l("Images must be PNG or JPEG files.")) from error
     stem = (
         re.sub(r"[^a-z0-9]+", "-", Path(upload.filename or "image").stem.lower()).strip("-")[:60]
         or "image"
@@ -437,7 +442,7 @@ def import_course(user: User, data: bytes, at: datetime | None = None) -> Import
             sa.select(Institution).where(Institution.slug == source.institution)
         )
         if institution is None or (not user.is_admin and institution.id != user.institution_id):
-            raise AuthoringError("The archive is for another institution's course.")
+            raise AuthoringError(_l("The archive is for another institution's course."))
         course = db.session.scalar(
             sa.select(Course).where(
                 Course.institution_id == institution.id, Course.slug == source.slug
@@ -445,7 +450,7 @@ def import_course(user: User, data: bytes, at: datetime | None = None) -> Import
         )
         if course is not None and course.source != "editor":
             raise AuthoringError(
-                "This course comes from the content/ folder; change it in its files."
+                _l("This course comes from the content/ folder; change it in its files.")
             )
         if course is None:
             course = Course(institution_id=institution.id, slug=source.slug, source="editor", status="draft",

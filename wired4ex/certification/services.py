@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
 from wired4ex.auth.models import User
@@ -97,16 +98,16 @@ def apply(
 ) -> Application:
     """Apply for a programme the member is eligible for; stores the eligibility; commits."""
     if not status.eligibility.eligible:
-        raise CertificationError("You do not meet the rules for this certification yet.")
+        raise CertificationError(_l("You do not meet the rules for this certification yet."))
     if status.open_application is not None:
-        raise CertificationError("You have already applied; the secretariat is reviewing it.")
+        raise CertificationError(_l("You have already applied; the secretariat is reviewing it."))
     if not status.can_apply:
         raise CertificationError(
-            "You already hold this certification and it is not due for renewal."
+            _l("You already hold this certification and it is not due for renewal.")
         )
     statement = (statement or "").strip()
     if not statement:
-        raise CertificationError("Write a short statement for your application.")
+        raise CertificationError(_l("Write a short statement for your application."))
     stored = None
     if cv_upload is not None:
         stored = evidence.store(cv_upload)
@@ -131,7 +132,7 @@ def apply(
         if stored:
             evidence.discard(stored.stored_as)
         raise CertificationError(
-            "You have already applied; the secretariat is reviewing it."
+            _l("You have already applied; the secretariat is reviewing it.")
         ) from error
     return application
 
@@ -174,7 +175,7 @@ def decide_application(
     """
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise CertificationError("Give a reason for rejecting the application.")
+        raise CertificationError(_l("Give a reason for rejecting the application."))
     at = at or utcnow()
     application_id, member_id = application.id, application.user_id
     member = db.session.get(User, member_id)
@@ -201,7 +202,7 @@ def decide_application(
     ).rowcount
     if changed != 1:
         db.session.rollback()
-        raise CertificationError("This application has already been decided.")
+        raise CertificationError(_l("This application has already been decided."))
     certificate = None
     if approve:
         certificate = Certificate(

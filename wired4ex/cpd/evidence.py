@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
@@ -52,12 +53,12 @@ def read_upload(upload: FileStorage) -> tuple[bytes, str, str]:
     """The file's bytes, content type and extension; EvidenceError when it is not acceptable."""
     data = upload.stream.read(MAX_EVIDENCE_BYTES + 1)
     if not data:
-        raise EvidenceError("The evidence file is empty.")
+        raise EvidenceError(_l("The evidence file is empty."))
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise EvidenceError("The evidence file is larger than 5 MB.")
+        raise EvidenceError(_l("The evidence file is larger than 5 MB."))
     kind = detect_type(data[:16])
     if kind is None:
-        raise EvidenceError("Evidence must be a PDF, JPEG or PNG file.")
+        raise EvidenceError(_l("Evidence must be a PDF, JPEG or PNG file."))
     return data, kind[0], kind[1]
 
 

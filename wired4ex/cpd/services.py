@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from wired4ex import audit
@@ -248,7 +249,7 @@ def save_claim(
     """
     at = at or utcnow()
     if claim is not None and not claim.editable:
-        raise CpdError("This claim has been decided and can no longer be changed.")
+        raise CpdError(_l("This claim has been decided and can no longer be changed."))
     stored = evidence.store(upload) if upload is not None else None
     replaced = None
     try:
@@ -266,7 +267,7 @@ def save_claim(
             claim.evidence_size = stored.size
         if submit:
             if not claim.evidence_stored_as:
-                raise CpdError("Attach the evidence (PDF, JPEG or PNG) before you submit.")
+                raise CpdError(_l("Attach the evidence (PDF, JPEG or PNG) before you submit."))
             if claim.status != "submitted":
                 claim.status = "submitted"
                 claim.submitted_at = at
@@ -292,7 +293,7 @@ def withdraw_claim(user: User, claim: Claim, at: datetime | None = None) -> None
     ).rowcount
     if changed != 1:
         db.session.rollback()
-        raise CpdError("Only a draft or a claim waiting for review can be withdrawn.")
+        raise CpdError(_l("Only a draft or a claim waiting for review can be withdrawn."))
     db.session.commit()
 
 
@@ -328,15 +329,15 @@ def decide_claim(
     if decision.approve:
         points = decision.points
         if points is None or points < 0 or points * 2 != int(points * 2):
-            raise CpdError("Approve zero or more points, in whole or half points.")
+            raise CpdError(_l("Approve zero or more points, in whole or half points."))
         if points > claim.points_claimed:
-            raise CpdError("You cannot approve more points than were claimed.")
+            raise CpdError(_l("You cannot approve more points than were claimed."))
         if points < claim.points_claimed and not reason:
-            raise CpdError("Give a reason when you approve fewer points than claimed.")
+            raise CpdError(_l("Give a reason when you approve fewer points than claimed."))
     else:
         points = None
         if not reason:
-            raise CpdError("Give a reason for rejecting the claim.")
+            raise CpdError(_l("Give a reason for rejecting the claim."))
     claim_id, member_id, claimed = claim.id, claim.user_id, claim.points_claimed
     snapshot = dict(
         title=claim.title, provider=claim.provider, category=claim.category,
@@ -358,7 +359,7 @@ def decide_claim(
     ).rowcount
     if changed != 1:
         db.session.rollback()
-        raise CpdError("This claim has already been decided.")
+        raise CpdError(_l("This claim has already been decided."))
     if decision.approve:
         db.session.add(
             LedgerEntry(
@@ -410,13 +411,13 @@ def adjust(
     """An admin's positive or negative correction, with a mandatory reason; commits."""
     reason = (reason or "").strip()
     if not reason:
-        raise CpdError("Give the reason for the adjustment.")
+        raise CpdError(_l("Give the reason for the adjustment."))
     if points == 0 or abs(points) > MAX_ADJUSTMENT or points * 2 != int(points * 2):
         raise CpdError(
-            "Adjust by a non-zero number of whole or half points, at most 100 either way."
+            _l("Adjust by a non-zero number of whole or half points, at most 100 either way.")
         )
     if category not in policy.categories:
-        raise CpdError("Choose a CPD category from the list.")
+        raise CpdError(_l("Choose a CPD category from the list."))
     at = at or utcnow()
     entry = LedgerEntry(
         user_id=member.id,
@@ -462,7 +463,7 @@ def draw_audit_sample(
     At least one member is drawn when any member has claims; the randomness is the system's.
     """
     if not 1 <= percentage <= 100:
-        raise CpdError("Give a percentage from 1 to 100.")
+        raise CpdError(_l("Give a percentage from 1 to 100."))
     population = sorted(
         set(
             db.session.scalars(
@@ -475,7 +476,7 @@ def draw_audit_sample(
         )
     )
     if not population:
-        raise CpdError("No member has claims in this cycle.")
+        raise CpdError(_l("No member has claims in this cycle."))
     size = max(1, math.ceil(len(population) * percentage / 100))
     chosen = secrets.SystemRandom().sample(population, size)
     sample = AuditSample(
@@ -505,9 +506,9 @@ def record_audit_outcome(
 ) -> None:
     """Record whether a sampled member's claims passed the audit; commits."""
     if outcome not in ("passed", "failed"):
-        raise CpdError("Choose passed or failed.")
+        raise CpdError(_l("Choose passed or failed."))
     if outcome == "failed" and not (notes or "").strip():
-        raise CpdError("Say what was wrong when an audit fails.")
+        raise CpdError(_l("Say what was wrong when an audit fails."))
     before = {"outcome": sampled.outcome, "notes": sampled.notes}
     sampled.outcome = outcome
     sampled.notes = (notes or "").strip() or None

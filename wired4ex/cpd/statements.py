@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
 from wired4ex.auth.models import User
@@ -143,7 +144,7 @@ def issue_statement(
 ) -> tuple[Statement, bool]:
     """The statement for these figures: the one already issued, or a new one. (statement, new?)"""
     if period.end < period.start:
-        raise CpdError("The end of the period cannot be before its start.")
+        raise CpdError(_l("The end of the period cannot be before its start."))
     snapshot = build_snapshot(policy, member, period, entries, today)
     digest = snapshot_hash(snapshot)
     existing = db.session.scalar(
@@ -178,7 +179,7 @@ def issue_statement(
             continue
         break
     else:
-        raise RuntimeError("could not allocate a statement code")
+        raise RuntimeError(_l("could not allocate a statement code"))
     if commit:
         db.session.commit()
     return statement, True
@@ -212,9 +213,9 @@ def revoke_document(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise CpdError(f"Give the reason for revoking the {kind}.")
+        raise CpdError(_l("Give the reason for revoking the %(kind)s.", kind=kind))
     if document.status == "revoked":
-        raise CpdError(f"This {kind} is already revoked.")
+        raise CpdError(_l("This %(kind)s is already revoked.", kind=kind))
     document.status = "revoked"
     document.revoked_at = at or utcnow()
     document.revoked_reason = reason

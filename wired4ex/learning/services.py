@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -91,10 +92,12 @@ def missing_prerequisites(user_id: int, course: Course) -> list[str]:
 def enrol(user: User, course: Course, at: datetime | None = None) -> Enrolment:
     """Enrol (or re-enrol, restoring progress); commits. Refuses unmet prerequisites."""
     if course.status != "published":
-        raise LearningError("This course is not open for enrolment.")
+        raise LearningError(_l("This course is not open for enrolment."))
     missing = missing_prerequisites(user.id, course)
     if missing:
-        raise LearningError("Complete these courses first: " + "; ".join(missing) + ".")
+        raise LearningError(
+            _l("Complete these courses first: %(courses)s.", courses="; ".join(missing))
+        )
     enrolment = get_enrolment(user.id, course.id)
     if enrolment is None:
         enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_at=at or utcnow())
@@ -114,7 +117,7 @@ def unenrol(user: User, course: Course, at: datetime | None = None) -> None:
     """Withdraw from a course, keeping every record; commits."""
     enrolment = get_enrolment(user.id, course.id)
     if enrolment is None or enrolment.status != "active":
-        raise LearningError("You are not enrolled in this course.")
+        raise LearningError(_l("You are not enrolled in this course."))
     enrolment.status = "withdrawn"
     enrolment.withdrawn_at = at or utcnow()
     db.session.commit()
@@ -192,14 +195,16 @@ def validate_answers(quiz: list[dict], answers: dict[str, list[str]]) -> None:
     """Refuse answers that name questions or options the quiz does not have, or skip questions."""
     questions = {question["id"]: question for question in quiz}
     if set(answers) - set(questions):
-        raise LearningError("The answers do not match this knowledge check. Reload the page.")
+        raise LearningError(_l("The answers do not match this knowledge check. Reload the page."))
     for qid, question in questions.items():
         chosen = answers.get(qid) or []
         options = {option["id"] for option in question["options"]}
         if not chosen:
-            raise LearningError("Answer every question before you submit.")
+            raise LearningError(_l("Answer every question before you submit."))
         if set(chosen) - options or (not question["multiple"] and len(chosen) != 1):
-            raise LearningError("The answers do not match this knowledge check. Reload the page.")
+            raise LearningError(
+                _l("The answers do not match this knowledge check. Reload the page.")
+            )
 
 
 def new_attempt_nonce() -> str:
@@ -233,7 +238,7 @@ def submit_attempt(
     attempt and changes nothing the second time.
     """
     if version.module_id != module.id or not version.quiz:
-        raise LearningError("This module has no such knowledge check.")
+        raise LearningError(_l("This module has no such knowledge check."))
     validate_answers(version.quiz, answers)
     score, _ = score_answers(version.quiz, answers)
     passed = score >= version.pass_mark
@@ -259,7 +264,7 @@ def submit_attempt(
         db.session.rollback()
         previous = find_attempt_by_nonce(nonce)
         if previous is None or previous.user_id != user_id:
-            raise LearningError("This answer sheet is not valid. Reload the page.")
+            raise LearningError(_l("This answer sheet is not valid. Reload the page."))
         return AttemptOutcome(previous.id, previous.score, previous.passed, False, replayed=True)
     completed = False
     if passed:
@@ -298,11 +303,11 @@ def mark_done(user: User, module: Module, at: datetime | None = None) -> bool:
     """
     version = module.current_version
     if version is None or module.status != "active":
-        raise LearningError("This module is not available.")
+        raise LearningError(_l("This module is not available."))
     if version.quiz:
-        raise LearningError("This module is completed by passing its knowledge check.")
+        raise LearningError(_l("This module is completed by passing its knowledge check."))
     if not has_started(user.id, module.id):
-        raise LearningError("Open the module before marking it done.")
+        raise LearningError(_l("Open the module before marking it done."))
     user_id, module_id, version_id = user.id, module.id, version.id
     award = _award_values(module, version)
     _start_writing()
