@@ -2,8 +2,6 @@
 real courses), and builders that write ledger entries, course completions and certificates
 directly, so each test states exactly the record it evaluates."""
 
-import shutil
-import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, submit
+from tests.documents import pdf_text, qr_of, require  # noqa: F401  (the tests import them from here)
 from wired4ex.catalog.services import get_courses_by_key
 from wired4ex.certification.eligibility import Programme, load_programmes, months_after
 from wired4ex.certification.models import Application, Certificate
@@ -37,47 +36,6 @@ CV_PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-def require(tool: str) -> str:
-    path = shutil.which(tool)
-    assert path, f"{tool} is needed (make test installs it with apt-get)"
-    return path
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "certificate.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        [require("pdftotext"), "-layout", str(path), "-"],
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout
-
-
-def qr_of(data: bytes, tmp_path) -> str:
-    """What the QR code on the first page of a PDF says (rendered at 150 dpi, read by zbarimg)."""
-    (tmp_path / "qr.pdf").write_bytes(data)
-    subprocess.run(
-        [
-            require("pdftoppm"),
-            "-r",
-            "150",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(tmp_path / "qr.pdf"),
-            str(tmp_path / "qr-page"),
-        ],
-        check=True,
-    )
-    (image,) = tmp_path.glob("qr-page*.png")
-    return subprocess.run(
-        [require("zbarimg"), "--raw", "-q", str(image)], capture_output=True, text=True
-    ).stdout.strip()
 
 
 def login(app, email: str):

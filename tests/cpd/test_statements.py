@@ -2,7 +2,6 @@
 
 import csv
 import io
-import shutil
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -12,29 +11,13 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from tests.conftest import PASSWORD, submit
+from tests.documents import pdf_text, require
 from wired4ex.cpd.models import Statement
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
 
 YEAR = 2026
 NAME = "Wanjirũ Ng'ang'a"
-
-
-def require(tool: str) -> str:
-    path = shutil.which(tool)
-    assert path, f"{tool} is needed (make test installs it with apt-get)"
-    return path
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "statement.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        [require("pdftotext"), "-layout", str(path), "-"],
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout
 
 
 def login(app, email):
