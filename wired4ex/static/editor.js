@@ -34,6 +34,18 @@
     backup();
   });
 
+  // "Insert" puts an image's Markdown line where the cursor is in the module text.
+  Array.prototype.forEach.call(form.querySelectorAll(".insert-image"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var at = body.selectionStart || body.value.length;
+      body.value = body.value.slice(0, at) + "\n" + button.dataset.markdown + "\n" + body.value.slice(at);
+      body.focus();
+      refresh();
+      backup();
+    });
+  });
+
   try {
     var saved = JSON.parse(localStorage.getItem(key) || "null");
     if (saved && saved.body !== body.value) {
