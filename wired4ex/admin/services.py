@@ -17,6 +17,7 @@ from wired4ex.catalog.models import Course, Institution
 from wired4ex.certification.models import Application, Certificate
 from wired4ex.cpd.models import Claim, Statement
 from wired4ex.cpd.policy import CpdPolicy, Cycle
+from wired4ex.cpd.services import ledger_entries
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.learning.models import CourseCompletion, Enrolment, LedgerEntry, ModuleCompletion
@@ -120,11 +121,7 @@ def member_record(member: User) -> MemberRecord:
             .options(selectinload(ModuleCompletion.module_version))
             .order_by(ModuleCompletion.completed_at.desc())
         ),  # fmt: skip
-        ledger=rows(
-            sa.select(LedgerEntry)
-            .where(LedgerEntry.user_id == member.id)
-            .order_by(LedgerEntry.activity_date.desc(), LedgerEntry.id.desc())
-        ),  # fmt: skip
+        ledger=list(reversed(ledger_entries(member.id))),  # newest first
         claims=rows(
             sa.select(Claim).where(Claim.user_id == member.id).order_by(Claim.created_at.desc())
         ),

@@ -8,6 +8,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -150,8 +151,6 @@ def application_cv(application_id: int):
         or (found.user_id != current_user.id and not current_user.is_admin)
     ):
         abort(404)
-    from flask import send_file
-
     path = evidence.path_of(found.cv_stored_as)
     if not path.is_file():
         abort(404)
