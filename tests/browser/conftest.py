@@ -250,7 +250,11 @@ def form_field_problems(page) -> list[str]:
 
 
 def page_width(page) -> tuple[int, list[str]]:
-    """The page's scroll width, and the elements that stick out past the viewport's right edge."""
+    """The page's scroll width, and the elements that stick out past the viewport's right edge.
+
+    Measured after the load event: a page laid out before its stylesheet arrives is wider than
+    the page a member sees (an unstyled select is as wide as its longest option)."""
+    page.wait_for_load_state("load")
     return page.evaluate(
         """() => {
             const limit = document.documentElement.clientWidth;
