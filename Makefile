@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format system-packages clean
+.PHONY: run test lint format system-packages translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 ## Install, build the SQLite database, import content/, create demo accounts, serve on :5000.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime translations
 	$(FLASK) db upgrade
 	$(FLASK) content sync
 	$(FLASK) demo seed
@@ -29,8 +29,21 @@ run: $(VENV)/.runtime
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Install with the test tools and the system packages, then run the whole suite.
-test: $(VENV)/.dev system-packages
+test: $(VENV)/.dev system-packages translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Compile the translation catalogues (wired4ex/translations/*/LC_MESSAGES/messages.po) for the app.
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile --domain messages --directory wired4ex/translations
+
+## Refresh the catalogues from the code and templates after changing user-facing strings.
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords lazy_gettext \
+		--keywords ngettext:1,2 --keywords lazy_ngettext:1,2 --no-wrap --sort-by-file \
+		--output-file wired4ex/translations/messages.pot .
+	$(BIN)/pybabel update --input-file wired4ex/translations/messages.pot \
+		--output-dir wired4ex/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
+	rm wired4ex/translations/messages.pot
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -51,7 +51,7 @@ def create_user_command(email, full_name, roles, institution, category, country,
     from wired4ex.auth.passwords import MIN_LENGTH, is_common_password
 
     if "faculty" in roles and not institution:
-        raise click.UsageError("--institution is required for faculty.")
+        raise click.UsageError("--institution is required for faculty.")  # untranslated: CLI
     if len(password) < MIN_LENGTH or is_common_password(password):
         raise click.BadParameter(
             f"use at least {MIN_LENGTH} characters, not a common password", param_hint="password"

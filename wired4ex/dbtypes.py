@@ -25,7 +25,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given for a UTC column")
+            raise ValueError("naive datetime given for a UTC column")  # untranslated: a bug
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -149,7 +149,7 @@ def seed_member_year(member: User, admin: User) -> Iterator[str]:
     approved = cpd.save_claim(
         member,
         cpd.ClaimInput(
-            title="East African Health Managers Conference",
+            title="East African Health Managers Conference",  # untranslated: demo data
             provider="HeSMA East Africa, Kisumu chapter",
             category="conference",
             start_date=local_date(moments[2]) - timedelta(days=2),
@@ -173,7 +173,7 @@ def seed_member_year(member: User, admin: User) -> Iterator[str]:
     cpd.save_claim(
         member,
         cpd.ClaimInput(
-            title="Supervising nursing interns at Nyanjiru Health Centre",
+            title="Supervising nursing interns at Nyanjiru Health Centre",  # untranslated: demo data
             provider="Ziwa County Department of Health",
             category="teaching",
             start_date=local_date(moments[5]) - timedelta(days=20),

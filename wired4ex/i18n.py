@@ -1,24 +1,31 @@
 """Language and time-zone selection, and the date helpers templates use."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+
+# Each language by its own name, as the switch in the page header shows it.
+LANGUAGE_NAMES = {"en": "English", "sw": "Kiswahili"}
+# Where a visitor's choice from the header switch is kept (members keep theirs in the profile).
+SESSION_KEY = "language"
 
 
 def select_locale() -> str:
-    """The member's language, else the browser's best match among the supported ones."""
+    """The member's profile language; for visitors, the language they chose in the header,
+    else the browser's best match among the supported ones, else English."""
     from flask_login import current_user
 
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # the CLI and batch jobs use the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     supported = current_app.config["LANGUAGES"]
-    preferred = getattr(current_user, "language", None)
-    if preferred in supported:
-        return preferred
-    return (
-        request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    if current_user.is_authenticated and current_user.language in supported:
+        return current_user.language
+    chosen = session.get(SESSION_KEY)
+    if chosen in supported:
+        return chosen
+    return request.accept_languages.best_match(supported) or default
 
 
 def select_timezone() -> str:
@@ -31,15 +38,12 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _locale() -> dict:
-        return {"current_locale": str(get_locale() or "en")}
+        current = str(get_locale() or "en")
+        others = {code: LANGUAGE_NAMES[code] for code in app.config["LANGUAGES"] if code != current}
+        return {"current_locale": current, "other_languages": others}
 
-    @app.template_filter("date")
-    def _date(value: datetime | None, fmt: str = "medium") -> str:
-        return format_date(value, fmt) if value else ""
-
-    @app.template_filter("datetime")
-    def _datetime(value: datetime | None, fmt: str = "medium") -> str:
-        return format_datetime(value, fmt) if value else ""
+    app.add_template_filter(show_date, "date")
+    app.add_template_filter(show_datetime, "datetime")
 
     @app.template_filter("cpd_points")
     def _cpd_points(value) -> str:
@@ -49,6 +53,19 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("isodate")
     def _isodate(value: str) -> str:
         """A stored ISO date ("2026-03-12") shown like other dates."""
-        from datetime import date
+        return show_date(date.fromisoformat(value)) if value else ""
 
-        return format_date(date.fromisoformat(value), "medium") if value else ""
+
+def show_date(value: date | datetime | None, fmt: str = "long") -> str:
+    """A date with the month written out in the page's language: "22 Novemba 2026",
+    "November 22, 2026". Timestamps are shown in the association's time zone."""
+    return format_date(value, fmt) if value else ""
+
+
+def show_datetime(value: datetime | None, fmt: str = "long") -> str:
+    """A timestamp as its date (see show_date) and the time of day: "22 Novemba 2026 14:05"."""
+    if not value:
+        return ""
+    if fmt != "long":
+        return format_datetime(value, fmt)
+    return f"{format_date(value, 'long')} {format_time(value, 'short')}"

@@ -40,6 +40,7 @@ class NewAccount:
     membership_category: str
     country: str
     membership_number: str | None = None
+    language: str = "en"
 
 
 def create_user(
@@ -55,6 +56,7 @@ def create_user(
         membership_category=account.membership_category,
         membership_number=(account.membership_number or "").strip() or None,
         country=account.country,
+        language=account.language,
         institution_id=institution_id,
     )
     user.roles = [UserRole(name=str(role)) for role in dict.fromkeys(roles)]
@@ -147,5 +149,11 @@ def update_profile(
     user.full_name = full_name.strip()
     user.membership_number = (membership_number or "").strip() or None
     user.country = country
+    user.language = language
+    db.session.commit()
+
+
+def set_language(user: User, language: str) -> None:
+    """Save the language a member chose in the page header; commits."""
     user.language = language
     db.session.commit()

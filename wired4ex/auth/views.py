@@ -11,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -29,6 +30,7 @@ from wired4ex.auth.forms import (
 from wired4ex.auth.passwords import verify_password
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import limiter, login_manager
+from wired4ex.i18n import SESSION_KEY as LANGUAGE_KEY
 from wired4ex.mail import send_mail
 from wired4ex.security import is_safe_redirect
 
@@ -67,6 +69,21 @@ def _start_session(user) -> None:
     services.record_login(user)
 
 
+@bp.post("/language")
+def set_language():
+    """The language switch in the page header: a plain form, so it works without JavaScript.
+
+    A visitor's choice lives in the session; a member's is saved to the profile as well."""
+    code = request.form.get("language", "")
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session[LANGUAGE_KEY] = code
+    if current_user.is_authenticated:
+        services.set_language(current_user, code)
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("catalog.index"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
@@ -80,6 +97,7 @@ def register():
             membership_category=form.membership_category.data,
             country=form.country.data,
             membership_number=form.membership_number.data,
+            language=str(get_locale()),
         )
         try:
             user = services.create_user(account)
@@ -114,9 +132,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    language = current_user.language
     services.end_all_sessions(current_user)
     logout_user()
     session.clear()
+    session[LANGUAGE_KEY] = language  # the visitor keeps reading in the language they chose
     flash(_("You have logged out."), "info")
     return redirect(url_for("catalog.index"))
 
@@ -130,11 +150,12 @@ def forgot_password():
         if user is not None and user.is_active_account:
             token = services.make_password_reset_token(user)
             link = url_for("auth.reset_password", token=token, _external=True)
-            send_mail(
-                user.email,
-                _("Reset your Wired4EX password"),
-                render_template("auth/email/reset_password.txt", user=user, link=link),
-            )
+            with force_locale(user.language):
+                send_mail(
+                    user.email,
+                    _("Reset your Wired4EX password"),
+                    render_template("auth/email/reset_password.txt", user=user, link=link),
+                )
         # The same answer whether or not the address has an account.
         flash(
             _("If an account uses that address, we have sent it a link to set a new password."),

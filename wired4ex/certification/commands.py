@@ -50,7 +50,7 @@ def evaluate_command(programme_code, out_file, closest):
     eligible = {p.code: 0 for p in programmes}
     nearest: dict[str, list[tuple[int, str, str]]] = {p.code: [] for p in programmes}
     started = time.monotonic()
-    with click.progressbar(length=len(ids), label="Evaluating", file=sys.stderr) as bar:
+    with click.progressbar(length=len(ids), label="Evaluating", file=sys.stderr) as bar:  # untranslated: CLI
         for offset in range(0, len(ids), CHUNK):
             chunk = ids[offset : offset + CHUNK]
             members = list(

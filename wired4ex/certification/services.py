@@ -113,7 +113,7 @@ def apply(
         stored = evidence.store(cv_upload)
         if stored.content_type != "application/pdf":
             evidence.discard(stored.stored_as)
-            raise evidence.EvidenceError("The CV must be a PDF file.")
+            raise evidence.EvidenceError(_l("The CV must be a PDF file."))
     application = Application(
         user_id=member.id,
         programme_code=status.programme.code,

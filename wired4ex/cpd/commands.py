@@ -67,7 +67,7 @@ def statements_command(year, out_dir, category, first_id, last_id):
     started = time.monotonic()
     base_url = current_app.config.get("PUBLIC_BASE_URL")
     with click.progressbar(
-        length=len(ids), label=f"Statements {cycle.label}", file=sys.stderr
+        length=len(ids), label=f"Statements {cycle.label}", file=sys.stderr  # untranslated: CLI
     ) as bar:
         for offset in range(0, len(ids), CHUNK):
             chunk = ids[offset : offset + CHUNK]

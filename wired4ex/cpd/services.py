@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -398,6 +399,12 @@ def decide_claim(
 MAX_ADJUSTMENT = Decimal("100")
 
 
+def _adjustment_title(member: User) -> str:
+    """The entry's title in the member's language: it is stored, and printed on statements."""
+    with force_locale(member.language):
+        return str(_l("Adjustment by the secretariat"))
+
+
 def adjust(
     member: User,
     admin: User,
@@ -423,7 +430,7 @@ def adjust(
         user_id=member.id,
         source="adjustment",
         activity_date=activity_date,
-        title="Adjustment by the secretariat",
+        title=_adjustment_title(member),
         provider="HeSMA East Africa",
         category=category,
         points=points,

@@ -21,7 +21,7 @@
   function backup() {
     try {
       localStorage.setItem(key, JSON.stringify({ body: body.value, at: Date.now() }));
-      if (status) { status.textContent = "Copy kept in this browser at " + new Date().toLocaleTimeString(); }
+      if (status) { status.textContent = form.dataset.keptText + " " + new Date().toLocaleTimeString(document.documentElement.lang); }
     } catch (error) { /* storage may be full or disabled */ }
   }
 
@@ -52,7 +52,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "button button-secondary";
-      button.textContent = "Restore the text kept in this browser";
+      button.textContent = form.dataset.restoreText;  // translated in the page
       button.addEventListener("click", function () { body.value = saved.body; button.remove(); refresh(); });
       body.parentNode.insertBefore(button, body);
     } else {
