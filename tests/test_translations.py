@@ -181,7 +181,9 @@ def templates() -> list[Path]:
 @pytest.mark.parametrize("path", templates(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_template_text_is_marked_for_translation(path):
     found = unmarked_template_text(path.read_text(encoding="utf-8"))
-    assert not found, "\n".join(f"{path.relative_to(ROOT)}:{line}: {text!r}" for line, text in found)
+    assert not found, "\n".join(
+        f"{path.relative_to(ROOT)}:{line}: {text!r}" for line, text in found
+    )
 
 
 def test_the_template_check_finds_unmarked_text():
