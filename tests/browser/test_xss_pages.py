@@ -2,7 +2,8 @@
 
 The payloads (../shared/testdata/xss/*.txt, one a line) go into the Markdown BODY of a small
 generated content tree: one module per batch of payloads as paragraphs, and one per batch with the
-payloads as list items and as link texts; the course overview holds all of them. The tree is synced
+payloads as list items and as link texts; the course overviews hold all of them (split over as
+many courses as the size limit of a text needs, see content/README.md). The tree is synced
 with the real loader and sync, and every page is opened in Chromium. A payload is defused when the
 page runs no script: no dialog, no page error, no console message from it, no navigation away, and
 the DOM holds no script (other than /static), no on* attribute, no style attribute, no active
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 XSS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss"
 BATCH = 50
 INSTITUTION, COURSE = "xss-lab", "payloads"
+OVERVIEW_CHARACTERS = 40_000  # under the 50,000 a course overview may hold
 # What the loader's link check reports for payloads such as [a](javascript:...). The check is a
 # help for authors, not the defence: the sanitizer must defuse these links on its own (the browser
 # editor and the API store what faculty type), so the test syncs them regardless.
@@ -129,31 +131,55 @@ def write_module(folder: Path, number: int, key: str, title: str, body: str) -> 
     (folder / f"{number:02d}-{key}.md").write_text(front + body + "\n", encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def xss_content(tmp_path_factory) -> tuple[Path, list[str]]:
-    """A content tree whose module bodies and course overview hold every payload.
+def overview_chunks(payloads: list[str]) -> list[list[str]]:
+    """The payloads in groups that each fit one course overview."""
+    chunks, size = [[]], 0
+    for payload in payloads:
+        if size + len(payload) + 2 > OVERVIEW_CHARACTERS and chunks[-1]:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(payload)
+        size += len(payload) + 2
+    return chunks
 
-    Returns the root and the module ids, in order."""
+
+def write_course(folder: Path, title: str, overview: list[str]) -> None:
+    folder.mkdir(parents=True)
+    (folder / "course.md").write_text(
+        f'---\ntitle: "{title}"\nsummary: "Every XSS payload, defused."\n'
+        "language: en\nstatus: published\n---\n\n" + "\n\n".join(overview) + "\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(scope="module")
+def xss_content(tmp_path_factory) -> tuple[Path, list[str], list[str]]:
+    """A content tree whose module bodies and course overviews hold every payload.
+
+    Returns the root, the module ids of the first course in order, and the overview courses."""
     payloads = read_payloads()
     root = tmp_path_factory.mktemp("xss-content")
     shutil.copytree(ROOT / "content" / "policy", root / "policy")
     institution = root / "institutions" / INSTITUTION
     course = institution / COURSE
-    course.mkdir(parents=True)
+    institution.mkdir(parents=True)
     (institution / "institution.yml").write_text(
         'name: "XSS Test Institute"\nshort_name: "XTI"\ncountry: "Kenya"\n', encoding="utf-8"
     )
-    (course / "course.md").write_text(
-        '---\ntitle: "Payload course"\nsummary: "Every XSS payload, defused."\n'
-        "language: en\nstatus: published\n---\n\n" + "\n\n".join(payloads) + "\n",
-        encoding="utf-8",
-    )
+    chunks = overview_chunks(payloads)
+    write_course(course, "Payload course", chunks[0])
+    overview_courses = [COURSE]
+    for number, chunk in enumerate(chunks[1:], start=2):
+        slug = f"{COURSE}-{number}"
+        write_course(institution / slug, f"Payload course {number}", chunk)
+        write_module(institution / slug, 1, "note", "A note", "The overview holds the payloads.")
+        overview_courses.append(slug)
     keys = []
     for index, start in enumerate(range(0, len(payloads), BATCH), start=1):
         batch = payloads[start : start + BATCH]
         key = f"batch-{index:02d}"
         write_module(course, 2 * index - 1, key, f"Batch {index}: paragraphs", "\n\n".join(batch))
-        items = "\n".join(f"- {payload}" for payload in batch)
+        items = "\n\n".join(f"- {payload}" for payload in batch)  # a paragraph each
         links = "\n\n".join(
             f"See [{payload}](https://example.org/{n})" for n, payload in enumerate(batch)
         )
@@ -165,12 +191,12 @@ def xss_content(tmp_path_factory) -> tuple[Path, list[str]]:
             items + "\n\n" + links,
         )
         keys += [key, f"{key}-lists"]
-    return root, keys
+    return root, keys, overview_courses
 
 
 @pytest.fixture
 def synced_xss_content(app, xss_content):
-    root, keys = xss_content
+    root, keys, overview_courses = xss_content
     real_courses = {
         f"{path.parent.parent.name}/{path.parent.name}"
         for path in (ROOT / "content" / "institutions").glob("*/*/course.md")
@@ -183,7 +209,7 @@ def synced_xss_content(app, xss_content):
     tree.problems = []
     report = sync_content(tree)
     assert len(report.added) >= len(keys)
-    return keys
+    return keys, overview_courses
 
 
 def open_and_inspect(page, page_log, url: str) -> list[str]:
@@ -235,15 +261,19 @@ def test_payloads_in_module_bodies_are_defused(
     page.goto(f"/courses/{INSTITUTION}/{COURSE}/")
     page.get_by_role("button", name="Enrol in this course").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Batch 1: paragraphs")
-    paths = [f"/courses/{INSTITUTION}/{COURSE}/{key}" for key in synced_xss_content]
+    keys, _overviews = synced_xss_content
+    paths = [f"/courses/{INSTITUTION}/{COURSE}/{key}" for key in keys]
     check_pages(page, page_log, live_server, paths)
 
 
 def test_payloads_in_the_course_overview_are_defused(
     page, page_log, live_server, synced_xss_content
 ):
-    """The course overview (all payloads) and the catalogue, as anyone sees them."""
-    check_pages(page, page_log, live_server, [f"/courses/{INSTITUTION}/{COURSE}/", "/"])
+    """The course overviews (all payloads between them) and the catalogue, as anyone sees them."""
+    _keys, overviews = synced_xss_content
+    assert len(overviews) >= 2  # the lists are longer than one overview may be
+    paths = [f"/courses/{INSTITUTION}/{slug}/" for slug in overviews]
+    check_pages(page, page_log, live_server, [*paths, "/"])
 
 
 CANARY = """<!doctype html><html><head><title>canary</title></head><body>

@@ -46,12 +46,12 @@ def members_query(filters: MemberFilters, policy: CpdPolicy, cycle: Cycle) -> sa
     """Users matching the filters, by name; the CPD status (of the cycle) is a filter too."""
     query = sa.select(User)
     if filters.q:
-        pattern = f"%{filters.q.strip().lower()}%"
+        text = filters.q.strip().lower()  # % _ and \ in the text are matched as themselves
         query = query.where(
             sa.or_(
-                sa.func.lower(User.full_name).like(pattern),
-                User.email.like(pattern),
-                sa.func.lower(User.membership_number).like(pattern),
+                sa.func.lower(User.full_name).contains(text, autoescape=True),
+                User.email.contains(text, autoescape=True),
+                sa.func.lower(User.membership_number).contains(text, autoescape=True),
             )
         )
     if filters.category:
@@ -322,10 +322,13 @@ class AuditFilters:
 
 def _person_matches(column, text: str):
     person = aliased(User)
-    pattern = f"%{text.strip().lower()}%"
+    text = text.strip().lower()  # % _ and \ in the text are matched as themselves
     return sa.exists().where(
         person.id == column,
-        sa.or_(sa.func.lower(person.full_name).like(pattern), person.email.like(pattern)),
+        sa.or_(
+            sa.func.lower(person.full_name).contains(text, autoescape=True),
+            person.email.contains(text, autoescape=True),
+        ),
     )
 
 

@@ -34,7 +34,7 @@ from wired4ex.catalog.sources import SourceError, read_markdown, split_front_mat
 from wired4ex.catalog.sync import publish_version
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
-from wired4ex.markup import render_markdown
+from wired4ex.markup import MarkupError, Rendered, render_markdown
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
@@ -246,7 +246,10 @@ def preview(course: Course, draft: Draft, media_base: str = "media/") -> Preview
             return media_base + url.removeprefix("media/")
         return modules(url, kind)
 
-    rendered = render_markdown(parsed.body, resolve)
+    try:
+        rendered = render_markdown(parsed.body, resolve)
+    except MarkupError:  # over the limits: check_draft reports it with its line
+        rendered = Rendered(html="", toc_html="")
     return Preview(
         rendered.html, rendered.toc_html, quiz, check_draft(course, draft), parsed.body_line
     )

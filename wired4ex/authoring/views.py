@@ -122,7 +122,9 @@ def course(course_id: int):
 def move(course_id: int, module_id: int, direction: str):
     found = _course_or_404(course_id, edit=True)
     module = db.get_or_404(Module, module_id)
-    if module.course_id != found.id or not ButtonForm().validate_on_submit():
+    if module.course_id != found.id or module.status != "active":  # archived: not in the order
+        abort(400)
+    if not ButtonForm().validate_on_submit():
         abort(400)
     services.move_module(found, module, -1 if direction == "up" else 1)
     return redirect(url_for("authoring.course", course_id=found.id))

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
+from flask_babel import gettext
 
 FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
 
@@ -82,6 +83,8 @@ def load_yaml_mapping(text: str, first_line: int = 1) -> YamlMapping:
         raise SourceError(line, f"bad YAML: {error.problem or error.context}") from error
     except yaml.YAMLError as error:
         raise SourceError(first_line, f"bad YAML: {error}") from error
+    except RecursionError:  # PyYAML composes nested brackets recursively: "x: [[[[..."
+        raise SourceError(first_line, gettext("bad YAML: nested too deeply")) from None
     finally:
         if loader is not None:
             loader.dispose()

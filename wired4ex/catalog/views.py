@@ -57,6 +57,10 @@ def media(institution: str, course: str, name: str):
         abort(404)
     response = make_response(image.data)
     response.headers["Content-Type"] = image.content_type
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    # Published images are the same for everyone; a draft course's are for its authors only.
+    published = found.status == "published"
+    response.headers["Cache-Control"] = (
+        "public, max-age=86400" if published else "private, no-store"
+    )
     response.set_etag(image.sha256)
     return response.make_conditional(request)
