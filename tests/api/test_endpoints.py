@@ -7,7 +7,7 @@ from wired4ex.cpd.statements import format_code
 
 def test_catalog_lists_published_courses_with_totals_and_links(api_get):
     body = api_get("/catalog/courses?per_page=2").get_json()
-    assert body["pagination"] == {"page": 1, "per_page": 2, "total": 4, "pages": 2}
+    assert body["pagination"] == {"page": 1, "per_page": 2, "total": 5, "pages": 3}
     assert [c["id"] for c in body["data"]] == [
         "eaihm/quality-improvement",
         "eaihm/takwimu-kwa-maamuzi",
@@ -20,17 +20,20 @@ def test_catalog_lists_published_courses_with_totals_and_links(api_get):
     assert body["links"]["prev"] is None
     second = api_get(body["links"]["next"].removeprefix("/api/v1")).get_json()
     assert [c["id"] for c in second["data"]] == [
-        "lake-region-university/health-financing",  # by institution, then title
-        "lake-region-university/county-health-leadership",
+        "eaihm/ubora-wa-huduma",  # by institution, then title
+        "lake-region-university/health-financing",
     ]
-    assert [(c["minutes"], c["cpd_points"]) for c in second["data"]] == [(210, 7.0), (190, 6.0)]
-    assert second["links"]["next"] is None
+    assert [(c["minutes"], c["cpd_points"]) for c in second["data"]] == [(105, 2.5), (210, 7.0)]
+    third = api_get(second["links"]["next"].removeprefix("/api/v1")).get_json()
+    assert [c["id"] for c in third["data"]] == ["lake-region-university/county-health-leadership"]
+    assert [(c["minutes"], c["cpd_points"]) for c in third["data"]] == [(190, 6.0)]
+    assert third["links"]["next"] is None
 
 
 @pytest.mark.parametrize(
     "query, ids",
     [
-        ("language=sw", ["eaihm/takwimu-kwa-maamuzi"]),
+        ("language=sw", ["eaihm/takwimu-kwa-maamuzi", "eaihm/ubora-wa-huduma"]),
         ("institution=lake-region-university&language=en",
          ["lake-region-university/health-financing",
           "lake-region-university/county-health-leadership"]),

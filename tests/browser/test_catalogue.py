@@ -14,7 +14,10 @@ ENGLISH_COURSES = [
     "Health Financing for County Managers",
     "Quality Improvement and Patient Safety",
 ]
-SWAHILI_COURSE = "Takwimu kwa Maamuzi ya Afya"
+SWAHILI_COURSES = [
+    "Takwimu kwa Maamuzi ya Afya",
+    "Uboreshaji wa Ubora wa Huduma na Usalama wa Wagonjwa",  # the Swahili edition of Quality
+]
 
 
 def course_titles(page) -> list[str]:
@@ -34,27 +37,27 @@ def images_loaded(page) -> list[dict]:
 def test_the_catalogue_lists_the_sample_courses(page, synced_content):
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Course catalogue")
-    for title in [*ENGLISH_COURSES, SWAHILI_COURSE]:
+    for title in [*ENGLISH_COURSES, *SWAHILI_COURSES]:
         expect(page.get_by_role("link", name=title, exact=True)).to_be_visible()
-    assert sorted(course_titles(page)) == sorted([*ENGLISH_COURSES, SWAHILI_COURSE])
-    expect(page.get_by_text("4 courses", exact=True)).to_be_visible()
+    assert sorted(course_titles(page)) == sorted([*ENGLISH_COURSES, *SWAHILI_COURSES])
+    expect(page.get_by_text("5 courses", exact=True)).to_be_visible()
     assert_no_horizontal_scroll(page)
 
 
-def test_the_language_filter_shows_the_swahili_course_only(page, live_server, synced_content):
+def test_the_language_filter_shows_the_swahili_courses_only(page, live_server, synced_content):
     page.goto("/")
     page.get_by_label("Language").select_option(label="Kiswahili")
     page.get_by_role("button", name="Filter courses").click()
 
     expect(page).to_have_url(re.compile(r"[?&]language=sw(&|$)"))
-    expect(page.get_by_text("1 course", exact=True)).to_be_visible()
-    assert course_titles(page) == [SWAHILI_COURSE]
+    expect(page.get_by_text("2 courses", exact=True)).to_be_visible()
+    assert sorted(course_titles(page)) == sorted(SWAHILI_COURSES)
     expect(page.get_by_label("Language")).to_have_value("sw")
     assert_no_horizontal_scroll(page)
 
     page.get_by_role("link", name="Show all courses").click()
     expect(page).to_have_url(live_server + "/")
-    expect(page.get_by_text("4 courses", exact=True)).to_be_visible()
+    expect(page.get_by_text("5 courses", exact=True)).to_be_visible()
 
 
 def test_the_competency_filter_finds_the_courses_that_teach_it(page, synced_content):
@@ -140,4 +143,26 @@ def test_every_sample_module_fits_a_phone_and_loads_its_images(page, make_user, 
                 assert image["naturalWidth"] > 0, f"{page.url}: image did not load: {image}"
             assert_no_horizontal_scroll(page)
             checked += 1
-    assert checked == 15
+    assert checked == 17
+
+
+def test_a_member_switches_to_the_swahili_edition_of_a_module_on_a_phone(
+    page, make_user, synced_content
+):
+    """The switch link sits in the module header, in the target edition's language (lang)."""
+    log_in(page, make_user().email)
+    enrol(page, "Quality Improvement and Patient Safety")
+    expect(page).to_have_url(re.compile(r"/courses/eaihm/quality-improvement/what-is-quality$"))
+
+    switch = page.locator(".module-header .edition-switch a")
+    expect(switch).to_be_visible()
+    expect(switch).to_have_attribute("lang", "sw")
+    assert_no_horizontal_scroll(page)
+    switch.click()
+
+    expect(page).to_have_url(re.compile(r"/courses/eaihm/ubora-wa-huduma/what-is-quality$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ubora wa Huduma ni Nini?")
+    back = page.locator(".module-header .edition-switch a")
+    expect(back).to_have_text("Read the English edition")
+    expect(back).to_have_attribute("lang", "en")
+    assert_no_horizontal_scroll(page)

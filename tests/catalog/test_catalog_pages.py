@@ -48,7 +48,7 @@ def test_catalogue_lists_every_sample_course_with_its_figures(client, synced_con
         assert f"{minutes} minutes" in card
         assert f"{points_text(points)} CPD points" in card
         assert {"en": "English", "sw": "Kiswahili"}[course.language] in card
-    assert "4 courses" in page.get_data(as_text=True)
+    assert "5 courses" in page.get_data(as_text=True)
 
 
 def test_catalogue_links_each_course_to_its_page(client, synced_content, real_tree):
@@ -62,6 +62,7 @@ def test_catalogue_links_each_course_to_its_page(client, synced_content, real_tr
 
 QUALITY = "Quality Improvement and Patient Safety"
 TAKWIMU = "Takwimu kwa Maamuzi ya Afya"
+UBORA = "Uboreshaji wa Ubora wa Huduma na Usalama wa Wagonjwa"  # Swahili edition of QUALITY
 LEADERSHIP = "Leadership and Governance in County Health Systems"
 FINANCING = "Health Financing for County Managers"
 
@@ -69,17 +70,19 @@ FINANCING = "Health Financing for County Managers"
 @pytest.mark.parametrize(
     ("query", "titles"),
     [
-        ("institution=eaihm", {QUALITY, TAKWIMU}),
+        ("institution=eaihm", {QUALITY, TAKWIMU, UBORA}),
         ("institution=lake-region-university", {LEADERSHIP, FINANCING}),
-        ("language=sw", {TAKWIMU}),
+        ("language=sw", {TAKWIMU, UBORA}),
         ("language=en", {QUALITY, LEADERSHIP, FINANCING}),
         ("competency=FM1", {LEADERSHIP, FINANCING}),  # a module of the leadership course
         ("competency=FM2", {FINANCING}),
         ("competency=DI1", {TAKWIMU}),
+        ("competency=QS2", {QUALITY}),  # the patient safety module is in English only
         ("competency=QS4", {QUALITY, LEADERSHIP}),
         ("institution=eaihm&language=en", {QUALITY}),
         ("institution=eaihm&competency=FM1", set()),
-        ("institution=&competency=&language=", {QUALITY, TAKWIMU, LEADERSHIP, FINANCING}),
+        ("institution=eaihm&language=sw", {TAKWIMU, UBORA}),
+        ("institution=&competency=&language=", {QUALITY, TAKWIMU, UBORA, LEADERSHIP, FINANCING}),
     ],
 )
 def test_catalogue_filters(client, synced_content, query, titles):

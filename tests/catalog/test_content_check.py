@@ -26,7 +26,7 @@ def test_the_real_content_folder_is_valid():
 
     tree = load_content(ROOT / "content")
     assert [str(problem) for problem in tree.problems] == []
-    assert len(tree.courses) == 4
+    assert len(tree.courses) == 5
 
 
 def review(*front: str, body: tuple[str, ...] = ("", "Budgets and their cost lines.")) -> str:
@@ -626,7 +626,7 @@ def test_cli_check_of_the_real_content_says_ok(runner):
     result = runner.invoke(args=["content", "check", str(ROOT / "content")])
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 2 institutions, 4 courses, ")
+    assert result.output.startswith("OK: 2 institutions, 5 courses, ")
     assert "no problems." in result.output
 
 

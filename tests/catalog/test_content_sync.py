@@ -103,12 +103,12 @@ def test_sync_imports_the_real_content(app, synced_content):
     media_count = sum(len(course.media) for course in tree.courses)
 
     assert synced_content.updated == synced_content.archived == []
-    assert len(synced_content.added) == 3 + 2 + 4 + module_count
+    assert len(synced_content.added) == 3 + 2 + 5 + module_count
     assert "lake-region-university/health-financing" in synced_content.added
     assert "eaihm/quality-improvement/what-is-quality" in synced_content.added
     assert count(Institution) == 2
-    assert count(Course) == 4
-    assert count(Module) == count(ModuleVersion) == module_count == 15
+    assert count(Course) == 5
+    assert count(Module) == count(ModuleVersion) == module_count == 17
     assert count(CourseMedia) == media_count
     framework = tree.policies["competencies"][0]["domains"]
     assert count(Competency) == sum(len(domain["competencies"]) for domain in framework) == 21
@@ -118,7 +118,10 @@ def test_sync_imports_the_real_content(app, synced_content):
         "cpd",
     }
 
-    found = module("what-is-quality")
+    quality = db.session.scalar(sa.select(Course).where(Course.slug == "quality-improvement"))
+    ubora = db.session.scalar(sa.select(Course).where(Course.slug == "ubora-wa-huduma"))
+    assert ubora.edition_of == quality and quality.other_edition == ubora  # the Swahili edition
+    found = next(m for m in quality.modules if m.key == "what-is-quality")
     version = found.current_version
     assert version.number == 1
     assert version.title == "What Is Quality of Care?"

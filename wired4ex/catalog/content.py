@@ -23,13 +23,13 @@ from wired4ex.catalog.sources import (
     load_yaml_mapping,
     read_markdown,
 )
-from wired4ex.markup import find_links
+from wired4ex.markup import check_limits, find_links
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MODULE_FILE = re.compile(r"^(\d{2,3})-([a-z0-9][a-z0-9-]*)\.md$")
 RESERVED_MODULE_IDS = {"media", "enrol", "unenrol", "complete", "quiz"}
 COURSE_KEYS = {"title", "summary", "language", "level", "authors", "competencies",
-               "prerequisites", "status", "version"}  # fmt: skip
+               "prerequisites", "status", "version", "edition_of"}  # fmt: skip
 MODULE_KEYS = {"title", "id", "minutes", "cpd_points", "cpd_category", "competencies",
                "pass_mark", "objectives"}  # fmt: skip
 INSTITUTION_KEYS = {"name", "short_name", "country", "website", "description"}
@@ -100,6 +100,9 @@ class CourseSource:
     version: str | None
     overview: str
     source_hash: str
+    edition_of: str | None = None  # the course id of the other language edition
+    edition_line: int = 1
+    course_file: Path | None = None
     modules: list[ModuleSource] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     file_keys: dict[str, str] = field(default_factory=dict)  # "02-budget.md" -> module id
@@ -211,6 +214,62 @@ class _Loader:
                 elif key.count("/") == 1 and key not in known:
                     self.report(path, line, f"unknown prerequisite course {key!r}")
 
+    def check_editions(self) -> None:
+        """`edition_of` links two courses in different languages, from one side, without chains;
+        modules with the same id in both are a pair and must give the same CPD points."""
+        courses = {course.key: course for course in self.tree.courses}
+        known = self.known_course_keys | set(courses)
+        linked_from: dict[str, str] = {}
+        for course in self.tree.courses:
+            target_key = course.edition_of
+            if target_key is None:
+                continue
+            path, line = course.course_file, course.edition_line
+            if target_key == course.key:
+                self.report(path, line, "a course cannot be an edition of itself")
+                continue
+            if target_key not in known:
+                self.report(path, line, f"edition_of: unknown course {target_key!r}")
+                continue
+            if target_key in linked_from:
+                self.report(path, line,
+                            f"{target_key!r} already has another edition ({linked_from[target_key]}); "
+                            "a course has one edition in each language")  # fmt: skip
+                continue
+            linked_from[target_key] = course.key
+            target = courses.get(target_key)
+            if target is None:
+                continue  # already imported: the sync checks the rest
+            if target.edition_of is not None:
+                self.report(path, line,
+                            f"edition_of: {target_key!r} is itself an edition of {target.edition_of!r}; "
+                            "write edition_of in one of the two editions only, pointing at the other")  # fmt: skip
+                continue
+            if target.language == course.language:
+                self.report(path, line,
+                            f"edition_of: {target_key!r} is in the same language ({course.language}); "
+                            "editions are in different languages")  # fmt: skip
+                continue
+            self._check_pairs(course, target, path, line)
+
+    def _check_pairs(self, course: CourseSource, target: CourseSource, path, line) -> None:
+        theirs = {module.key: module for module in target.modules}
+        paired = 0
+        for module in course.modules:
+            other = theirs.get(module.key)
+            if other is None:
+                continue
+            paired += 1
+            if (module.cpd_points, module.cpd_category) != (other.cpd_points, other.cpd_category):
+                self.report(self.root / module.path, module.key_line,
+                            f"module {module.key!r} is paired with {other.path} (same id) and must "
+                            f"give the same CPD points and category ({other.cpd_points}, "
+                            f"{other.cpd_category})")  # fmt: skip
+        if course.modules and target.modules and not paired:
+            self.report(path, line,
+                        f"no module of this edition has the id of a module of {target.key!r}: "
+                        "give the same module the same id in both editions")  # fmt: skip
+
     def check_certifications(self) -> None:
         if self._certification_meta is None:
             return
@@ -294,7 +353,17 @@ class _Loader:
             if key.count("/") != 1:
                 self.report(path, meta.line_of("prerequisites"),
                             f"prerequisite {key!r} must be a course id <institution>/<course>")  # fmt: skip
+        edition_of = data.get("edition_of")
+        if edition_of is not None and (
+            not isinstance(edition_of, str) or edition_of.count("/") != 1
+        ):
+            self.report(path, meta.line_of("edition_of"),
+                        "edition_of must be one course id <institution>/<course>")  # fmt: skip
+            edition_of = None
         course = CourseSource(
+            edition_of=edition_of,
+            edition_line=meta.line_of("edition_of"),
+            course_file=path,
             institution=institution,
             slug=folder.name,
             path=self.display(folder),
@@ -482,7 +551,13 @@ class _Loader:
             seen[module.key] = module.path
 
     def _check_links(self, path, body, first_line, course, module_keys, folder, module=None):
-        """Report links and images that point nowhere or use a forbidden scheme."""
+        """Report links and images that point nowhere or use a forbidden scheme (and, first,
+        Markdown too long or too deeply nested to render: see wired4ex.markup)."""
+        limits = check_limits(body)
+        for line, message in limits:
+            self.report(path, first_line + line - 1, message)
+        if limits:
+            return
         lines = body.split("\n")
 
         def line_of(url: str) -> int:
@@ -555,6 +630,7 @@ def load_content(
     else:
         loader.report(institutions, 1, "the content folder has no institutions/ folder")
     loader.check_prerequisites()
+    loader.check_editions()
     loader.check_certifications()
     loader.tree.problems.sort()
     return loader.tree

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wired4ex.dbtypes import UTCDateTime, utcnow
 from wired4ex.extensions import db
+from wired4ex.i18n import framework_name
 
 
 class Institution(db.Model):
@@ -57,6 +58,11 @@ class CompetencyDomain(db.Model):
         back_populates="domain", order_by="Competency.code"
     )
 
+    @property
+    def label(self) -> str:
+        """The name in the reader's language."""
+        return framework_name(self.code, self.name)
+
 
 class Competency(db.Model):
     """A coded competency that modules, courses and claims address."""
@@ -68,6 +74,11 @@ class Competency(db.Model):
     domain_code: Mapped[str] = mapped_column(ForeignKey("competency_domains.code"), index=True)
 
     domain: Mapped[CompetencyDomain] = relationship(back_populates="competencies")
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language."""
+        return framework_name(self.code, self.name)
 
 
 class PolicyDocument(db.Model):
@@ -120,8 +131,19 @@ class Course(db.Model):
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The course this one is another language edition of (front matter `edition_of`). Unique: a
+    # course has at most one other edition; the link is stored on one side only.
+    edition_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="SET NULL"), unique=True
+    )
 
     institution: Mapped[Institution] = relationship(back_populates="courses")
+    edition_of: Mapped["Course | None"] = relationship(
+        remote_side=[id], foreign_keys=[edition_of_id], back_populates="translations"
+    )
+    translations: Mapped[list["Course"]] = relationship(
+        foreign_keys=[edition_of_id], back_populates="edition_of"
+    )
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course", order_by="Module.position"
     )
@@ -133,6 +155,19 @@ class Course(db.Model):
     @property
     def key(self) -> str:
         return f"{self.institution.slug}/{self.slug}"
+
+    @property
+    def other_edition(self) -> "Course | None":
+        """The linked edition in the other language, whichever side holds the link."""
+        if self.edition_of is not None:
+            return self.edition_of
+        return self.translations[0] if self.translations else None
+
+    @property
+    def published_other_edition(self) -> "Course | None":
+        """The other edition when members can see it (for links on pages)."""
+        other = self.other_edition
+        return other if other is not None and other.status == "published" else None
 
     @property
     def competency_codes(self) -> list[str]:

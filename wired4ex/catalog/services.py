@@ -16,6 +16,7 @@ from wired4ex.catalog.models import (
     Module,
 )
 from wired4ex.extensions import db
+from wired4ex.i18n import framework_name
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,16 @@ def list_published_courses(filters: CatalogFilters) -> list[CourseSummary]:
             _module_options(),
             selectinload(Course.competency_links),
             sa.orm.contains_eager(Course.institution),
+            selectinload(Course.edition_of).joinedload(Course.institution),
+            selectinload(Course.translations).joinedload(Course.institution),
         )
         .order_by(Institution.name, Course.title)
     )
     if filters.institution:
         query = query.where(Institution.slug == filters.institution)
     if filters.language:
+        # The language of the content: a course's modules are in its language (front matter
+        # `language`); an edition in the other language is a course of its own.
         query = query.where(Course.language == filters.language)
     if filters.competency:
         query = query.where(
@@ -104,7 +109,8 @@ def list_competency_domains() -> list[CompetencyDomain]:
 
 def competency_names() -> dict[str, str]:
     """Competency code -> name, for labels."""
-    return dict(db.session.execute(sa.select(Competency.code, Competency.name)).all())
+    rows = db.session.execute(sa.select(Competency.code, Competency.name))
+    return {code: framework_name(code, name) for code, name in rows}
 
 
 def get_course(institution_slug: str, course_slug: str) -> Course | None:

@@ -64,6 +64,7 @@ def sync_content(tree: ContentTree) -> SyncReport:
         institutions = _sync_institutions(tree, report)
         for source in tree.courses:
             _sync_course(source, institutions[source.institution], report)
+        _sync_editions(tree)
         _archive_missing_courses(tree, institutions, report)
         db.session.commit()
     except Exception:
@@ -248,6 +249,57 @@ def publish_version(
     db.session.flush()
     module.current_version = version
     return version
+
+
+def _course_by_key(key: str) -> Course | None:
+    institution, slug = key.split("/", 1)
+    return db.session.scalar(
+        sa.select(Course)
+        .join(Course.institution)
+        .where(Institution.slug == institution, Course.slug == slug)
+    )
+
+
+def _sync_editions(tree: ContentTree) -> None:
+    """Store each course's `edition_of` link, once every course of the tree exists.
+
+    The loader checked links within the tree; a link to a course imported earlier is checked here
+    against the database (other language, not itself an edition, no other edition yet).
+    """
+    links = []
+    for source in tree.courses:
+        course = _course_by_key(source.key)
+        target = _course_by_key(source.edition_of) if source.edition_of else None
+        if source.edition_of and target is None:
+            raise ContentInvalid(f"{source.key}: edition_of: unknown course {source.edition_of!r}")
+        links.append((source, course, target))
+    # Clear changed links first: the unique edition_of_id must hold after every statement.
+    for _source, course, target in links:
+        if course.edition_of_id is not None and course.edition_of_id != (target and target.id):
+            course.edition_of_id = None
+    db.session.flush()
+    for source, course, target in links:
+        if target is None or course.edition_of_id == target.id:
+            continue
+        if target.language == course.language:
+            raise ContentInvalid(
+                f"{source.key}: edition_of: {source.edition_of!r} is in the same language"
+            )
+        if target.edition_of_id is not None:
+            raise ContentInvalid(
+                f"{source.key}: edition_of: {source.edition_of!r} is itself an edition of "
+                "another course"
+            )
+        taken = db.session.scalar(sa.select(Course.id).where(Course.edition_of_id == target.id))
+        if taken is not None or db.session.scalar(
+            sa.select(Course.id).where(Course.edition_of_id == course.id)
+        ):
+            raise ContentInvalid(
+                f"{source.key}: edition_of: {source.edition_of!r} already has another edition, "
+                "or this course is another course's edition_of target"
+            )
+        course.edition_of_id = target.id
+        db.session.flush()
 
 
 def _archive_missing_courses(tree, institutions, report: SyncReport) -> None:

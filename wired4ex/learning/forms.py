@@ -1,21 +1,22 @@
 """Learning forms: enrolment buttons, the knowledge check, marking a module done."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from wired4ex.forms import Form
 
-class EnrolForm(FlaskForm):
+
+class EnrolForm(Form):
     submit = SubmitField(_l("Enrol in this course"))
 
 
-class UnenrolForm(FlaskForm):
+class UnenrolForm(Form):
     submit = SubmitField(_l("Leave this course"))
 
 
-class MarkDoneForm(FlaskForm):
+class MarkDoneForm(Form):
     submit = SubmitField(_l("Mark this module as done"))
 
 
@@ -26,7 +27,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class QuizFormBase(FlaskForm):
+class QuizFormBase(Form):
     token = HiddenField()
     submit = SubmitField(_l("Submit answers"))
 

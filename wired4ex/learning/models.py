@@ -74,12 +74,16 @@ class QuizAttempt(db.Model):
 
 
 class ModuleCompletion(db.Model):
-    """A member completed a module; at most one per member and module, whatever its versions."""
+    """A member completed a module; at most one per member and module, whatever its versions.
+
+    via "edition": the member completed the same module in the course's other language edition
+    (paired by module id); it counts as complete here too, and has no ledger entry of its own.
+    """
 
     __tablename__ = "module_completions"
     __table_args__ = (
         UniqueConstraint("user_id", "module_id"),
-        CheckConstraint("via IN ('quiz', 'marked_done')", name="via"),
+        CheckConstraint("via IN ('quiz', 'marked_done', 'edition')", name="via"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,6 +3,11 @@
 Completion is immediate and exact: the completion, its one CPD ledger entry and the course
 completion are written in the same transaction, and a unique constraint with an insert that
 ignores conflicts makes parallel requests give one completion and one entry.
+
+Language editions: a module and the module with the same id in the course's other edition are a
+pair. Completing one writes completions for both (the pair's with via "edition") and one ledger
+entry, only when neither was complete before. The completions are inserted in module-id order, so
+parallel requests for the two modules of a pair queue on the same row and only one of them wins.
 """
 
 import secrets
@@ -84,6 +89,9 @@ def missing_prerequisites(user_id: int, course: Course) -> list[str]:
     missing = []
     for key in course.prerequisites:
         prerequisite = known.get(key)
+        other = prerequisite.other_edition if prerequisite is not None else None
+        if other is not None and other.id in done:
+            continue  # either language edition of a prerequisite will do
         if prerequisite is None or prerequisite.id not in done:
             missing.append(prerequisite.title if prerequisite else key)
     return missing
@@ -121,6 +129,29 @@ def unenrol(user: User, course: Course, at: datetime | None = None) -> None:
     enrolment.status = "withdrawn"
     enrolment.withdrawn_at = at or utcnow()
     db.session.commit()
+
+
+def enrolled_in_other_edition(user_id: int, course: Course) -> bool:
+    """Whether the member is actively enrolled in the course's other language edition."""
+    other = course.other_edition
+    if other is None:
+        return False
+    enrolment = get_enrolment(user_id, other.id)
+    return enrolment is not None and enrolment.status == "active"
+
+
+def switch_edition(user: User, course: Course) -> Enrolment | None:
+    """Enrol a member who follows the other edition in this one (switching language); commits.
+
+    Returns the enrolment, or None when the member does not follow the other edition or may not
+    enrol here. Progress is shared through the module pairs, so nothing else moves.
+    """
+    if course.status != "published" or not enrolled_in_other_edition(user.id, course):
+        return None
+    try:
+        return enrol(user, course)
+    except LearningError:
+        return None
 
 
 def can_read_modules(user: User, course: Course, enrolment: Enrolment | None) -> bool:
@@ -245,6 +276,7 @@ def submit_attempt(
     at = at or utcnow()
     user_id, module_id, version_id = user.id, module.id, version.id
     award = _award_values(module, version) if passed else None
+    pairs = paired_modules(module) if passed else []
     _start_writing()
     attempt_id = _insert_ignoring_conflict(
         QuizAttempt,
@@ -268,7 +300,7 @@ def submit_attempt(
         return AttemptOutcome(previous.id, previous.score, previous.passed, False, replayed=True)
     completed = False
     if passed:
-        completed = _complete(user_id, module_id, version_id, "quiz", attempt_id, at, award)
+        completed = _complete(user_id, module_id, version_id, "quiz", attempt_id, at, award, pairs)
     db.session.commit()
     return AttemptOutcome(attempt_id, score, passed, completed)
 
@@ -310,44 +342,90 @@ def mark_done(user: User, module: Module, at: datetime | None = None) -> bool:
         raise LearningError(_l("Open the module before marking it done."))
     user_id, module_id, version_id = user.id, module.id, version.id
     award = _award_values(module, version)
+    pairs = paired_modules(module)
     _start_writing()
     completed = _complete(
-        user_id, module_id, version_id, "marked_done", None, at or utcnow(), award
+        user_id, module_id, version_id, "marked_done", None, at or utcnow(), award, pairs
     )
     db.session.commit()
     return completed
 
 
-def _complete(user_id, module_id, version_id, via, attempt_id, at, award) -> bool:
-    """Write the completion, its ledger entry and any course completion (no commit)."""
-    completion_id = _insert_ignoring_conflict(
-        ModuleCompletion,
-        dict(
-            user_id=user_id,
-            module_id=module_id,
-            module_version_id=version_id,
-            via=via,
-            attempt_id=attempt_id,
-            completed_at=at,
-        ),
-        ["user_id", "module_id"],
-    )
+@dataclass(frozen=True)
+class PairedModule:
+    """The same module in the course's other language edition (plain values)."""
+
+    module_id: int
+    version_id: int
+    course_id: int
+
+
+def paired_modules(module: Module) -> list[PairedModule]:
+    """The module with the same id in the other edition of the module's course, if any.
+
+    Archived pairs count too: their history still says whether the points were earned.
+    """
+    other = module.course.other_edition
+    if other is None:
+        return []
+    rows = db.session.execute(
+        sa.select(Module.id, Module.current_version_id, Module.course_id).where(
+            Module.course_id == other.id,
+            Module.key == module.key,
+            Module.current_version_id.is_not(None),
+        )
+    ).all()
+    return [PairedModule(*row) for row in rows]
+
+
+def paired_module(module: Module) -> Module | None:
+    """The active module of the other edition paired with this one (for the switch link)."""
+    other = module.course.other_edition
+    if other is None:
+        return None
+    return next((m for m in other.active_modules if m.key == module.key), None)
+
+
+def _complete(user_id, module_id, version_id, via, attempt_id, at, award, pairs=()) -> bool:
+    """Write the completion (and its pair's), its ledger entry and any course completion.
+
+    No commit. The ledger entry is written only when neither module of a pair was complete.
+    """
+    rows = [(module_id, version_id, via, attempt_id)]
+    rows += [(pair.module_id, pair.version_id, "edition", None) for pair in pairs]
+    inserted = {}
+    for row_module_id, row_version_id, row_via, row_attempt_id in sorted(rows):
+        inserted[row_module_id] = _insert_ignoring_conflict(
+            ModuleCompletion,
+            dict(
+                user_id=user_id,
+                module_id=row_module_id,
+                module_version_id=row_version_id,
+                via=row_via,
+                attempt_id=row_attempt_id,
+                completed_at=at,
+            ),
+            ["user_id", "module_id"],
+        )
+    completion_id = inserted[module_id]
     if completion_id is None:
         return False
     course_id = award.pop("course_id")
-    db.session.add(
-        LedgerEntry(
-            user_id=user_id,
-            source="module",
-            completion_id=completion_id,
-            module_version_id=version_id,
-            activity_date=local_date(at),
-            created_at=at,
-            **award,
+    if all(inserted[pair.module_id] is not None for pair in pairs):
+        db.session.add(
+            LedgerEntry(
+                user_id=user_id,
+                source="module",
+                completion_id=completion_id,
+                module_version_id=version_id,
+                activity_date=local_date(at),
+                created_at=at,
+                **award,
+            )
         )
-    )
-    db.session.flush()
-    _complete_course_if_done(user_id, course_id, at)
+        db.session.flush()
+    for affected in sorted({course_id, *(pair.course_id for pair in pairs)}):  # lock order
+        _complete_course_if_done(user_id, affected, at)
     return True
 
 

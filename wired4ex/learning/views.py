@@ -1,6 +1,7 @@
 """Learner pages: course page with enrolment, module pages, knowledge checks, dashboard."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -61,6 +62,7 @@ def course(institution: str, course: str):
     return render_template(
         "learning/course.html",
         course=found,
+        other_edition=found.published_other_edition,
         summary=summarise(found),
         prerequisites=get_courses_by_key(found.prerequisites),
         competency_names=load_competency_names(),
@@ -119,6 +121,10 @@ def module(institution: str, course: str, module: str):
     found, modules, position, enrolment, allowed = _reader_context(institution, course, module)
     current = modules[position]
     if not allowed:
+        # Switching language: a member of the other edition is enrolled in this one on arrival.
+        enrolment = services.switch_edition(current_user, found)
+        allowed = enrolment is not None
+    if not allowed:
         flash(_("Enrol in the course to read its modules."), "info")
         return redirect(_course_url(found))
     version = current.current_version
@@ -144,11 +150,14 @@ def module(institution: str, course: str, module: str):
 def _render_module(course, modules, position, enrolled, attempt, results, quiz_form, status=200):
     current = modules[position]
     completion = services.get_completion(current_user.id, current.id)
+    other_edition = course.published_other_edition
     return (
         render_template(
             "learning/module.html",
             course=course,
             module=current,
+            other_edition=other_edition,
+            other_module=services.paired_module(current) if other_edition else None,
             version=current.current_version,
             previous=modules[position - 1] if position > 0 else None,
             next=modules[position + 1] if position + 1 < len(modules) else None,
@@ -250,3 +259,13 @@ def module_url(course, module, **kwargs) -> str:
 @bp.app_template_global()
 def course_url(course, **kwargs) -> str:
     return _course_url(course, **kwargs)
+
+
+@bp.app_template_global()
+def edition_link_text(language: str) -> str:
+    """ "Read the English edition" / "Soma toleo la Kiswahili": in the target edition's language,
+    whatever the page's language (the link carries a matching lang attribute)."""
+    with force_locale(language):
+        if language == "sw":
+            return _("Read the Swahili edition")
+        return _("Read the English edition")
