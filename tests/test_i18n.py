@@ -161,3 +161,53 @@ def test_the_password_reset_mail_speaks_the_members_language(client, make_user, 
     body = message.get_content()
     assert "/password/reset/" in body
     assert "Mpendwa" in body or "Habari" in body, body
+
+
+# Policy texts (category, competency and programme names) in the reader's language -------------
+
+
+def test_swahili_readers_see_the_policy_names_given_in_swahili(
+    client, auth, make_user, synced_content
+):
+    make_user(email="rehema@example.org", language="sw")
+    auth.login("rehema@example.org")
+
+    cpd = client.get("/cpd/").get_data(as_text=True)
+    assert "Mafunzo yaliyopangwa (Wired4EX na kozi zilizoidhinishwa)" in cpd
+    assert "Structured learning" not in cpd
+
+    framework = client.get("/competencies").get_data(as_text=True)
+    assert "Uongozi na utawala" in framework
+    assert "Usalama wa wagonjwa na udhibiti wa hatari" in framework
+    assert "Leadership and governance" not in framework
+
+    catalogue = client.get("/").get_data(as_text=True)
+    assert "QS2 Usalama wa wagonjwa na udhibiti wa hatari" in catalogue
+
+    certification = client.get("/certification/").get_data(as_text=True)
+    assert "Mshirika katika Usimamizi wa Mifumo ya Afya" in certification
+    assert "Associate in Health Systems Management" not in certification
+
+
+def test_english_readers_keep_the_english_policy_names(client, synced_content):
+    framework = client.get("/competencies", headers={"Accept-Language": "en"})
+    text = framework.get_data(as_text=True)
+    assert "Leadership and governance" in text and "Uongozi na utawala" not in text
+
+
+def test_form_errors_from_wtforms_itself_are_in_swahili(client):
+    """WTForms ships no Swahili: its own messages come from our catalogue."""
+    response = submit(client, "/password/forgot", {"email": ""}, headers={"Accept-Language": "sw"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This field is required." not in text
+    assert "Sehemu hii inahitajika." in text
+    english = submit(client, "/password/forgot", {"email": ""}, headers={"Accept-Language": "en"})
+    assert "This field is required." in english.get_data(as_text=True)
+
+
+def test_country_names_are_in_the_readers_language(client):
+    swahili = client.get("/register", headers={"Accept-Language": "sw"}).get_data(as_text=True)
+    assert ">Sudan Kusini<" in swahili and ">South Sudan<" not in swahili
+    english = client.get("/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ">South Sudan<" in english

@@ -2,8 +2,15 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+)
 
 # Each language by its own name, as the switch in the page header shows it.
 LANGUAGE_NAMES = {"en": "English", "sw": "Kiswahili"}
@@ -43,6 +50,7 @@ def register_template_helpers(app: Flask) -> None:
         return {"current_locale": current, "other_languages": others}
 
     app.add_template_filter(show_date, "date")
+    app.add_template_filter(policy_text, "policy_text")
     app.add_template_filter(show_datetime, "datetime")
 
     @app.template_filter("cpd_points")
@@ -69,3 +77,71 @@ def show_datetime(value: datetime | None, fmt: str = "long") -> str:
     if fmt != "long":
         return format_datetime(value, fmt)
     return f"{format_date(value, 'long')} {format_time(value, 'short')}"
+
+
+def reading_language() -> str:
+    """The language pages are being written in; the default one outside an app."""
+    try:
+        return str(get_locale() or "en")
+    except RuntimeError:  # no application context: a script
+        return "en"
+
+
+def localised(entry: dict, key: str = "name") -> str:
+    """A policy text in the reader's language: `name_sw` for Swahili readers where the policy
+    file gives one, else the English `name`."""
+    return str(entry.get(f"{key}_{reading_language()}") or entry.get(key) or "")
+
+
+def framework_name(code: str, default: str) -> str:
+    """A competency or domain name in the reader's language (see localised)."""
+    language = reading_language()
+    if language == current_app.config["BABEL_DEFAULT_LOCALE"]:
+        return default
+    cache = g.setdefault("framework_names", {})
+    if language not in cache:
+        from wired4ex.catalog.models import PolicyDocument
+        from wired4ex.extensions import db
+
+        document = db.session.get(PolicyDocument, "competencies")
+        names: dict[str, str] = {}
+        for domain in (document.data if document else {}).get("domains", []):
+            names[str(domain["code"])] = localised(domain)
+            for competency in domain.get("competencies") or []:
+                names[str(competency["code"])] = localised(competency)
+        cache[language] = names
+    return cache[language].get(code) or default
+
+
+def policy_text(text: str) -> str:
+    """A name stored in English from a policy file (a CPD category on a statement, a programme on
+    a certificate), in the reader's language when the policy gives one (`name_sw`)."""
+    language = reading_language()
+    if not text or language == current_app.config["BABEL_DEFAULT_LOCALE"]:
+        return text
+    cache = g.setdefault("policy_texts", {})
+    if language not in cache:
+        from wired4ex.catalog.models import PolicyDocument
+        from wired4ex.extensions import db
+
+        texts: dict[str, str] = {}
+
+        def collect(entry: dict) -> None:
+            for key in ("name", "description"):
+                if entry.get(key) and entry.get(f"{key}_{language}"):
+                    texts[" ".join(str(entry[key]).split())] = str(entry[f"{key}_{language}"])
+            for nested in ("domains", "competencies", "categories", "programmes"):
+                for item in entry.get(nested) or []:
+                    if isinstance(item, dict):
+                        collect(item)
+
+        for document in db.session.scalars(db.select(PolicyDocument)):
+            collect(document.data)
+        cache[language] = texts
+    return cache[language].get(" ".join(text.split()), text)
+
+
+def canonical():
+    """Write stored texts (statement snapshots, certificate names) in the default language, so
+    they read the same whoever issued them; pages translate them when they show them."""
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])

@@ -44,7 +44,7 @@ def admin(make_user):
 def shown(app, day: date) -> str:
     """A date as the pages print it."""
     with app.test_request_context():
-        return format_date(day, "medium")
+        return format_date(day, "long")
 
 
 def issue_through_the_pages(app) -> None:

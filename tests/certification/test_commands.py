@@ -69,7 +69,10 @@ def test_evaluate_writes_one_row_per_member_and_programme(runner, members, tmp_p
     assert f"complete {LEADERSHIP_TITLE}" in new_ahsm["missing"]
     assert "20 more CPD points within the last 24 months" in new_ahsm["missing"]
     new_dhsm = by_key[("new@example.org", "DHSM")]
-    assert "open to professional, associate, life, corporate members only" in new_dhsm["missing"]
+    assert (
+        "only for these membership categories: Professional, Associate, Life member, Corporate"
+        in new_dhsm["missing"]
+    )
     assert all(row["eligible"] == "no" for row in rows if row["programme"] != "AHSM")
 
 

@@ -95,15 +95,25 @@ def test_a_member_with_everything_is_eligible_for_ahsm(
 @pytest.mark.parametrize(
     ("code", "category", "allowed", "missing"),
     [
-        ("DHSM", "student", False, "open to professional, associate, life, corporate members only"),
+        (
+            "DHSM",
+            "student",
+            False,
+            "only for these membership categories: Professional, Associate, Life member, Corporate",
+        ),
         (
             "DHSM",
             "honorary",
             False,
-            "open to professional, associate, life, corporate members only",
+            "only for these membership categories: Professional, Associate, Life member, Corporate",
         ),
         ("DHSM", "associate", True, None),
-        ("FHSM", "associate", False, "open to professional, life, honorary members only"),
+        (
+            "FHSM",
+            "associate",
+            False,
+            "only for these membership categories: Professional, Life member, Honorary",
+        ),
         ("FHSM", "honorary", True, None),
         ("AHSM", "student", True, None),
     ],

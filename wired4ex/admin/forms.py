@@ -4,7 +4,6 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -23,6 +22,7 @@ from wired4ex.auth.models import RoleName
 from wired4ex.auth.services import find_user_by_email
 from wired4ex.catalog.models import Institution
 from wired4ex.extensions import db
+from wired4ex.forms import Form
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 ROLE_LABELS = {
@@ -39,7 +39,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class GetForm(FlaskForm):
+class GetForm(Form):
     """Filters sent by GET: no CSRF token, and bad values are simply ignored."""
 
     class Meta:
@@ -70,7 +70,7 @@ class MemberFilterForm(GetForm):
         self.course.choices = [ANY, *courses]
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     membership_category = SelectField(_l("Membership category"), choices=membership_choices)
     roles = MultiCheckboxField(
         _l("Roles"), choices=list(ROLE_LABELS.items()), validators=[DataRequired()]
@@ -83,11 +83,11 @@ class MembershipForm(FlaskForm):
             raise ValidationError(_l("Faculty belong to one institution: choose it."))
 
 
-class AccountStateForm(FlaskForm):
+class AccountStateForm(Form):
     submit = SubmitField(_l("Confirm"))
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     slug = StringField(
         _l("Short address (slug)"),
         validators=[DataRequired(), Length(max=80)],
@@ -122,7 +122,7 @@ class InstitutionForm(FlaskForm):
             raise ValidationError(_l("Enter a web address starting with http:// or https://."))
 
 
-class FacultyForm(FlaskForm):
+class FacultyForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
     country = SelectField(_l("Country"), choices=country_choices, default="KE")

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -231,9 +232,10 @@ def new_faculty(institution_id: int):
         else:
             link = url_for("auth.reset_password", token=make_password_reset_token(user),
                            _external=True)  # fmt: skip
-            send_mail(user.email, _("Your Wired4EX faculty account"),
-                      render_template("admin/email/faculty_invitation.txt", user=user,
-                                      institution=found, link=link))  # fmt: skip
+            with force_locale(user.language):  # the new member's language, not the admin's
+                send_mail(user.email, _("Your Wired4EX faculty account"),
+                          render_template("admin/email/faculty_invitation.txt", user=user,
+                                          institution=found, link=link))  # fmt: skip
             flash(_("Faculty account created; the invitation was sent to %(email)s.",
                     email=user.email), "success")  # fmt: skip
             return redirect(url_for("admin.institution", institution_id=found.id))

@@ -10,12 +10,15 @@ import logging
 from functools import wraps
 
 from flask import current_app, g, jsonify, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from wired4ex.api import bp
 from wired4ex.auth.tokens import authenticate_token
 from wired4ex.cpd.policy import PolicyMissing
+from wired4ex.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, forget_database_state
 from wired4ex.extensions import csrf, limiter
 
 log = logging.getLogger(__name__)
@@ -32,15 +35,15 @@ ERROR_CODES = {
     503: "unavailable",
 }
 MESSAGES = {
-    400: "The request is not valid.",
-    401: "Authentication is required: send a valid personal access token as a Bearer token.",
-    403: "Your account is not allowed to read this.",
-    404: "Not found.",
-    405: "This method is not allowed here; the API only reads (GET).",
-    413: "The request is too large.",
-    429: "Too many requests: slow down and try again in a minute.",
-    500: "An unexpected error happened. It has been logged.",
-    503: "The service is not ready: the CPD policy has not been loaded.",
+    400: _l("The request is not valid."),
+    401: _l("Authentication is required: send a valid personal access token as a Bearer token."),
+    403: _l("Your account is not allowed to read this."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here; the API only reads (GET)."),
+    413: _l("The request is too large."),
+    429: _l("Too many requests: slow down and try again in a minute."),
+    500: _l("An unexpected error happened. It has been logged."),
+    503: _l("The service is not ready: the CPD policy has not been loaded."),
 }
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -52,7 +55,7 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.code = code or ERROR_CODES.get(status, "error")
-        self.message = message or MESSAGES.get(status, "Error.")
+        self.message = str(message or MESSAGES.get(status) or _l("Error."))
 
 
 def error_response(status: int, message: str | None = None, code: str | None = None):
@@ -79,10 +82,12 @@ def _authenticate():
     if header is not None:
         scheme, _, secret = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            raise ApiError(401, "Send the token as `Authorization: Bearer <token>`.")
+            raise ApiError(401, gettext("Send the token as `Authorization: Bearer <token>`."))
         token = authenticate_token(secret.strip())
         if token is None:
-            raise ApiError(401, "The token is not valid: it may be mistyped, expired or revoked.")
+            raise ApiError(
+                401, gettext("The token is not valid: it may be mistyped, expired or revoked.")
+            )
         g.api_token = token
         g.api_user = token.user
     elif current_user.is_authenticated:
@@ -129,7 +134,7 @@ def admin_required(view):
         if user is None:
             raise ApiError(401)
         if not user.is_admin:
-            raise ApiError(403, "Only the secretariat (admins) can read this.")
+            raise ApiError(403, gettext("Only the secretariat (admins) can read this."))
         return view(*args, **kwargs)
 
     return wrapper
@@ -167,13 +172,31 @@ def _policy_missing(error: PolicyMissing):
     return error_response(503)
 
 
+def _database_unavailable(error: Exception):
+    """The database cannot be reached: a JSON 503 with Retry-After, as for the pages."""
+    if current_app.testing and current_app.config.get("PROPAGATE_EXCEPTIONS") is not False:
+        raise error
+    log.error("Database unavailable, API answering 503: %s", error, exc_info=error)
+    forget_database_state()
+    message = gettext("The database is briefly unavailable. Try again in a minute.")
+    response = error_response(503, message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+for _kind in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_kind, _database_unavailable)
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     message = None
     if error.code == 429:
-        message = f"Too many requests (limit: {error.description}). Try again in a minute."
+        message = gettext(
+            "Too many requests (limit: %(limit)s). Try again in a minute.", limit=error.description
+        )
     response = error_response(error.code, message)
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)

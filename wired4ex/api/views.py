@@ -1,6 +1,7 @@
 """The endpoints of the JSON API v1: thin views over the same services as the pages."""
 
 from flask import g, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from wired4ex.api import bp, serializers, services
 from wired4ex.api.access import ApiError, admin_required, api_limit, member_required
@@ -31,7 +32,15 @@ def _integer(name: str, default: int | None, low: int, high: int) -> int | None:
     if raw is None or raw == "":
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise ApiError(400, f"`{name}` must be a whole number from {low} to {high}.")
+        raise ApiError(
+            400,
+            _(
+                "`%(name)s` must be a whole number from %(low)d to %(high)d.",
+                name=name,
+                low=low,
+                high=high,
+            ),
+        )
     return int(raw)
 
 
@@ -40,14 +49,18 @@ def _choice(name: str, choices) -> str | None:
     if raw is None or raw == "":
         return None
     if raw not in choices:
-        raise ApiError(400, f"`{name}` must be one of: {', '.join(choices)}.")
+        raise ApiError(
+            400, _("`%(name)s` must be one of: %(choices)s.", name=name, choices=", ".join(choices))
+        )
     return raw
 
 
 def _text(name: str) -> str | None:
     raw = (request.args.get(name) or "").strip()
     if len(raw) > MAX_TEXT:
-        raise ApiError(400, f"`{name}` is longer than {MAX_TEXT} characters.")
+        raise ApiError(
+            400, _("`%(name)s` is longer than %(max)d characters.", name=name, max=MAX_TEXT)
+        )
     return raw or None
 
 
@@ -122,7 +135,7 @@ def catalog_courses():
 def course(institution: str, course: str):
     found = catalog.get_course(institution, course)
     if found is None or found.status != "published":
-        raise ApiError(404, "No published course has this id.")
+        raise ApiError(404, _("No published course has this id."))
     return jsonify(serializers.course_detail(catalog.summarise(found)))
 
 
@@ -136,7 +149,7 @@ def verify(code: str):
     if certificate is not None:
         state = certificate.state_on(local_today())
         return jsonify(serializers.verified_certificate(certificate, state))
-    raise ApiError(404, "No statement or certificate has this code.")
+    raise ApiError(404, _("No statement or certificate has this code."))
 
 
 # -- the caller's own data ----------------------------------------------------------------------------
@@ -217,10 +230,10 @@ def member_cpd(member_id: int):
     # so ids cannot be probed.
     caller = g.api_user
     if (not caller.is_admin and caller.id != member_id) or member_id > MAX_ID:
-        raise ApiError(404, "No member has this id.")
+        raise ApiError(404, _("No member has this id."))
     member = services.get_member(member_id)
     if member is None:
-        raise ApiError(404, "No member has this id.")
+        raise ApiError(404, _("No member has this id."))
     return _cpd_for(member)
 
 

@@ -4,7 +4,6 @@ import functools
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
@@ -20,6 +19,8 @@ from wtforms.validators import (
 from wired4ex.auth.models import MembershipCategory
 from wired4ex.auth.passwords import MAX_LENGTH, MIN_LENGTH, is_common_password
 from wired4ex.auth.services import find_user_by_email
+from wired4ex.forms import Form
+from wired4ex.i18n import reading_language
 
 EAST_AFRICA = ("KE", "UG", "TZ", "RW", "BI", "SS", "ET", "SO", "CD")
 
@@ -35,12 +36,17 @@ MEMBERSHIP_LABELS = {
 LANGUAGE_CHOICES = [("en", "English"), ("sw", "Kiswahili")]
 
 
-@functools.cache
 def country_choices() -> list[tuple[str, str]]:
-    """ISO country codes with English names, East African Community members first."""
+    """ISO country codes with their names in the reader's language, East African Community
+    members first."""
+    return _country_choices(reading_language())
+
+
+@functools.cache
+def _country_choices(language: str) -> list[tuple[str, str]]:
     names = {
         code: name
-        for code, name in Locale("en").territories.items()
+        for code, name in Locale.parse(language).territories.items()
         if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
     }
     first = [(code, names[code]) for code in EAST_AFRICA]
@@ -101,7 +107,7 @@ def country_field():
     return SelectField(_l("Country"), choices=country_choices, default="KE")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = full_name_field()
     email = EmailField(
         _l("Email address"),
@@ -126,7 +132,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError(_l("An account with this e-mail address already exists."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(), Length(max=254)],
@@ -140,12 +146,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254), Email()])
     submit = SubmitField(_l("Send reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat new password"),
@@ -155,7 +161,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set new password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = full_name_field()
     membership_number = membership_number_field()
     country = country_field()
@@ -163,7 +169,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save profile"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -178,7 +184,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("Token name"),
         validators=[DataRequired(), Length(max=80)],
@@ -187,5 +193,5 @@ class TokenForm(FlaskForm):
     submit = SubmitField(_l("Create token"))
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(Form):
     submit = SubmitField(_l("Revoke"))

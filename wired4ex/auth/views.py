@@ -193,7 +193,8 @@ def profile():
             country=form.country.data,
             language=form.language.data,
         )
-        flash(_("Your profile has been saved."), "success")
+        with force_locale(form.language.data):  # the next page is in the language just chosen
+            flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
 

@@ -1,12 +1,21 @@
 """Authoring forms: course details, the module editor, images, review, import."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from wired4ex.cpd.forms import MultiCheckboxField, PointsField
+from wired4ex.forms import Form
+from wired4ex.markup import check_limits
 
 MAX_BODY = 500_000  # characters; a module is a page, not a book
 SLUG_RULE = Regexp(
@@ -14,7 +23,15 @@ SLUG_RULE = Regexp(
 )
 
 
-class CourseForm(FlaskForm):
+def renderable_markdown(form, field) -> None:
+    """Refuse Markdown over the rendering limits (see wired4ex.markup), with the line to fix."""
+    problems = check_limits(field.data or "")
+    if problems:
+        line, message = problems[0]
+        raise ValidationError(_l("Line %(line)s: %(message)s", line=line, message=message))
+
+
+class CourseForm(Form):
     slug = StringField(
         _l("Course id (part of its address)"), validators=[DataRequired(), SLUG_RULE]
     )
@@ -33,11 +50,13 @@ class CourseForm(FlaskForm):
         ],  # fmt: skip
         validators=[Optional()],
     )
-    overview = TextAreaField(_l("Overview (Markdown)"), validators=[Length(max=MAX_BODY)])
+    overview = TextAreaField(
+        _l("Overview (Markdown)"), validators=[Length(max=MAX_BODY), renderable_markdown]
+    )
     submit = SubmitField(_l("Save course"))
 
 
-class DraftForm(FlaskForm):
+class DraftForm(Form):
     title = StringField(_l("Module title"), validators=[Length(max=200)])
     key = StringField(
         _l("Module id (keep it when you rename the module)"), validators=[DataRequired(), SLUG_RULE]
@@ -54,7 +73,9 @@ class DraftForm(FlaskForm):
         _l("Pass mark (%)"), default=70, validators=[InputRequired(), NumberRange(min=1, max=100)]
     )
     objectives = TextAreaField(_l("Objectives (one per line)"), validators=[Length(max=5000)])
-    body = TextAreaField(_l("Module text (Markdown)"), validators=[Length(max=MAX_BODY)])
+    body = TextAreaField(
+        _l("Module text (Markdown)"), validators=[Length(max=MAX_BODY), renderable_markdown]
+    )
     image = FileField(_l("Image (PNG or JPEG, up to 2 MB)"))
     upload = SubmitField(_l("Upload image"))
     preview = SubmitField(_l("Preview"))
@@ -62,7 +83,7 @@ class DraftForm(FlaskForm):
     submit_review = SubmitField(_l("Submit for review"))
 
 
-class ImageForm(FlaskForm):
+class ImageForm(Form):
     image = FileField(
         _l("Image (PNG or JPEG, up to 2 MB)"),
         validators=[DataRequired(message=_l("Choose an image."))],
@@ -70,19 +91,19 @@ class ImageForm(FlaskForm):
     upload = SubmitField(_l("Upload image"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     comment = TextAreaField(_l("Comments for the author"), validators=[Length(max=5000)])
     approve = SubmitField(_l("Approve and publish"))
     send_back = SubmitField(_l("Return to the author"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     archive = FileField(_l("Course archive (.zip in the content/ folder format)"),
                         validators=[DataRequired(message=_l("Choose a zip file."))])  # fmt: skip
     submit = SubmitField(_l("Import course"))
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A bare form for one-button actions (CSRF only)."""
 
     submit = SubmitField(_l("Confirm"))

@@ -1,13 +1,14 @@
 """Catalogue forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
+
+from wired4ex.forms import Form
 
 LANGUAGE_NAMES = {"en": "English", "sw": "Kiswahili"}
 
 
-class CatalogFilterForm(FlaskForm):
+class CatalogFilterForm(Form):
     """The catalogue's filters, sent by GET so a filtered list can be bookmarked."""
 
     class Meta:
@@ -25,7 +26,7 @@ class CatalogFilterForm(FlaskForm):
         ]
         # A dict makes option groups (one per domain); the empty group holds "all".
         self.competency.choices = {"": [("", _l("All competencies"))]} | {
-            domain.name: [(c.code, f"{c.code} {c.name}") for c in domain.competencies]
+            domain.label: [(c.code, f"{c.code} {c.label}") for c in domain.competencies]
             for domain in domains
         }
         self.language.choices = [("", _l("All languages"))] + list(LANGUAGE_NAMES.items())

@@ -13,6 +13,22 @@ from wired4ex.catalog.sources import YamlMapping
 
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,19}$")
 POLICY_FILES = ("competencies", "cpd", "certifications")
+# Names and descriptions may be given in Swahili as well, as name_sw and description_sw; the
+# pages show the one in the reader's language, and the English one when there is none.
+TRANSLATIONS = ("sw",)
+
+
+def translated(*keys: str) -> set[str]:
+    """The keys with their per-language variants: name -> name, name_sw."""
+    return set(keys) | {f"{key}_{language}" for key in keys for language in TRANSLATIONS}
+
+
+def _check_texts(item: dict, keys: tuple[str, ...], where: str, line: int, report) -> None:
+    for key in sorted(translated(*keys) & item.keys()):
+        value = item[key]
+        if not isinstance(value, str) or not value.strip():
+            report(line, f"{key!r} in {where} must be a piece of text")
+
 
 Report = Callable[[int, str], None]
 
@@ -48,8 +64,14 @@ def validate_competencies(meta: YamlMapping, report: Report) -> set[str]:
     for index, domain in enumerate(_list_of_mappings(meta, "domains", report)):
         line = meta.line_at("domains", index)
         _check_keys(
-            domain, {"code", "name", "competencies"}, {"code", "name"}, "a domain", line, report
+            domain,
+            translated("name") | {"code", "competencies"},
+            {"code", "name"},
+            "a domain",
+            line,
+            report,
         )
+        _check_texts(domain, ("name",), "a domain", line, report)
         if not CODE.match(str(domain.get("code", ""))):
             report(line, f"domain code {domain.get('code')!r} must be a short code like LG")
         if str(domain.get("code")) in codes:
@@ -60,8 +82,14 @@ def validate_competencies(meta: YamlMapping, report: Report) -> set[str]:
                 report(line, "each competency needs a code and a name")
                 continue
             _check_keys(
-                competency, {"code", "name"}, {"code", "name"}, "a competency", line, report
+                competency,
+                translated("name") | {"code"},
+                {"code", "name"},
+                "a competency",
+                line,
+                report,
             )
+            _check_texts(competency, ("name",), "a competency", line, report)
             code = str(competency.get("code", ""))
             if not CODE.match(code):
                 report(line, f"competency code {code!r} must be a short code like LG1")
@@ -91,8 +119,9 @@ def validate_cpd(meta: YamlMapping, report: Report) -> dict[str, Decimal | None]
     categories: dict[str, Decimal | None] = {}
     for index, category in enumerate(_list_of_mappings(meta, "categories", report)):
         line = meta.line_at("categories", index)
-        _check_keys(category, {"code", "name", "cap", "max_per_activity"}, {"code", "name"},
-                    "a category", line, report)  # fmt: skip
+        _check_keys(category, translated("name") | {"code", "cap", "max_per_activity"},
+                    {"code", "name"}, "a category", line, report)  # fmt: skip
+        _check_texts(category, ("name",), "a category", line, report)
         code = str(category.get("code", ""))
         if not CODE.match(code):
             report(line, f"category code {code!r} must be a short code like structured")
@@ -136,7 +165,7 @@ def validate_cpd(meta: YamlMapping, report: Report) -> dict[str, Decimal | None]
     return categories
 
 
-PROGRAMME_KEYS = {"code", "name", "level", "description", "validity_months", "rules"}
+PROGRAMME_KEYS = translated("name", "description") | {"code", "level", "validity_months", "rules"}
 RULE_KEYS = {
     "membership_categories",
     "required_courses",
@@ -160,6 +189,7 @@ def validate_certifications(
         code = str(programme.get("code", ""))
         _check_keys(programme, PROGRAMME_KEYS, {"code", "name", "level", "rules"},
                     f"programme {code!r}", line, report)  # fmt: skip
+        _check_texts(programme, ("name", "description"), f"programme {code!r}", line, report)
         if not CODE.match(code):
             report(line, f"programme code {code!r} must be a short code like AHSM")
         if codes.count(code) > 1:

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from wired4ex.auth.models import User
 from wired4ex.certification.eligibility import evaluate, load_programmes
 from wired4ex.cpd.policy import PolicyMissing, load_policy
+from wired4ex.csvsafe import safe_cell
 from wired4ex.extensions import db
 from wired4ex.timeutil import local_today
 
@@ -50,7 +51,8 @@ def evaluate_command(programme_code, out_file, closest):
     eligible = {p.code: 0 for p in programmes}
     nearest: dict[str, list[tuple[int, str, str]]] = {p.code: [] for p in programmes}
     started = time.monotonic()
-    with click.progressbar(length=len(ids), label="Evaluating", file=sys.stderr) as bar:  # untranslated: CLI
+    label = "Evaluating"  # untranslated: CLI output for the secretariat's operators
+    with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
         for offset in range(0, len(ids), CHUNK):
             chunk = ids[offset : offset + CHUNK]
             members = list(
@@ -67,12 +69,12 @@ def evaluate_command(programme_code, out_file, closest):
                             (len(unmet), member.full_name, "; ".join(r.missing for r in unmet))
                         )
                     if writer:
-                        writer.writerow([
+                        writer.writerow([safe_cell(value) for value in (
                             member.id, member.full_name, member.email, member.membership_category,
                             result.programme_code, "yes" if not unmet else "no",
                             len(result.rules) - len(unmet), len(result.rules),
                             "; ".join(r.missing for r in unmet),
-                        ])  # fmt: skip
+                        )])  # fmt: skip
             db.session.expunge_all()
             bar.update(len(chunk))
     seconds = time.monotonic() - started

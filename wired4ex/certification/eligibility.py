@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Competency, CompetencyDomain, PolicyDocument
@@ -24,13 +25,10 @@ from wired4ex.catalog.services import get_courses_by_key
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.extensions import db
+from wired4ex.i18n import framework_name, localised
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
 
 ZERO = Decimal("0")
-MEMBERSHIP_NAMES = {
-    "student": "student", "professional": "professional", "associate": "associate",
-    "life": "life", "corporate": "corporate", "honorary": "honorary",
-}  # fmt: skip
 
 
 def months_before(day: date, months: int) -> date:
@@ -54,9 +52,8 @@ class DomainRule:
 @dataclass(frozen=True)
 class Programme:
     code: str
-    name: str
+    texts: tuple[tuple[str, str], ...]  # name, description and their _sw forms, as given
     level: int
-    description: str
     validity_months: int | None
     membership_categories: tuple[str, ...] | None
     required_courses: tuple[str, ...]
@@ -72,9 +69,12 @@ class Programme:
         categories = rules.get("membership_categories")
         return cls(
             code=str(data["code"]),
-            name=str(data["name"]),
+            texts=tuple(
+                (key, " ".join(str(value).split()))
+                for key, value in data.items()
+                if key.startswith(("name", "description"))
+            ),
             level=int(data.get("level", 1)),
-            description=str(data.get("description") or "").strip(),
             validity_months=data.get("validity_months"),
             membership_categories=tuple(categories) if categories else None,
             required_courses=tuple(rules.get("required_courses") or ()),
@@ -88,6 +88,15 @@ class Programme:
         )
 
     @property
+    def name(self) -> str:
+        """The name in the reader's language."""
+        return localised(dict(self.texts))
+
+    @property
+    def description(self) -> str:
+        return localised(dict(self.texts), "description")
+
+    @property
     def longest_window(self) -> int:
         windows = [r.window_months for r in self.domain_rules]
         if self.cpd_window_months:
@@ -98,19 +107,35 @@ class Programme:
         """The rules in one paragraph, for the certificate and its Open Badge."""
         parts = []
         if self.membership_categories:
-            parts.append("open to " + ", ".join(self.membership_categories) + " members")
+            parts.append(_("open to these membership categories: %(categories)s",
+                           categories=_membership_names(self.membership_categories)))  # fmt: skip
         if self.prerequisites:
-            parts.append("holding a valid " + ", ".join(self.prerequisites) + " certification")
+            parts.append(_("holding a valid %(names)s certification",
+                           names=", ".join(self.prerequisites)))  # fmt: skip
         for key in self.required_courses:
-            parts.append(f"completing {course_titles.get(key, key)}")
+            parts.append(_("completing %(title)s", title=course_titles.get(key, key)))
         if self.cpd_minimum is not None:
-            parts.append(
-                f"{_fmt(self.cpd_minimum)} counted CPD points within {self.cpd_window_months} months"
-            )
+            parts.append(_cpd_rule(self.cpd_minimum, self.cpd_window_months))
         for rule in self.domain_rules:
-            parts.append(f"{_fmt(rule.minimum)} points in {domain_names.get(rule.domain, rule.domain)} "
-                         f"within {rule.window_months} months")  # fmt: skip
-        return "Awarded for " + "; ".join(parts) + "." if parts else ""
+            parts.append(_domain_rule(rule.minimum, domain_names.get(rule.domain, rule.domain),
+                                      rule.window_months))  # fmt: skip
+        return _("Awarded for %(criteria)s.", criteria="; ".join(parts)) if parts else ""
+
+
+def _membership_names(codes) -> str:
+    from wired4ex.auth.forms import MEMBERSHIP_LABELS
+
+    return ", ".join(str(MEMBERSHIP_LABELS.get(code, code)) for code in codes)
+
+
+def _cpd_rule(points: Decimal, months: int) -> str:
+    return _("%(points)s counted CPD points within %(months)d months",
+             points=_fmt(points), months=months)  # fmt: skip
+
+
+def _domain_rule(points: Decimal, domain: str, months: int) -> str:
+    return _("%(points)s points in %(domain)s within %(months)d months",
+             points=_fmt(points), domain=domain, months=months)  # fmt: skip
 
 
 def _fmt(points: Decimal) -> str:
@@ -199,9 +224,12 @@ def _load(member_ids: list[int], programmes: list[Programme], today: date):
     ):
         data[certificate.user_id].certificates.append(certificate)
     domains = dict(db.session.execute(sa.select(Competency.code, Competency.domain_code)).all())
-    domain_names = dict(
-        db.session.execute(sa.select(CompetencyDomain.code, CompetencyDomain.name)).all()
-    )
+    domain_names = {
+        code: framework_name(code, name)
+        for code, name in db.session.execute(
+            sa.select(CompetencyDomain.code, CompetencyDomain.name)
+        )
+    }
     return courses, data, domains, domain_names
 
 
@@ -224,11 +252,12 @@ def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses
     rules = result.rules
     if programme.membership_categories:
         allowed = member.membership_category in programme.membership_categories
+        categories = _membership_names(programme.membership_categories)
         rules.append(RuleResult(
-            "membership", "Membership category", allowed,
+            "membership", _("Membership category"), allowed,
             have=member.membership_category, need=", ".join(programme.membership_categories),
-            missing=None if allowed else "open to " + ", ".join(programme.membership_categories)
-            + " members only",
+            missing=None if allowed else _("only for these membership categories: %(categories)s",
+                                           categories=categories),
         ))  # fmt: skip
     for code in programme.prerequisites:
         held = any(
@@ -236,15 +265,16 @@ def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses
         )
         name = names_by_code.get(code, code)
         rules.append(RuleResult(
-            "prerequisite", f"Valid {name} certification", held,
-            missing=None if held else f"requires a valid {name} certification",
+            "prerequisite", _("Valid %(name)s certification", name=name), held,
+            missing=None if held else _("requires a valid %(name)s certification", name=name),
         ))  # fmt: skip
     for key in programme.required_courses:
         course = courses.get(key)
         title = course.title if course else key
         done = course is not None and course.id in data.completed_courses
         rules.append(RuleResult(
-            "course", f"Complete {title}", done, missing=None if done else f"complete {title}",
+            "course", _("Complete %(title)s", title=title), done,
+            missing=None if done else _("complete %(title)s", title=title),
         ))  # fmt: skip
     if programme.cpd_minimum is not None:
         since = months_before(today, programme.cpd_window_months)
@@ -252,11 +282,10 @@ def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses
         met = have >= programme.cpd_minimum
         short = programme.cpd_minimum - have
         rules.append(RuleResult(
-            "cpd_points", f"{_fmt(programme.cpd_minimum)} counted CPD points within "
-            f"{programme.cpd_window_months} months", met, have=_fmt(have),
-            need=_fmt(programme.cpd_minimum),
-            missing=None if met else f"{_fmt(short)} more CPD points within the last "
-            f"{programme.cpd_window_months} months",
+            "cpd_points", _cpd_rule(programme.cpd_minimum, programme.cpd_window_months), met,
+            have=_fmt(have), need=_fmt(programme.cpd_minimum),
+            missing=None if met else _("%(points)s more CPD points within the last %(months)d months",
+                                       points=_fmt(short), months=programme.cpd_window_months),
         ))  # fmt: skip
     for rule in programme.domain_rules:
         since = months_before(today, rule.window_months)
@@ -269,10 +298,11 @@ def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses
         met = have >= rule.minimum
         name = domain_names.get(rule.domain, rule.domain)
         rules.append(RuleResult(
-            "domain_points", f"{_fmt(rule.minimum)} points in {name} within {rule.window_months} months",
-            met, have=_fmt(have), need=_fmt(rule.minimum),
-            missing=None if met else f"{_fmt(rule.minimum - have)} more CPD points in {name} "
-            f"within the last {rule.window_months} months",
+            "domain_points", _domain_rule(rule.minimum, name, rule.window_months), met,
+            have=_fmt(have), need=_fmt(rule.minimum),
+            missing=None if met else _(
+                "%(points)s more CPD points in %(domain)s within the last %(months)d months",
+                points=_fmt(rule.minimum - have), domain=name, months=rule.window_months),
         ))  # fmt: skip
     return result
 

@@ -1,13 +1,14 @@
 """Certification forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from wired4ex.forms import Form
 
-class ApplicationForm(FlaskForm):
+
+class ApplicationForm(Form):
     statement = TextAreaField(
         _l("Your statement: why you are applying and how you meet the standard"),
         validators=[DataRequired(), Length(min=20, max=4000)],
@@ -16,7 +17,7 @@ class ApplicationForm(FlaskForm):
     submit = SubmitField(_l("Submit application"))
 
 
-class ApplicationDecisionForm(FlaskForm):
+class ApplicationDecisionForm(Form):
     decision = RadioField(
         _l("Decision"),
         choices=[("approve", _l("Approve and issue the certificate")), ("reject", _l("Reject"))],
@@ -26,6 +27,6 @@ class ApplicationDecisionForm(FlaskForm):
     submit = SubmitField(_l("Record decision"))
 
 
-class RevokeCertificateForm(FlaskForm):
+class RevokeCertificateForm(Form):
     reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Revoke certificate"))

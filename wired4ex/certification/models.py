@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -16,6 +17,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wired4ex.dbtypes import UTCDateTime, utcnow
 from wired4ex.extensions import db
+
+# What people read for an application's status and a certificate's state (state_on).
+APPLICATION_STATUS_LABELS = {
+    "submitted": _l("Waiting for a decision"),
+    "approved": _l("Approved"),
+    "rejected": _l("Not approved"),
+    "withdrawn": _l("Withdrawn"),
+}
+CERTIFICATE_STATE_LABELS = {
+    "valid": _l("Valid"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
+}
 
 
 class Application(db.Model):

@@ -18,6 +18,7 @@ from wired4ex.cpd.services import CpdError
 from wired4ex.cpd.statements import new_code, normalise_code, revoke_document
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
+from wired4ex.i18n import canonical
 
 RENEWAL_NOTICE_DAYS = 90
 
@@ -183,7 +184,7 @@ def decide_application(
     course_titles = {
         k: c.title for k, c in get_courses_by_key(list(programme.required_courses)).items()
     }
-    domain_names = dict(
+    domain_names = dict(  # in English, like the criteria they go into
         db.session.execute(sa.select(CompetencyDomain.code, CompetencyDomain.name)).all()
     )
     code = _unique_code() if approve else None
@@ -205,16 +206,19 @@ def decide_application(
         raise CertificationError(_l("This application has already been decided."))
     certificate = None
     if approve:
+        with canonical():  # stored in English; pages and documents translate the name
+            stored_name = programme.name
+            criteria = programme.criteria_text(course_titles, domain_names)
         certificate = Certificate(
             code=code,
             user_id=member_id,
             application_id=application_id,
             programme_code=programme.code,
-            programme_name=programme.name,
+            programme_name=stored_name,
             level=programme.level,
             holder_name=holder,
             competencies=sorted({r.domain for r in programme.domain_rules}),
-            criteria=programme.criteria_text(course_titles, domain_names),
+            criteria=criteria,
             issued_on=today,
             expires_on=months_after(today, programme.validity_months)
             if programme.validity_months

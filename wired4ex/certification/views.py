@@ -11,6 +11,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,7 +25,12 @@ from wired4ex.certification.forms import (
     ApplicationForm,
     RevokeCertificateForm,
 )
-from wired4ex.certification.models import Application, Certificate
+from wired4ex.certification.models import (
+    APPLICATION_STATUS_LABELS,
+    CERTIFICATE_STATE_LABELS,
+    Application,
+    Certificate,
+)
 from wired4ex.cpd import evidence
 from wired4ex.cpd.statements import format_code
 from wired4ex.cpd.views import policy_or_503
@@ -133,12 +139,14 @@ def application(application_id: int):
 
 def _notify(application: Application, certificate: Certificate | None) -> None:
     member = application.member
-    send_mail(
-        member.email,
-        _("Your certification application has been decided"),
-        render_template("certification/email/decision.txt", application=application, certificate=certificate,
-                        member=member, link=url_for("certification.index", _external=True)),
-    )  # fmt: skip
+    link = url_for("certification.index", _external=True)
+    with force_locale(member.language):  # the member's language, not the deciding admin's
+        send_mail(
+            member.email,
+            _("Your certification application has been decided"),
+            render_template("certification/email/decision.txt", application=application,
+                            certificate=certificate, member=member, link=link),
+        )  # fmt: skip
 
 
 @bp.get("/applications/<int:application_id>/cv")
@@ -217,7 +225,7 @@ def badge(code: str):
         issuer_url=current_app.config.get("PUBLIC_BASE_URL")
         or url_for("catalog.index", _external=True),
         framework_url=url_for("catalog.competencies", _external=True),
-        domain_names={domain.code: domain.name for domain in list_competency_domains()},
+        domain_names={domain.code: domain.label for domain in list_competency_domains()},
     )
     response = make_response(document)
     response.headers["Content-Type"] = "application/json"
@@ -231,4 +239,8 @@ def _certification_helpers() -> dict:
             return []
         return services.expiring_certificates(current_user.id, local_today())
 
-    return {"renewal_notices": renewal_notices}
+    return {
+        "renewal_notices": renewal_notices,
+        "application_status": lambda status: APPLICATION_STATUS_LABELS.get(status, status),
+        "certificate_state": lambda state: CERTIFICATE_STATE_LABELS.get(state, state),
+    }

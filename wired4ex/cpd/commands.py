@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from wired4ex.auth.models import MembershipCategory, User
 from wired4ex.cpd import statements
@@ -67,7 +68,9 @@ def statements_command(year, out_dir, category, first_id, last_id):
     started = time.monotonic()
     base_url = current_app.config.get("PUBLIC_BASE_URL")
     with click.progressbar(
-        length=len(ids), label=f"Statements {cycle.label}", file=sys.stderr  # untranslated: CLI
+        length=len(ids),
+        label=f"Statements {cycle.label}",  # untranslated: CLI
+        file=sys.stderr,
     ) as bar:
         for offset in range(0, len(ids), CHUNK):
             chunk = ids[offset : offset + CHUNK]
@@ -96,7 +99,8 @@ def statements_command(year, out_dir, category, first_id, last_id):
                 code = statements.format_code(statement.code)
                 verify = _verify_url(base_url, code)
                 name = f"{member.membership_number or member.id}-{code}.pdf".replace("/", "-")
-                (out / name).write_bytes(render_pdf(statement, verify))
+                with force_locale(member.language):  # each statement in its member's language
+                    (out / name).write_bytes(render_pdf(statement, verify))
             db.session.expunge_all()
             bar.update(len(chunk))
     seconds = time.monotonic() - started

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -20,15 +21,18 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from wired4ex.cpd.statements import format_code
+from wired4ex.auth.forms import MEMBERSHIP_LABELS
+from wired4ex.cpd.statements import format_code, source_label
 from wired4ex.csvsafe import safe_cell as _cell
+from wired4ex.i18n import policy_text, show_date
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-MEMBERSHIP_NAMES = {
-    "student": "Student", "professional": "Professional", "associate": "Associate",
-    "life": "Life member", "corporate": "Corporate", "honorary": "Honorary",
-}  # fmt: skip
+
+
+def _membership(category: str) -> str:
+    """The membership category in the document's language."""
+    return str(MEMBERSHIP_LABELS.get(category, category))
 
 
 def _register_fonts() -> None:
@@ -55,7 +59,16 @@ def _p(text, style="cell") -> Paragraph:
 
 
 def _date(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d %b %Y").lstrip("0")
+    """A stored ISO date written out in the document's language: "22 Novemba 2026"."""
+    return show_date(date.fromisoformat(iso))
+
+
+def _headings() -> tuple[list[str], list[str]]:
+    """The column headings of the activities table and of the totals table."""
+    activities = [_("Date"), _("Activity"), _("Provider"), _("Category"), _("Points"),
+                  _("How verified")]  # fmt: skip
+    totals = [_("Category"), _("Earned"), _("Cap"), _("Counted")]
+    return activities, totals
 
 
 GRID = TableStyle(
@@ -86,21 +99,24 @@ def render_pdf(statement, verify_url: str) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=16 * mm,
-        bottomMargin=18 * mm, title=f"CPD statement {code}", author=snap["association"],
-        subject=f"CPD statement of {snap['member']['name']}",
+        bottomMargin=18 * mm, title=_("CPD statement %(code)s", code=code),
+        author=snap["association"],
+        subject=_("CPD statement of %(name)s", name=snap["member"]["name"]),
     )  # fmt: skip
     member = snap["member"]
     story = [
         _p(snap["association"], "subtitle"),
-        _p("Continuing Professional Development statement", "title"),
+        _p(_("Continuing Professional Development statement"), "title"),
     ]
+    period = _("%(start)s to %(end)s", start=_date(snap["period"]["start"]),
+               end=_date(snap["period"]["end"]))  # fmt: skip
     details = [
-        ["Name", member["name"]],
-        ["Membership number", member["membership_number"] or "—"],
-        ["Membership category", MEMBERSHIP_NAMES.get(member["category"], member["category"])],
-        ["Period", f"{_date(snap['period']['start'])} to {_date(snap['period']['end'])}"],
-        ["Issued", statement.issued_at.date().strftime("%d %b %Y").lstrip("0")],
-        ["Verification code", code],
+        [_("Name"), member["name"]],
+        [_("Membership number"), member["membership_number"] or "—"],
+        [_("Membership category"), _membership(member["category"])],
+        [_("Period"), period],
+        [_("Issued"), show_date(statement.issued_at)],
+        [_("Verification code"), code],
     ]
     details_table = Table(
         [[_p(k, "cell_bold"), _p(v, "body")] for k, v in details], colWidths=[42 * mm, 90 * mm]
@@ -108,22 +124,18 @@ def render_pdf(statement, verify_url: str) -> bytes:
     details_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     header = Table([[details_table, _qr(verify_url)]], colWidths=[140 * mm, 38 * mm])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [Spacer(1, 3 * mm), header, _p(f"Verify at {verify_url}", "body")]
+    story += [Spacer(1, 3 * mm), header, _p(_("Verify at %(url)s", url=verify_url), "body")]
 
-    story.append(_p("Activities counted", "heading"))
-    rows = [
-        [
-            _p(h, "cell_bold")
-            for h in ("Date", "Activity", "Provider", "Category", "Points", "How verified")
-        ]
-    ]
+    activity_headings, total_headings = _headings()
+    story.append(_p(_("Activities counted"), "heading"))
+    rows = [[_p(h, "cell_bold") for h in activity_headings]]
     for activity in snap["activities"]:
         rows.append([
             _p(_date(activity["date"])), _p(activity["title"]), _p(activity["provider"]),
-            _p(activity["category"]), _p(activity["points"], "number"), _p(activity["verified"]),
+            _p(policy_text(activity["category"])), _p(activity["points"], "number"), _p(source_label(activity)),
         ])  # fmt: skip
     if len(rows) == 1:
-        rows.append([_p("No activities in this period."), "", "", "", "", ""])
+        rows.append([_p(_("No activities in this period.")), "", "", "", "", ""])
     activities = Table(
         rows, repeatRows=1,
         colWidths=[21 * mm, 46 * mm, 33 * mm, 30 * mm, 16 * mm, 32 * mm],
@@ -131,43 +143,47 @@ def render_pdf(statement, verify_url: str) -> bytes:
     activities.setStyle(GRID)
     story.append(activities)
 
-    story.append(_p("Totals by category", "heading"))
-    totals = [[_p(h, "cell_bold") for h in ("Category", "Earned", "Cap", "Counted")]]
+    story.append(_p(_("Totals by category"), "heading"))
+    totals = [[_p(h, "cell_bold") for h in total_headings]]
     for category in snap["categories"]:
         totals.append([
-            _p(category["name"]), _p(category["claimed"], "number"),
-            _p(category["cap"] or "none", "number"), _p(category["counted"], "number"),
+            _p(policy_text(category["name"])), _p(category["claimed"], "number"),
+            _p(category["cap"] or _("none"), "number"), _p(category["counted"], "number"),
         ])  # fmt: skip
-    totals.append([_p("Total", "cell_bold"), _p(snap["claimed"], "number"), _p(""),
+    totals.append([_p(_("Total"), "cell_bold"), _p(snap["claimed"], "number"), _p(""),
                    _p(snap["counted"], "number")])  # fmt: skip
-    totals_table = Table(totals, repeatRows=1, colWidths=[96 * mm, 26 * mm, 26 * mm, 30 * mm])
+    totals_table = Table(totals, repeatRows=1, colWidths=[86 * mm, 32 * mm, 26 * mm, 34 * mm])
     totals_table.setStyle(GRID)
     story.append(totals_table)
 
     if snap["exempt"]:
-        outcome = "This membership category is exempt from the yearly CPD target."
+        outcome = _("This membership category is exempt from the yearly CPD target.")
+    elif snap["target_met"]:
+        outcome = _("Target: %(target)s counted points. Counted: %(counted)s. Target met.",
+                    target=snap["target"], counted=snap["counted"])  # fmt: skip
     else:
-        met = "met" if snap["target_met"] else "not met"
-        outcome = (
-            f"Target: {snap['target']} counted points. Counted: {snap['counted']}. Target {met}."
-        )
+        outcome = _("Target: %(target)s counted points. Counted: %(counted)s. Target not met.",
+                    target=snap["target"], counted=snap["counted"])  # fmt: skip
     story += [Spacer(1, 3 * mm), _p(outcome, "body")]
     if snap["domains"]:
         story += [
-            _p("Competency domains covered", "heading"),
-            _p(", ".join(snap["domains"]), "body"),
+            _p(_("Competency domains covered"), "heading"),
+            _p(", ".join(policy_text(name) for name in snap["domains"]), "body"),
         ]
     story += [
         Spacer(1, 4 * mm),
-        _p("Points over a category's cap are shown as earned but do not count towards the target. "
-           "This statement can be checked by anyone at the address above, with its code.", "body"),
+        _p(_("Points over a category's cap are shown as earned but do not count towards the "
+             "target. This statement can be checked by anyone at the address above, with its "
+             "code."), "body"),
     ]  # fmt: skip
+
+    left = _("%(association)s · CPD statement %(code)s", association=snap["association"], code=code)
 
     def footer(canvas, doc):
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
-        canvas.drawString(16 * mm, 10 * mm, f"{snap['association']} · CPD statement {code}")
-        canvas.drawRightString(A4[0] - 16 * mm, 10 * mm, f"Page {doc.page}")
+        canvas.drawString(16 * mm, 10 * mm, left)
+        canvas.drawRightString(A4[0] - 16 * mm, 10 * mm, _("Page %(number)d", number=doc.page))
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
@@ -180,33 +196,32 @@ def render_csv(statement, verify_url: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     member = snap["member"]
-    writer.writerow(["CPD statement", snap["association"]])
-    writer.writerow(["Name", _cell(member["name"])])
-    writer.writerow(["Membership number", _cell(member["membership_number"])])
-    writer.writerow(
-        ["Membership category", MEMBERSHIP_NAMES.get(member["category"], member["category"])]
-    )
-    writer.writerow(["Period", snap["period"]["start"], snap["period"]["end"]])
-    writer.writerow(["Verification code", format_code(statement.code), verify_url])
+    activity_headings, total_headings = _headings()
+    writer.writerow([_("CPD statement"), snap["association"]])
+    writer.writerow([_("Name"), _cell(member["name"])])
+    writer.writerow([_("Membership number"), _cell(member["membership_number"])])
+    writer.writerow([_("Membership category"), _membership(member["category"])])
+    writer.writerow([_("Period"), snap["period"]["start"], snap["period"]["end"]])
+    writer.writerow([_("Verification code"), format_code(statement.code), verify_url])
     writer.writerow([])
-    writer.writerow(["Date", "Activity", "Provider", "Category", "Points", "How verified"])
+    writer.writerow(activity_headings)
     for activity in snap["activities"]:
         writer.writerow([
             activity["date"], _cell(activity["title"]), _cell(activity["provider"]),
-            _cell(activity["category"]), activity["points"], activity["verified"],
+            _cell(policy_text(activity["category"])), activity["points"], source_label(activity),
         ])  # fmt: skip
     writer.writerow([])
-    writer.writerow(["Category", "Earned", "Cap", "Counted"])
+    writer.writerow(total_headings)
     for category in snap["categories"]:
         writer.writerow(
             [
-                _cell(category["name"]),
+                _cell(policy_text(category["name"])),
                 category["claimed"],
                 category["cap"] or "",
                 category["counted"],
             ]
         )
-    writer.writerow(["Total", snap["claimed"], "", snap["counted"]])
-    writer.writerow(["Target", snap["target"] if not snap["exempt"] else "exempt",
-                     "met" if snap["target_met"] else "not met"])  # fmt: skip
+    writer.writerow([_("Total"), snap["claimed"], "", snap["counted"]])
+    writer.writerow([_("Target"), snap["target"] if not snap["exempt"] else _("exempt"),
+                     _("met") if snap["target_met"] else _("not met")])  # fmt: skip
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,7 +1,6 @@
 """CPD forms: claims, decisions, adjustments, audit samples, cycle choice."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -16,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from wired4ex.forms import Form
 
 NUMBER_MESSAGE = _l("Enter a number, for example 2 or 1.5.")
 
@@ -35,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(Form):
     title = StringField(_l("Activity title"), validators=[DataRequired(), Length(max=200)])
     provider = StringField(
         _l("Provider or organiser"), validators=[DataRequired(), Length(max=200)]
@@ -65,11 +66,11 @@ class ClaimForm(FlaskForm):
     submit_claim = SubmitField(_l("Submit for verification"))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     submit = SubmitField(_l("Withdraw this claim"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = RadioField(
         _l("Decision"),
         choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
@@ -87,7 +88,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Record decision"))
 
 
-class AdjustmentForm(FlaskForm):
+class AdjustmentForm(Form):
     points = PointsField(
         _l("Points (negative to deduct)"),
         places=1,
@@ -101,7 +102,7 @@ class AdjustmentForm(FlaskForm):
     submit = SubmitField(_l("Add adjustment"))
 
 
-class AuditSampleForm(FlaskForm):
+class AuditSampleForm(Form):
     cycle = SelectField(_l("Cycle"), coerce=int)
     percentage = IntegerField(
         _l("Percentage of members with claims"),
@@ -111,7 +112,7 @@ class AuditSampleForm(FlaskForm):
     submit = SubmitField(_l("Draw sample"))
 
 
-class AuditOutcomeForm(FlaskForm):
+class AuditOutcomeForm(Form):
     outcome = RadioField(
         _l("Audit outcome"),
         choices=[("passed", _l("Passed")), ("failed", _l("Failed"))],
@@ -121,7 +122,7 @@ class AuditOutcomeForm(FlaskForm):
     submit = SubmitField(_l("Record outcome"))
 
 
-class MemberSearchForm(FlaskForm):
+class MemberSearchForm(Form):
     class Meta:
         csrf = False
 
@@ -129,7 +130,7 @@ class MemberSearchForm(FlaskForm):
     submit = SubmitField(_l("Search"), name="")
 
 
-class StatementRangeForm(FlaskForm):
+class StatementRangeForm(Form):
     """A statement for any date range (sent by GET to the download address)."""
 
     class Meta:
@@ -139,6 +140,6 @@ class StatementRangeForm(FlaskForm):
     end = DateField(_l("To"), validators=[Optional()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Revoke statement"))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from wired4ex.catalog.models import PolicyDocument
 from wired4ex.extensions import db
+from wired4ex.i18n import localised
 
 
 class PolicyMissing(RuntimeError):
@@ -15,9 +16,14 @@ class PolicyMissing(RuntimeError):
 @dataclass(frozen=True)
 class Category:
     code: str
-    name: str
+    texts: tuple[tuple[str, str], ...]  # name, name_sw, ... as the policy file gives them
     cap: Decimal | None
     max_per_activity: Decimal | None
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language."""
+        return localised(dict(self.texts))
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class CpdPolicy:
         categories = {
             str(item["code"]): Category(
                 code=str(item["code"]),
-                name=str(item["name"]),
+                texts=tuple((k, str(v)) for k, v in item.items() if k.startswith("name")),
                 cap=_decimal(item.get("cap")),
                 max_per_activity=_decimal(item.get("max_per_activity")),
             )

@@ -22,6 +22,7 @@ from wired4ex.cpd.policy import CpdPolicy, Cycle
 from wired4ex.cpd.services import CpdError, summarise
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
+from wired4ex.i18n import canonical, show_date
 from wired4ex.learning.models import LedgerEntry
 
 ASSOCIATION = "HeSMA East Africa (Health Systems Management Association)"
@@ -32,7 +33,31 @@ SOURCE_LABELS = {
     "module": "Completed on Wired4EX",
     "claim": "Approved claim, verified by the secretariat",
     "adjustment": "Adjustment by the secretariat",
+}  # the English stored in snapshots (hashed): documents show SOURCE_NAMES in their language
+SOURCE_NAMES = {
+    "module": _l("Completed on Wired4EX"),
+    "claim": _l("Approved claim, verified by the secretariat"),
+    "adjustment": _l("Adjustment by the secretariat"),
 }
+STATEMENT_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
+_SOURCE_BY_LABEL = {label: code for code, label in SOURCE_LABELS.items()}
+
+
+def source_label(activity: dict) -> str:
+    """How a snapshot's activity was verified, in the language of the page or document: from its
+    source code, or from the English label snapshots store; other stored text as it was."""
+    code = activity.get("source") or _SOURCE_BY_LABEL.get(activity.get("verified", ""))
+    return str(SOURCE_NAMES[code]) if code in SOURCE_NAMES else activity.get("verified", "")
+
+
+def period_label(snapshot: dict) -> str:
+    """A snapshot's period for people: the cycle ("2026/27"), or its dates written out in the
+    page's language when it is a range (stored as "2026-01-01 to 2026-06-30")."""
+    period = snapshot["period"]
+    if period["label"] != f"{period['start']} to {period['end']}":
+        return period["label"]
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    return str(_l("%(start)s to %(end)s", start=show_date(start), end=show_date(end)))
 
 
 def new_code() -> str:
@@ -145,7 +170,8 @@ def issue_statement(
     """The statement for these figures: the one already issued, or a new one. (statement, new?)"""
     if period.end < period.start:
         raise CpdError(_l("The end of the period cannot be before its start."))
-    snapshot = build_snapshot(policy, member, period, entries, today)
+    with canonical():  # the same figures give the same statement in any language
+        snapshot = build_snapshot(policy, member, period, entries, today)
     digest = snapshot_hash(snapshot)
     existing = db.session.scalar(
         sa.select(Statement)
@@ -212,10 +238,19 @@ def revoke_document(
     audit log ("statement", "certificate").
     """
     reason = (reason or "").strip()
+    certificate = kind == "certificate"
     if not reason:
-        raise CpdError(_l("Give the reason for revoking the %(kind)s.", kind=kind))
+        raise CpdError(
+            _l("Give the reason for revoking the certificate.")
+            if certificate
+            else _l("Give the reason for revoking the statement.")
+        )
     if document.status == "revoked":
-        raise CpdError(_l("This %(kind)s is already revoked.", kind=kind))
+        raise CpdError(
+            _l("This certificate is already revoked.")
+            if certificate
+            else _l("This statement is already revoked.")
+        )
     document.status = "revoked"
     document.revoked_at = at or utcnow()
     document.revoked_reason = reason

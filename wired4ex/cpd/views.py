@@ -1,9 +1,20 @@
 """CPD pages: my CPD, claims and evidence, the verification queue, adjustments, audit samples."""
 
+import errno
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -23,6 +34,7 @@ from wired4ex.cpd.forms import (
 )
 from wired4ex.cpd.models import AuditSample, AuditSampleMember, Claim
 from wired4ex.cpd.policy import PolicyMissing, load_policy
+from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, period_label
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
 from wired4ex.timeutil import local_today
@@ -129,11 +141,26 @@ def _save_claim_from(form: ClaimForm, policy, claim: Claim | None):
         form.evidence.errors.append(str(error))
     except services.CpdError as error:  # submitting without evidence
         form.evidence.errors.append(str(error))
-    except OSError:
-        flash(
-            _("The evidence could not be stored just now. Nothing was saved; try again."), "error"
-        )
+    except OSError as error:
+        # The server's fault, not the member's: 507 when the evidence storage is full (or over
+        # quota), 503 for other storage failures; the form comes back with what they typed.
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        current_app.logger.error("Evidence could not be stored: %s", error)
+        form.storage_status = 507 if full else 503
+        if full:
+            flash(_("Our storage for evidence files is full, so your file could not be saved. "
+                    "Nothing was saved; please try again later."), "error")  # fmt: skip
+            form.evidence.errors.append(_("Not saved: the evidence storage is full."))
+        else:
+            flash(_("The evidence could not be stored just now. Nothing was saved; try again."),
+                  "error")  # fmt: skip
+            form.evidence.errors.append(_("Not saved: the evidence could not be stored."))
     return None
+
+
+def _form_status(form: ClaimForm) -> int:
+    """200 for a fresh form, 400 with errors, or the storage failure's status."""
+    return getattr(form, "storage_status", None) or (400 if form.errors else 200)
 
 
 @bp.route("/claims/new", methods=["GET", "POST"])
@@ -145,9 +172,7 @@ def new_claim():
     if claim is not None:
         _flash_saved(claim)
         return redirect(url_for("cpd.claim", claim_id=claim.id))
-    return render_template(
-        "cpd/claim_form.html", form=form, claim=None
-    ), 200 if not form.errors else 400
+    return render_template("cpd/claim_form.html", form=form, claim=None), _form_status(form)
 
 
 def _flash_saved(claim: Claim) -> None:
@@ -195,9 +220,7 @@ def edit_claim(claim_id: int):
     if saved is not None:
         _flash_saved(saved)
         return redirect(url_for("cpd.claim", claim_id=saved.id))
-    return render_template(
-        "cpd/claim_form.html", form=form, claim=found
-    ), 200 if not form.errors else 400
+    return render_template("cpd/claim_form.html", form=form, claim=found), _form_status(form)
 
 
 @bp.post("/claims/<int:claim_id>/withdraw")
@@ -285,13 +308,20 @@ def review(claim_id: int):
 
 
 def _notify_decision(claim: Claim) -> None:
+    """The decision mailed to the member in their own language, whoever decided it."""
     member = claim.member
-    send_mail(
-        member.email,
-        _("Your CPD claim has been %(status)s", status=_(claim.status)),
-        render_template("cpd/email/decision.txt", claim=claim, member=member,
-                        link=url_for("cpd.claim", claim_id=claim.id, _external=True)),
-    )  # fmt: skip
+    link = url_for("cpd.claim", claim_id=claim.id, _external=True)
+    with force_locale(member.language):
+        subject = (
+            _("Your CPD claim has been approved")
+            if claim.status == "approved"
+            else _("Your CPD claim has been rejected")
+        )
+        send_mail(
+            member.email,
+            subject,
+            render_template("cpd/email/decision.txt", claim=claim, member=member, link=link),
+        )
 
 
 @bp.get("/members")
@@ -301,15 +331,15 @@ def members():
     found = []
     query = (form.q.data or "").strip()
     if query and form.validate():
-        pattern = f"%{query.lower()}%"
+        text = query.lower()  # % _ and \ in the text are matched as themselves
         found = list(
             db.session.scalars(
                 sa.select(User)
                 .where(
                     sa.or_(
-                        sa.func.lower(User.full_name).like(pattern),
-                        User.email.like(pattern),
-                        sa.func.lower(User.membership_number).like(pattern),
+                        sa.func.lower(User.full_name).contains(text, autoescape=True),
+                        User.email.contains(text, autoescape=True),
+                        sa.func.lower(User.membership_number).contains(text, autoescape=True),
                     )
                 )
                 .order_by(User.full_name)
@@ -432,4 +462,7 @@ def _cpd_labels() -> dict:
     return {
         "claim_status": lambda status: CLAIM_STATUS_LABELS.get(status, status),
         "audit_outcome": lambda outcome: AUDIT_OUTCOME_LABELS.get(outcome, outcome),
+        "ledger_source": lambda source: SOURCE_NAMES.get(source, source),
+        "period_label": period_label,
+        "statement_status": lambda status: STATEMENT_STATUS_LABELS.get(status, status),
     }
