@@ -27,6 +27,7 @@ from flask_migrate import upgrade
 from sqlalchemy.pool import NullPool
 
 from config import TestingConfig
+from tests.cpd.conftest import policy  # noqa: F401  (the real CPD policy, synced)
 from wired4ex import create_app
 from wired4ex.auth.services import NewAccount, create_user
 from wired4ex.extensions import db

@@ -9,7 +9,6 @@ left behind, and a replaced file is only removed once its replacement is safely 
 """
 
 import errno
-import hashlib
 import logging
 import os
 import subprocess
@@ -18,41 +17,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import yaml
 
-from tests.conftest import ROOT, csrf_token
-from wired4ex.catalog.content import ContentTree
-from wired4ex.catalog.sync import sync_content
+from tests.conftest import csrf_token
+from tests.cpd.test_claims import FORM
 from wired4ex.cpd.models import Claim
 from wired4ex.extensions import db
 
-FORM = {
-    "title": "Regional quality improvement summit",
-    "provider": "East African Health Quality Network",
-    "category": "conference",
-    "start_date": "2026-03-10",
-    "end_date": "2026-03-12",
-    "hours": "18",
-    "points_claimed": "8",
-    "reflection": "We introduced weekly run charts in the maternity ward after the summit.",
-    "competencies": ["QS1"],
-}
 FILLER = "filler.bin"
 
 
 def pdf(size: int, fill: bytes = b"0") -> bytes:
     head = b"%PDF-1.4\n"
     return head + fill * (size - len(head))
-
-
-@pytest.fixture
-def policy(app):
-    """The real CPD policy and competencies, synced (no courses needed)."""
-    tree = ContentTree(root=ROOT / "content")
-    for name in ("cpd", "competencies"):
-        raw = (ROOT / "content" / "policy" / f"{name}.yml").read_bytes()
-        tree.policies[name] = (yaml.safe_load(raw), hashlib.sha256(raw).hexdigest())
-    sync_content(tree)
 
 
 @pytest.fixture
