@@ -77,3 +77,19 @@ def test_create_a_faculty_account_sends_an_invitation(app, admin, outbox):
                    "country": "KE", "membership_category": "professional"}, page=page)  # fmt: skip
     assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
     assert "faculty.created" in db.session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def test_a_faculty_invitation_can_be_sent_in_swahili(admin, outbox):
+    submit(admin, "/admin/institutions/new", NEW)
+    made = db.session.scalar(sa.select(Institution).where(Institution.slug == NEW["slug"]))
+    page = f"/admin/institutions/{made.id}"
+    response = submit(admin, page + "/faculty", {"full_name": "Dkt Amina Juma",
+                      "email": "amina@khtc.example", "country": "TZ",
+                      "membership_category": "professional", "language": "sw"}, page=page)  # fmt: skip
+    assert response.status_code == 302
+    faculty = db.session.scalar(sa.select(User).where(User.email == "amina@khtc.example"))
+    assert faculty.language == "sw"
+    [message] = outbox.messages()
+    assert message["Subject"] != "Your Wired4EX faculty account"
+    assert "/password/reset/" in message.get_content()
+    assert "Mpendwa" in message.get_content()

@@ -289,3 +289,20 @@ def test_image_upload_is_checked_and_reencoded(faculty):
     assert "Images must be PNG or JPEG files." in svg.get_data(as_text=True)
     db.session.refresh(course)
     assert len(course.media) == 1
+
+
+def test_saving_a_closed_draft_says_why_it_is_closed(faculty):
+    course = create_course(faculty)
+    url = new_draft(faculty, course)
+    assert submit(faculty, url, {**MODULE, "submit_review": "1"}).status_code == 302
+    in_review = submit(faculty, url, {**MODULE, "save": "1"})
+    assert in_review.status_code == 409
+    assert "waiting for review" in in_review.get_data(as_text=True)
+
+    other = new_draft(faculty, create_course(faculty, slug="second-course"))
+    assert submit(faculty, f"{other}/discard", {}, page=other).status_code == 302
+    discarded = submit(faculty, other, {**MODULE, "save": "1"})
+    text = discarded.get_data(as_text=True)
+    assert discarded.status_code == 409
+    assert "This draft was discarded and cannot be changed." in text
+    assert "waiting for review" not in text

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from wired4ex.auth.forms import country_choices, membership_choices
+from wired4ex.auth.forms import LANGUAGE_CHOICES, country_choices, membership_choices
 from wired4ex.auth.models import RoleName
 from wired4ex.auth.services import find_user_by_email
 from wired4ex.catalog.models import Institution
@@ -128,6 +128,9 @@ class FacultyForm(Form):
     country = SelectField(_l("Country"), choices=country_choices, default="KE")
     membership_category = SelectField(
         _l("Membership category"), choices=membership_choices, default="professional"
+    )
+    language = SelectField(
+        _l("Language of the invitation and the account"), choices=LANGUAGE_CHOICES, default="en"
     )
     submit = SubmitField(_l("Create faculty account and send invitation"))
 

@@ -265,7 +265,13 @@ def update_institution(institution: Institution, data: InstitutionInput, actor: 
 
 
 def create_faculty(
-    full_name: str, email: str, country: str, category: str, institution: Institution, actor: User
+    full_name: str,
+    email: str,
+    country: str,
+    category: str,
+    institution: Institution,
+    actor: User,
+    language: str = "en",
 ) -> User:
     """A faculty account of one institution with an unusable random password; audited; commits.
 
@@ -277,6 +283,7 @@ def create_faculty(
         password=secrets.token_urlsafe(32),
         membership_category=category,
         country=country,
+        language=language,
     )
     user = create_user(
         account, roles=(RoleName.MEMBER, RoleName.FACULTY), institution_id=institution.id

@@ -226,7 +226,8 @@ def new_faculty(institution_id: int):
     if form.validate_on_submit():
         try:
             user = services.create_faculty(form.full_name.data, form.email.data, form.country.data,
-                                           form.membership_category.data, found, current_user)  # fmt: skip
+                                           form.membership_category.data, found, current_user,
+                                           language=form.language.data)  # fmt: skip
         except AccountError as error:
             form.email.errors.append(str(error))
         else:

@@ -190,10 +190,19 @@ def fill_from_source(draft: Draft, source: str) -> None:
     draft.body = body
 
 
+def locked_message(draft: Draft) -> str:
+    """Why a draft cannot be changed, in words for its author."""
+    if draft.status == "in_review":
+        return str(_l("This draft is waiting for review and cannot be changed now."))
+    if draft.status == "published":
+        return str(_l("This draft has been published; start a new draft to change the module."))
+    return str(_l("This draft was discarded and cannot be changed."))
+
+
 def save_draft(draft: Draft, fields: dict, body: str, at: datetime | None = None) -> None:
     """Keep what was typed; commits. A draft under review is not changed."""
     if not draft.editable:
-        raise AuthoringError(_l("This draft is waiting for review and cannot be changed now."))
+        raise AuthoringError(locked_message(draft))
     for name, value in fields.items():
         setattr(draft, name, value)
     draft.body = body

@@ -223,7 +223,7 @@ def edit_draft(draft_id: int):
                 "error",
             )
     elif request.method == "POST":
-        flash(_("This draft is waiting for review and cannot be changed now."), "error")
+        flash(services.locked_message(draft), "error")
         status = 409
     preview = services.preview(found, draft, _media_base(found))  # the saved draft and its problems
     return render_template(
