@@ -16,6 +16,12 @@ def test_catalog_lists_published_courses_with_totals_and_links(api_get):
     assert (quality["module_count"], quality["minutes"], quality["cpd_points"]) == (4, 210, 5.0)
     assert quality["institution"]["short_name"] == "EAIHM"
     assert quality["links"]["self"] == "/api/v1/courses/eaihm/quality-improvement"
+    assert quality["other_edition"] == {
+        "id": "eaihm/ubora-wa-huduma",
+        "language": "sw",
+        "links": {"self": "/api/v1/courses/eaihm/ubora-wa-huduma"},
+    }
+    assert body["data"][1]["other_edition"] is None  # takwimu-kwa-maamuzi has no other edition
     assert body["links"]["next"] == "/api/v1/catalog/courses?per_page=2&page=2"
     assert body["links"]["prev"] is None
     second = api_get(body["links"]["next"].removeprefix("/api/v1")).get_json()

@@ -61,11 +61,25 @@ def course_summary(summary: CourseSummary) -> dict:
         "module_count": summary.module_count,
         "minutes": summary.minutes,
         "cpd_points": points(summary.cpd_points),
+        "other_edition": edition(course.published_other_edition),
         "links": {
             "self": url_for("api.course", institution=course.institution.slug, course=course.slug),
             "html": url_for(
                 "learning.course", institution=course.institution.slug, course=course.slug
             ),
+        },
+    }
+
+
+def edition(course: Course | None) -> dict | None:
+    """The same course in the other language (modules with the same id share progress)."""
+    if course is None:
+        return None
+    return {
+        "id": course.key,
+        "language": course.language,
+        "links": {
+            "self": url_for("api.course", institution=course.institution.slug, course=course.slug)
         },
     }
 

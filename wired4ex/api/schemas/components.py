@@ -94,8 +94,14 @@ SCHEMAS = {
             "module_count": INTEGER,
             "minutes": INTEGER,
             "cpd_points": POINTS,
+            "other_edition": nullable(ref("Edition")),
             "links": obj({"self": LINK, "html": LINK}),
         }
+    ),
+    "Edition": obj(
+        {"id": STRING, "language": STRING, "links": obj({"self": LINK})},
+        "The same course in the other language; modules with the same id share progress and "
+        "CPD points.",
     ),
     "Module": obj(
         {
