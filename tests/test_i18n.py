@@ -211,3 +211,19 @@ def test_country_names_are_in_the_readers_language(client):
     assert ">Sudan Kusini<" in swahili and ">South Sudan<" not in swahili
     english = client.get("/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert ">South Sudan<" in english
+
+
+def test_api_error_messages_follow_accept_language(client, synced_content):
+    swahili = client.get("/api/v1/courses/nowhere/nothing", headers={"Accept-Language": "sw"})
+    assert swahili.status_code == 404
+    assert swahili.get_json()["error"] == {
+        "code": "not_found",
+        "message": "Hakuna kozi iliyochapishwa yenye kitambulisho hiki.",
+    }
+    english = client.get("/api/v1/courses/nowhere/nothing", headers={"Accept-Language": "en"})
+    assert english.get_json()["error"]["message"] == "No published course has this id."
+    bad = client.get(
+        "/api/v1/me", headers={"Authorization": "Bearer nope", "Accept-Language": "sw"}
+    )
+    assert bad.status_code == 401
+    assert "Tokeni si halali" in bad.get_json()["error"]["message"]
