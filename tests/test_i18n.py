@@ -227,3 +227,20 @@ def test_api_error_messages_follow_accept_language(client, synced_content):
     )
     assert bad.status_code == 401
     assert "Tokeni si halali" in bad.get_json()["error"]["message"]
+
+
+def test_a_missing_compiled_catalogue_is_reported_in_the_log(app, tmp_path, caplog):
+    from flask import Flask
+
+    from wired4ex.i18n import warn_about_missing_catalogues
+
+    bare = Flask("bare", root_path=str(tmp_path))
+    bare.config.update(LANGUAGES=("en", "sw"), BABEL_DEFAULT_LOCALE="en")
+    with caplog.at_level("WARNING"):
+        warn_about_missing_catalogues(bare)
+    assert "No compiled sw catalogue" in caplog.text
+
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        warn_about_missing_catalogues(app)  # the real package: built by make translations
+    assert "No compiled" not in caplog.text

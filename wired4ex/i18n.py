@@ -1,6 +1,7 @@
 """Language and time-zone selection, and the date helpers templates use."""
 
 from datetime import date, datetime
+from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
@@ -40,8 +41,26 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def warn_about_missing_catalogues(app: Flask) -> None:
+    """Say so in the log when a language's compiled catalogue is missing: pages would silently
+    fall back to English. `make translations` (or `pybabel compile -d wired4ex/translations`)
+    builds it."""
+    folder = Path(app.root_path) / "translations"
+    for language in app.config["LANGUAGES"]:
+        if language == app.config["BABEL_DEFAULT_LOCALE"]:
+            continue
+        if not (folder / language / "LC_MESSAGES" / "messages.mo").is_file():
+            app.logger.warning(
+                "No compiled %s catalogue in %s: pages will be in English. Run "
+                "`pybabel compile -d wired4ex/translations` (make translations).",
+                language,
+                folder,
+            )
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters that show UTC timestamps in the association's time zone, and the page language."""
+    warn_about_missing_catalogues(app)
 
     @app.context_processor
     def _locale() -> dict:
