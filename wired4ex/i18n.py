@@ -112,26 +112,6 @@ def localised(entry: dict, key: str = "name") -> str:
     return str(entry.get(f"{key}_{reading_language()}") or entry.get(key) or "")
 
 
-def framework_name(code: str, default: str) -> str:
-    """A competency or domain name in the reader's language (see localised)."""
-    language = reading_language()
-    if language == current_app.config["BABEL_DEFAULT_LOCALE"]:
-        return default
-    cache = g.setdefault("framework_names", {})
-    if language not in cache:
-        from wired4ex.catalog.models import PolicyDocument
-        from wired4ex.extensions import db
-
-        document = db.session.get(PolicyDocument, "competencies")
-        names: dict[str, str] = {}
-        for domain in (document.data if document else {}).get("domains", []):
-            names[str(domain["code"])] = localised(domain)
-            for competency in domain.get("competencies") or []:
-                names[str(competency["code"])] = localised(competency)
-        cache[language] = names
-    return cache[language].get(code) or default
-
-
 def policy_text(text: str) -> str:
     """A name stored in English from a policy file (a CPD category on a statement, a programme on
     a certificate), in the reader's language when the policy gives one (`name_sw`)."""

@@ -12,7 +12,7 @@ from wired4ex import audit
 from wired4ex.admin.reports import cpd_standing, cpd_status_column
 from wired4ex.audit import AuditEvent
 from wired4ex.auth.models import RoleName, User, UserRole
-from wired4ex.auth.services import NewAccount, create_user
+from wired4ex.auth.services import NewAccount, create_user, person_matches, text_matches
 from wired4ex.catalog.models import Course, Institution
 from wired4ex.certification.models import Application, Certificate
 from wired4ex.cpd.models import Claim, Statement
@@ -46,14 +46,7 @@ def members_query(filters: MemberFilters, policy: CpdPolicy, cycle: Cycle) -> sa
     """Users matching the filters, by name; the CPD status (of the cycle) is a filter too."""
     query = sa.select(User)
     if filters.q:
-        text = filters.q.strip().lower()  # % _ and \ in the text are matched as themselves
-        query = query.where(
-            sa.or_(
-                sa.func.lower(User.full_name).contains(text, autoescape=True),
-                User.email.contains(text, autoescape=True),
-                sa.func.lower(User.membership_number).contains(text, autoescape=True),
-            )
-        )
+        query = query.where(person_matches(filters.q))
     if filters.category:
         query = query.where(User.membership_category == filters.category)
     if filters.country:
@@ -329,13 +322,8 @@ class AuditFilters:
 
 def _person_matches(column, text: str):
     person = aliased(User)
-    text = text.strip().lower()  # % _ and \ in the text are matched as themselves
     return sa.exists().where(
-        person.id == column,
-        sa.or_(
-            sa.func.lower(person.full_name).contains(text, autoescape=True),
-            person.email.contains(text, autoescape=True),
-        ),
+        person.id == column, text_matches(text, person.full_name, person.email)
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from wired4ex.auth.models import RoleName, User, UserRole
+from wired4ex.auth.services import person_matches
 from wired4ex.catalog.models import Institution
 from wired4ex.cpd.policy import CpdPolicy, Cycle
 from wired4ex.cpd.services import CpdSummary, summarise
@@ -64,14 +65,7 @@ def members_query(filters: MemberFilters) -> sa.Select:
     """Accounts matching the filters, by name then id."""
     query = sa.select(User).order_by(User.full_name, User.id)
     if filters.q:
-        text = filters.q.strip()
-        query = query.where(
-            sa.or_(
-                User.full_name.icontains(text, autoescape=True),
-                User.email.icontains(text, autoescape=True),
-                User.membership_number.icontains(text, autoescape=True),
-            )
-        )
+        query = query.where(person_matches(filters.q))
     if filters.membership_category:
         query = query.where(User.membership_category == filters.membership_category)
     if filters.role:

@@ -157,3 +157,20 @@ def set_language(user: User, language: str) -> None:
     """Save the language a member chose in the page header; commits."""
     user.language = language
     db.session.commit()
+
+
+def text_matches(text: str, *columns) -> sa.ColumnElement[bool]:
+    """Any of the columns contains the text, in any case; % _ and \\ match themselves."""
+    text = text.strip()
+    return sa.or_(*(column.icontains(text, autoescape=True) for column in columns))
+
+
+def person_matches(text: str, person=User) -> sa.ColumnElement[bool]:
+    """A person found by part of their name, e-mail address or membership number."""
+    return text_matches(text, person.full_name, person.email, person.membership_number)
+
+
+def search_people(text: str, limit: int = 50) -> list[User]:
+    """The accounts a search box finds, by name."""
+    query = sa.select(User).where(person_matches(text)).order_by(User.full_name).limit(limit)
+    return list(db.session.scalars(query))

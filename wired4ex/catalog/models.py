@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wired4ex.dbtypes import UTCDateTime, utcnow
 from wired4ex.extensions import db
-from wired4ex.i18n import framework_name
+from wired4ex.i18n import policy_text
 
 
 class Institution(db.Model):
@@ -61,7 +61,7 @@ class CompetencyDomain(db.Model):
     @property
     def label(self) -> str:
         """The name in the reader's language."""
-        return framework_name(self.code, self.name)
+        return policy_text(self.name)
 
 
 class Competency(db.Model):
@@ -78,7 +78,7 @@ class Competency(db.Model):
     @property
     def label(self) -> str:
         """The name in the reader's language."""
-        return framework_name(self.code, self.name)
+        return policy_text(self.name)
 
 
 class PolicyDocument(db.Model):

@@ -16,7 +16,7 @@ from wired4ex.catalog.models import (
     Module,
 )
 from wired4ex.extensions import db
-from wired4ex.i18n import framework_name
+from wired4ex.i18n import policy_text
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def list_competency_domains() -> list[CompetencyDomain]:
 def competency_names() -> dict[str, str]:
     """Competency code -> name, for labels."""
     rows = db.session.execute(sa.select(Competency.code, Competency.name))
-    return {code: framework_name(code, name) for code, name in rows}
+    return {code: policy_text(name) for code, name in rows}
 
 
 def get_course(institution_slug: str, course_slug: str) -> Course | None:

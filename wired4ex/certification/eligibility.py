@@ -25,7 +25,7 @@ from wired4ex.catalog.services import get_courses_by_key
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.extensions import db
-from wired4ex.i18n import framework_name, localised
+from wired4ex.i18n import localised, policy_text
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
 
 ZERO = Decimal("0")
@@ -225,7 +225,7 @@ def _load(member_ids: list[int], programmes: list[Programme], today: date):
         data[certificate.user_id].certificates.append(certificate)
     domains = dict(db.session.execute(sa.select(Competency.code, Competency.domain_code)).all())
     domain_names = {
-        code: framework_name(code, name)
+        code: policy_text(name)
         for code, name in db.session.execute(
             sa.select(CompetencyDomain.code, CompetencyDomain.name)
         )

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from wired4ex.auth.access import admin_required
 from wired4ex.auth.models import User
+from wired4ex.auth.services import search_people
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.cpd import bp, evidence, services
 from wired4ex.cpd.forms import (
@@ -331,21 +332,7 @@ def members():
     found = []
     query = (form.q.data or "").strip()
     if query and form.validate():
-        text = query.lower()  # % _ and \ in the text are matched as themselves
-        found = list(
-            db.session.scalars(
-                sa.select(User)
-                .where(
-                    sa.or_(
-                        sa.func.lower(User.full_name).contains(text, autoescape=True),
-                        User.email.contains(text, autoescape=True),
-                        sa.func.lower(User.membership_number).contains(text, autoescape=True),
-                    )
-                )
-                .order_by(User.full_name)
-                .limit(50)
-            )
-        )
+        found = search_people(query)
     return render_template("cpd/members.html", form=form, members=found, searched=bool(query))
 
 
