@@ -21,7 +21,7 @@ from wired4ex.auth.services import NewAccount, create_user
 from wired4ex.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
 PASSWORD = "correct-horse-battery-staple"
 
 

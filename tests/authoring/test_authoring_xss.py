@@ -1,7 +1,7 @@
 """Every public XSS payload, saved through the browser editor, is defused in the preview and in the
 published module page.
 
-The payloads (../shared/testdata/xss/*.txt, one a line) are typed into module drafts, about a
+The payloads (tests/data/xss/*.txt, one a line) are typed into module drafts, about a
 hundred a draft, each payload its own paragraph; a few also go into the title and the objectives.
 Each draft is saved through the editor form, then checked in:
 
@@ -40,7 +40,7 @@ from wired4ex.authoring import folders
 from wired4ex.authoring.models import Draft
 from wired4ex.extensions import db
 
-XSS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss"
+XSS_DIR = Path(__file__).resolve().parents[1] / "data" / "xss"
 BATCH = 100
 INSTITUTION, COURSE = "lake-region-university", "xss-payloads"
 
@@ -67,7 +67,7 @@ TEXT_LINE = re.compile(r"Text line (\d+):")
 
 def read_payloads() -> list[str]:
     if not XSS_DIR.is_dir():
-        pytest.fail(f"the XSS payload lists are missing: {XSS_DIR} (see shared/testdata/README.md)")
+        pytest.fail(f"the XSS payload lists are missing: {XSS_DIR} (see tests/data/README.md)")
     payloads = []
     for path in sorted(XSS_DIR.glob("*.txt")):
         text = path.read_text(encoding="utf-8").replace("\r\n", "\n")

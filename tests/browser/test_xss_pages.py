@@ -1,6 +1,6 @@
 """Every public XSS payload, written into module bodies and a course overview, is defused in Chromium.
 
-The payloads (../shared/testdata/xss/*.txt, one a line) go into the Markdown BODY of a small
+The payloads (tests/data/xss/*.txt, one a line) go into the Markdown BODY of a small
 generated content tree: one module per batch of payloads as paragraphs, and one per batch with the
 payloads as list items and as link texts; the course overviews hold all of them (split over as
 many courses as the size limit of a text needs, see content/README.md). The tree is synced
@@ -23,7 +23,7 @@ from wired4ex.catalog.content import load_content
 from wired4ex.catalog.sync import sync_content
 
 ROOT = Path(__file__).resolve().parents[2]
-XSS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss"
+XSS_DIR = Path(__file__).resolve().parents[1] / "data" / "xss"
 BATCH = 50
 INSTITUTION, COURSE = "xss-lab", "payloads"
 OVERVIEW_CHARACTERS = 40_000  # under the 50,000 a course overview may hold
@@ -117,7 +117,7 @@ def benign_console_message(text: str) -> bool:
 
 def read_payloads() -> list[str]:
     if not XSS_DIR.is_dir():
-        pytest.fail(f"the XSS payload lists are missing: {XSS_DIR} (see shared/testdata/README.md)")
+        pytest.fail(f"the XSS payload lists are missing: {XSS_DIR} (see tests/data/README.md)")
     payloads = []
     for path in sorted(XSS_DIR.glob("*.txt")):
         text = path.read_text(encoding="utf-8").replace("\r\n", "\n")

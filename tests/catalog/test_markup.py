@@ -5,12 +5,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import DATA
 from wired4ex.catalog.quiz import parse_quiz
 from wired4ex.catalog.sources import read_markdown
 from wired4ex.markup import render_markdown, sanitize
 
-XSS_DIR = ROOT.parent / "shared" / "testdata" / "xss"
+XSS_DIR = DATA / "xss"
 FORBIDDEN_ELEMENTS = {"script", "iframe", "object", "embed", "form", "style", "svg", "math"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "background", "poster",
                   "srcset", "data", "codebase", "cite", "longdesc", "dynsrc", "lowsrc"}  # fmt: skip

@@ -1,4 +1,4 @@
-"""The public XSS payload lists (../shared/testdata/xss/*.txt, one a line) and the checks every
+"""The public XSS payload lists (tests/data/xss/*.txt, one a line) and the checks every
 security test applies to a page that shows a stored or typed value back.
 
 A value is "shown back escaped" when its HTML-escaped form (what Jinja and WTForms write for
@@ -16,11 +16,11 @@ from decimal import Decimal, InvalidOperation
 from markupsafe import escape
 
 from tests.authoring.test_authoring_xss import problems_in
-from tests.conftest import ROOT
+from tests.conftest import DATA
 from tests.documents import require
 
-XSS_DIR = ROOT.parent / "shared" / "testdata" / "xss"
-SVG_DIR = ROOT.parent / "shared" / "testdata" / "svg"
+XSS_DIR = DATA / "xss"
+SVG_DIR = DATA / "svg"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -1,4 +1,4 @@
-"""Every SVG of ../shared/testdata/svg/ (files that run script when opened) is refused wherever
+"""Every SVG of tests/data/svg/ (files that run script when opened) is refused wherever
 the app takes an upload: CPD evidence (new claim, edited claim, draft), the CV of a certification
 application, authoring images and the media folder of an imported course archive. Each is sent
 as .svg and disguised as .pdf, .png and .jpg (with the matching content type): the answer is a
