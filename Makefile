@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs in parallel (pytest-xdist): each worker has a database of its own.
+PYTEST_ARGS ?= -n 4 --dist loadfile
 
 .PHONY: run test lint format system-packages translations messages clean
 
