@@ -17,6 +17,14 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_list(name: str) -> list[str] | None:
+    """A comma-separated list from the environment, or None when unset."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def env_bool(name: str, default: bool) -> bool:
     """A boolean from the environment ("1", "true", "yes", "on" are true)."""
     value = os.environ.get(name)
@@ -34,8 +42,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
-    # The public address, for links printed in batch documents (QR codes): https://cpd.hesma.example
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # The public address every absolute link is built from (mails, PDFs, QR codes, badges):
+    # https://cpd.hesma.example. Never taken from the request's Host header.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names the app answers for; another Host gets 400. Unset: any host in development,
+    # the host of PUBLIC_BASE_URL in production (see create_app).
+    TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
     # Outgoing mail: SMTP when MAIL_SERVER is set, otherwise written to MAIL_OUTBOX and the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = env_int("MAIL_PORT", 587)
@@ -80,6 +92,8 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret"
+    PUBLIC_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -90,6 +104,8 @@ class ProductionConfig(Config):
     """Production: secrets must come from the environment, cookies only over HTTPS."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")  # required: create_app refuses without
+    TRUST_PUBLIC_HOST_ONLY = True  # TRUSTED_HOSTS defaults to PUBLIC_BASE_URL's host
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
 

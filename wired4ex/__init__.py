@@ -12,6 +12,7 @@ from config import CONFIGS, Config
 from wired4ex import cli, errors, security
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
+from wired4ex.urls import base_host
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -37,6 +38,12 @@ def configure(app: Flask, config_class: type[Config] | None) -> None:
         raise SystemExit(
             "Wired4EX: SECRET_KEY is not set; export SECRET_KEY=<a long random string>."
         )
+    if not app.config.get("PUBLIC_BASE_URL") or not base_host(app.config["PUBLIC_BASE_URL"]):
+        raise SystemExit(
+            "Wired4EX: PUBLIC_BASE_URL is not set; export PUBLIC_BASE_URL=https://<public host>."
+        )
+    if app.config.get("TRUSTED_HOSTS") is None and app.config.get("TRUST_PUBLIC_HOST_ONLY"):
+        app.config["TRUSTED_HOSTS"] = [base_host(app.config["PUBLIC_BASE_URL"])]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         database = Path(app.instance_path) / "wired4ex.sqlite"

@@ -33,6 +33,7 @@ from wired4ex.extensions import limiter, login_manager
 from wired4ex.i18n import SESSION_KEY as LANGUAGE_KEY
 from wired4ex.mail import send_mail
 from wired4ex.security import is_safe_redirect
+from wired4ex.urls import public_url
 
 
 @login_manager.user_loader
@@ -149,7 +150,7 @@ def forgot_password():
         user = services.find_user_by_email(form.email.data)
         if user is not None and user.is_active_account:
             token = services.make_password_reset_token(user)
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = public_url("auth.reset_password", token=token)
             with force_locale(user.language):
                 send_mail(
                     user.email,

@@ -23,10 +23,11 @@ from wired4ex.cpd.models import Statement
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 
 def verify_url(statement: Statement) -> str:
-    return url_for("verify.verify", code=statements.format_code(statement.code), _external=True)
+    return public_url("verify.verify", code=statements.format_code(statement.code))
 
 
 def _period_from_request(policy) -> statements.Period:

@@ -39,6 +39,7 @@ from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, perio
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
 from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 
 def policy_or_503():
@@ -311,7 +312,7 @@ def review(claim_id: int):
 def _notify_decision(claim: Claim) -> None:
     """The decision mailed to the member in their own language, whoever decided it."""
     member = claim.member
-    link = url_for("cpd.claim", claim_id=claim.id, _external=True)
+    link = public_url("cpd.claim", claim_id=claim.id)
     with force_locale(member.language):
         subject = (
             _("Your CPD claim has been approved")
