@@ -18,7 +18,6 @@ from wtforms.validators import (
 
 from wired4ex.auth.models import MembershipCategory
 from wired4ex.auth.passwords import MAX_LENGTH, MIN_LENGTH, is_common_password
-from wired4ex.auth.services import find_user_by_email
 from wired4ex.forms import Form
 from wired4ex.i18n import reading_language
 
@@ -127,10 +126,6 @@ class RegisterForm(Form):
     country = country_field()
     submit = SubmitField(_l("Create account"))
 
-    def validate_email(self, field) -> None:
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(_l("An account with this e-mail address already exists."))
-
 
 class LoginForm(Form):
     email = EmailField(
@@ -191,6 +186,10 @@ class TokenForm(Form):
     )
     expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
     submit = SubmitField(_l("Create token"))
+
+
+class ResendConfirmationForm(Form):
+    submit = SubmitField(_l("Send a new confirmation link"))
 
 
 class RevokeTokenForm(Form):

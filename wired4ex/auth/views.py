@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wired4ex.auth import bp, services, tokens
+from wired4ex.auth.access import confirmed_required
 from wired4ex.auth.forms import (
     MEMBERSHIP_LABELS,
     ChangePasswordForm,
@@ -23,6 +24,7 @@ from wired4ex.auth.forms import (
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     RevokeTokenForm,
     TokenForm,
@@ -85,7 +87,17 @@ def set_language():
     return redirect(target if is_safe_redirect(target) else url_for("catalog.index"))
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _register_email_key() -> str:
+    return "register-email:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+@limiter.limit(_register_limit, methods=["POST"], key_func=_register_email_key)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
@@ -100,15 +112,69 @@ def register():
             membership_number=form.membership_number.data,
             language=str(get_locale()),
         )
-        try:
-            user = services.create_user(account)
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
+        user, created = services.register_account(account)
+        if created:
+            _send_confirmation(user)
         else:
-            _start_session(user)
-            flash(_("Welcome to Wired4EX, %(name)s.", name=user.full_name), "success")
-            return redirect(url_for("catalog.index"))
+            _send_registration_attempt(user)
+        # The same answer whether or not the address already had an account.
+        return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
+
+
+def _send_confirmation(user) -> None:
+    link = public_url("auth.confirm_email", token=services.make_email_confirmation_token(user))
+    with force_locale(user.language):
+        send_mail(
+            user.email,
+            _("Confirm your e-mail address for Wired4EX"),
+            render_template("auth/email/confirm_email.txt", user=user, link=link),
+        )
+
+
+def _send_registration_attempt(user) -> None:
+    link = public_url("auth.forgot_password")
+    with force_locale(user.language):
+        send_mail(
+            user.email,
+            _("Someone tried to register with your e-mail address"),
+            render_template("auth/email/register_attempt.txt", user=user, link=link),
+        )
+
+
+@bp.get("/register/check-email")
+def check_email():
+    return render_template("auth/check_email.html")
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    user = services.confirm_email(token)
+    if user is None:
+        flash(
+            _(
+                "This confirmation link is invalid, expired or already used. Log in to get a new one."
+            ),
+            "error",
+        )
+        return redirect(url_for("auth.login"))
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("learning.dashboard"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_needed():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit() and not current_user.email_confirmed:
+        _send_confirmation(current_user)
+        flash(_("We have sent a new confirmation link to %(email)s.", email=current_user.email),
+              "info")  # fmt: skip
+        return redirect(url_for("auth.confirm_needed"))
+    return render_template("auth/confirm_needed.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -172,9 +238,9 @@ def reset_password(token: str):
     if user is None:
         flash(_("This reset link is invalid, expired or already used. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot_password"))
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user=user)
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+        services.reset_password(token, form.password.data)
         logout_user()
         session.clear()
         flash(_("Your password has been changed. Please log in."), "success")
@@ -234,6 +300,7 @@ def _render_tokens(form: TokenForm, new_secret: str | None = None):
 
 @bp.route("/profile/tokens", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def api_tokens():
     form = TokenForm()
     if form.validate_on_submit():

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import admin_required, confirmed_required
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.certification import bp, services
 from wired4ex.certification.documents import open_badge, render_certificate_pdf
@@ -66,6 +66,7 @@ def index():
 
 @bp.route("/<code>/apply", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def apply(code: str):
     status = _status_for(current_user, code)
     form = ApplicationForm()

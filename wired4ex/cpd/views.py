@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import admin_required, confirmed_required
 from wired4ex.auth.models import User
 from wired4ex.auth.services import search_people
 from wired4ex.catalog.services import list_competency_domains
@@ -167,6 +167,7 @@ def _form_status(form: ClaimForm) -> int:
 
 @bp.route("/claims/new", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def new_claim():
     current = policy_or_503()
     form = _claim_form(current)
