@@ -6,6 +6,7 @@ README lists them.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -75,6 +76,12 @@ class Config:
     # Registrations allowed per address and per e-mail (every attempt counts).
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute; 30 per hour")
 
+    # Sessions end after this many idle minutes, and this many days after logging in, checked on
+    # the server; "Keep me logged in" on the login form makes both REMEMBER_ME_DAYS.
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_MAX_DAYS = env_int("SESSION_MAX_DAYS", 7)
+    REMEMBER_ME_DAYS = env_int("REMEMBER_ME_DAYS", 30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=REMEMBER_ME_DAYS)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

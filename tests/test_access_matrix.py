@@ -94,6 +94,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
                                      "POST": (LOGIN, 200, 200, 200, 200, 200)},
     "auth.api_tokens":              {"GET": (LOGIN, 200, 200, 200, 200, 200),
                                      "POST": (LOGIN, 200, 200, 200, 200, 200)},
+    # no token is held in this world: the page says so; the button changes nothing
+    "auth.keep_api_tokens":         {"GET": (LOGIN, 200, 200, 200, 200, 200),
+                                     "POST": (LOGIN, 302, 302, 302, 302, 302)},
     # member A's token
     "auth.revoke_api_token":        {"POST": (LOGIN, 302, 404, 404, 404, 404)},
     # -- learning: member A is enrolled; faculty of X and admins may read without enrolling
