@@ -171,7 +171,7 @@ def admin_required(view):
 
 
 def _limit_value() -> str:
-    return current_app.config.get("API_RATE_LIMIT", "120 per minute")
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def rate_limit_key() -> str:
