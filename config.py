@@ -6,6 +6,7 @@ README lists them.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -15,6 +16,14 @@ def env_int(name: str, default: int) -> int:
     """An integer from the environment, or the default when unset."""
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_list(name: str) -> list[str] | None:
+    """A comma-separated list from the environment, or None when unset."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -34,8 +43,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
-    # The public address, for links printed in batch documents (QR codes): https://cpd.hesma.example
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # The public address every absolute link is built from (mails, PDFs, QR codes, badges):
+    # https://cpd.hesma.example. Never taken from the request's Host header.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names the app answers for; another Host gets 400. Unset: any host in development,
+    # the host of PUBLIC_BASE_URL in production (see create_app).
+    TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
     # Outgoing mail: SMTP when MAIL_SERVER is set, otherwise written to MAIL_OUTBOX and the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = env_int("MAIL_PORT", 587)
@@ -52,13 +65,27 @@ class Config:
     LANGUAGES = ("en", "sw")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Namespaces the counters when several deployments share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    # API requests per personal access token (per account for a session, per address otherwise).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
 
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     PASSWORD_RESET_MAX_AGE = env_int("PASSWORD_RESET_MAX_AGE", 3600)
+    # Seconds an e-mail confirmation link stays valid (3 days).
+    EMAIL_CONFIRM_MAX_AGE = env_int("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+    # Registrations allowed per address and per e-mail (every attempt counts).
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per minute; 30 per hour")
 
+    # Sessions end after this many idle minutes, and this many days after logging in, checked on
+    # the server; "Keep me logged in" on the login form makes both REMEMBER_ME_DAYS.
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_MAX_DAYS = env_int("SESSION_MAX_DAYS", 7)
+    REMEMBER_ME_DAYS = env_int("REMEMBER_ME_DAYS", 30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=REMEMBER_ME_DAYS)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
@@ -80,16 +107,21 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret"
+    PUBLIC_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     LOGIN_RATE_LIMIT = "5 per minute"
+    REGISTER_RATE_LIMIT = "5 per minute"
 
 
 class ProductionConfig(Config):
     """Production: secrets must come from the environment, cookies only over HTTPS."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")  # required: create_app refuses without
+    TRUST_PUBLIC_HOST_ONLY = True  # TRUSTED_HOSTS defaults to PUBLIC_BASE_URL's host
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
 

@@ -157,6 +157,7 @@ def make_user(app):
         country="KE",
         institution_id=None,
         language="en",
+        confirmed=True,
     ):
         email = email or f"member{next(counter)}@example.org"
         account = NewAccount(
@@ -167,7 +168,7 @@ def make_user(app):
             country=country,
             language=language,
         )
-        return create_user(account, roles=roles, institution_id=institution_id)
+        return create_user(account, roles=roles, institution_id=institution_id, confirmed=confirmed)
 
     return build
 

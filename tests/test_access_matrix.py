@@ -76,6 +76,12 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "auth.login":                   {"GET": (200, 302, 302, 302, 302, 302),
                                      "POST": (200, 302, 302, 302, 302, 302)},
     "auth.logout":                  {"POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "auth.check_email":             {"GET": (200, 200, 200, 200, 200, 200)},
+    # member A's reset token is no confirmation link: refused, sent to log in
+    "auth.confirm_email":           {"GET": (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
+    # everyone in the world is confirmed: the page says so, and nothing is sent
+    "auth.confirm_needed":          {"GET": (LOGIN, 200, 200, 200, 200, 200),
+                                     "POST": (LOGIN, 200, 200, 200, 200, 200)},
     "auth.set_language":            {"POST": (302, 302, 302, 302, 302, 302)},
     "auth.forgot_password":         {"GET": (200, 200, 200, 200, 200, 200),
                                      "POST": (200, 200, 200, 200, 200, 200)},
@@ -88,6 +94,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
                                      "POST": (LOGIN, 200, 200, 200, 200, 200)},
     "auth.api_tokens":              {"GET": (LOGIN, 200, 200, 200, 200, 200),
                                      "POST": (LOGIN, 200, 200, 200, 200, 200)},
+    # no token is held in this world: the page says so; the button changes nothing
+    "auth.keep_api_tokens":         {"GET": (LOGIN, 200, 200, 200, 200, 200),
+                                     "POST": (LOGIN, 302, 302, 302, 302, 302)},
     # member A's token
     "auth.revoke_api_token":        {"POST": (LOGIN, 302, 404, 404, 404, 404)},
     # -- learning: member A is enrolled; faculty of X and admins may read without enrolling

@@ -86,6 +86,7 @@ def test_production_refuses_to_start_without_secret_key():
 def test_production_cookies_are_secure(config_class):
     class Production(ProductionConfig):
         SECRET_KEY = "a-real-secret"
+        PUBLIC_BASE_URL = "https://cpd.hesma.example"
         SQLALCHEMY_DATABASE_URI = config_class.SQLALCHEMY_DATABASE_URI
 
     app = create_app(Production)

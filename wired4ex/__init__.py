@@ -10,8 +10,10 @@ from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
 from wired4ex import cli, errors, security
+from wired4ex.deployment import SHARED_STORAGE_HINT, configured_workers, rate_limit_storage_problem
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
+from wired4ex.urls import base_host
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -37,6 +39,12 @@ def configure(app: Flask, config_class: type[Config] | None) -> None:
         raise SystemExit(
             "Wired4EX: SECRET_KEY is not set; export SECRET_KEY=<a long random string>."
         )
+    if not app.config.get("PUBLIC_BASE_URL") or not base_host(app.config["PUBLIC_BASE_URL"]):
+        raise SystemExit(
+            "Wired4EX: PUBLIC_BASE_URL is not set; export PUBLIC_BASE_URL=https://<public host>."
+        )
+    if app.config.get("TRUSTED_HOSTS") is None and app.config.get("TRUST_PUBLIC_HOST_ONLY"):
+        app.config["TRUSTED_HOSTS"] = [base_host(app.config["PUBLIC_BASE_URL"])]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         database = Path(app.instance_path) / "wired4ex.sqlite"
@@ -49,6 +57,22 @@ def configure(app: Flask, config_class: type[Config] | None) -> None:
         app.config["EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+        check_rate_limit_storage(app)
+
+
+def check_rate_limit_storage(app: Flask) -> None:
+    """Refuse per-process rate limits when several workers are configured; warn loudly when the
+    worker count is unknown (gunicorn.conf.py checks --workers itself)."""
+    storage = app.config.get("RATELIMIT_STORAGE_URI")
+    problem = rate_limit_storage_problem(storage, configured_workers())
+    if problem:
+        raise SystemExit(problem)
+    if (storage or "memory://").startswith("memory://"):
+        logging.getLogger("wired4ex").warning(
+            "RATELIMIT_STORAGE_URI is memory://: rate limits are counted per worker process. "
+            "With more than one worker, %s.",
+            SHARED_STORAGE_HINT,
+        )
 
 
 def register_extensions(app: Flask) -> None:

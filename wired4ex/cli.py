@@ -48,13 +48,16 @@ def find_institution(slug: str) -> Institution:
 @click.password_option(help="Password (prompted when not given).")
 def create_user_command(email, full_name, roles, institution, category, country, password):
     """Create an account with the given roles."""
-    from wired4ex.auth.passwords import MIN_LENGTH, is_common_password
+    from wired4ex.auth.passwords import MIN_LENGTH
+    from wired4ex.auth.strength import password_problem
 
     if "faculty" in roles and not institution:
         raise click.UsageError("--institution is required for faculty.")  # untranslated: CLI
-    if len(password) < MIN_LENGTH or is_common_password(password):
+    problem = password_problem(password, [full_name, email])
+    if len(password) < MIN_LENGTH or problem:
         raise click.BadParameter(
-            f"use at least {MIN_LENGTH} characters, not a common password", param_hint="password"
+            f"use at least {MIN_LENGTH} characters, hard to guess. {problem or ''}",
+            param_hint="password",
         )
     institution_id = find_institution(institution).id if institution else None
     account = NewAccount(

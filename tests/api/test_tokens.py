@@ -35,8 +35,10 @@ def test_create_shows_the_secret_once_and_stores_only_its_hash(app, make_user):
     client = logged_in(app, "m@example.org")
     page = client.get("/profile/tokens").get_data(as_text=True)
     assert '<label for="name">Token name</label>' in page
-    assert '<label for="expires_on">Expires on (optional)</label>' in page
-    response = submit(client, "/profile/tokens", {"name": "HR system", "expires_on": ""})
+    assert '<label for="expires_in">Expires after</label>' in page
+    assert '<option selected value="90">90 days</option>' in page
+    form = {"name": "HR system", "expires_in": "90", "scope_me": "y", "scope_catalogue": "y"}
+    response = submit(client, "/profile/tokens", form)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
@@ -46,7 +48,9 @@ def test_create_shows_the_secret_once_and_stores_only_its_hash(app, make_user):
     token = db.session.scalar(sa.select(PersonalAccessToken))
     assert token.user_id == user.id and token.name == "HR system"
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
-    assert token.prefix == secret[:12] and token.expires_at is None
+    assert token.prefix == secret[:12]
+    assert tokens.expires_on(token) == local_today() + timedelta(days=90)
+    assert token.scope_list == ["me", "catalogue"]
     stored = db.session.execute(sa.select(PersonalAccessToken.__table__)).one()
     assert secret not in [str(value) for value in stored]
 
@@ -55,14 +59,16 @@ def test_create_shows_the_secret_once_and_stores_only_its_hash(app, make_user):
     assert client.get(API + "/me", headers=bearer(secret)).get_json()["id"] == user.id
 
 
-def test_create_needs_a_name_and_a_future_expiry(app, make_user):
+def test_create_needs_a_name_a_listed_lifetime_and_a_scope(app, make_user):
     make_user(email="m@example.org")
     client = logged_in(app, "m@example.org")
-    empty = submit(client, "/profile/tokens", {"name": "", "expires_on": ""})
+    empty = submit(client, "/profile/tokens", {"name": "", "expires_in": "90", "scope_me": "y"})
     assert "This field is required." in empty.get_data(as_text=True)
-    past = submit(client, "/profile/tokens", {"name": "Old", "expires_on": "2020-01-01"})
-    assert "Choose an expiry date after today." in past.get_data(as_text=True)
-    assert 'value="Old"' in past.get_data(as_text=True)  # what was typed is kept
+    forever = submit(client, "/profile/tokens", {"name": "Old", "expires_in": "36500"})
+    assert "Not a valid choice." in forever.get_data(as_text=True)
+    assert 'value="Old"' in forever.get_data(as_text=True)  # what was typed is kept
+    none = submit(client, "/profile/tokens", {"name": "Nothing", "expires_in": "30"})
+    assert "Choose at least one scope." in none.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(PersonalAccessToken.id))) == 0
 
 

@@ -73,6 +73,7 @@ class LiveServer:
         logging.getLogger("wired4ex").addHandler(self.log_handler)
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        app.config["PUBLIC_BASE_URL"] = self.url  # links in mails and PDFs open this server
         self.thread = threading.Thread(
             target=self.server.serve_forever, name="live-server", daemon=True
         )
@@ -221,6 +222,17 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def confirm_by_mail(page, outbox, email: str) -> None:
+    """Open the confirmation link mailed to an address, as the member would from their inbox,
+    and log in when the link leads to the login page."""
+    import re
+
+    mails = [m for m in outbox.messages() if m["To"] == email and "/confirm/" in m.get_content()]
+    assert mails, f"no confirmation mail to {email}"
+    link = re.search(r"https?://\S+/confirm/\S+", mails[-1].get_content()).group(0)
+    page.goto(link)
 
 
 def form_field_problems(page) -> list[str]:

@@ -4,7 +4,11 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_horizontal_scroll, form_field_problems
+from tests.browser.conftest import (
+    assert_no_horizontal_scroll,
+    confirm_by_mail,
+    form_field_problems,
+)
 
 NAME = "Wanjirũ Ng'ang'a"
 EMAIL = "wanjiru.nganga@example.org"
@@ -25,12 +29,22 @@ def register(page) -> None:
     page.get_by_role("button", name="Create account").click()
 
 
-def test_register_log_out_and_log_in_again_on_a_phone(page, live_server):
+def test_register_log_out_and_log_in_again_on_a_phone(page, live_server, outbox):
     register(page)
 
-    # Registered and logged in: greeted by name, with a way out.
-    expect(page).not_to_have_url(re.compile(r"/register"))
-    expect(page.get_by_role("status").first).to_contain_text(f"Welcome to Wired4EX, {NAME}.")
+    # Registered: asked to follow the link mailed to them, then to log in.
+    expect(page).to_have_url(live_server + "/register/check-email")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    assert_no_horizontal_scroll(page)
+    confirm_by_mail(page, outbox, EMAIL)
+    expect(page).to_have_url(live_server + "/login")
+    expect(page.get_by_role("status").first).to_contain_text("your e-mail address is confirmed")
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    # Logged in, with a way out.
+    expect(page).not_to_have_url(re.compile(r"/login"))
     log_out = page.get_by_role("button", name="Log out")
     expect(log_out).to_be_visible()
     assert_no_horizontal_scroll(page)

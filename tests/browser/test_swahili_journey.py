@@ -11,7 +11,7 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll, confirm_by_mail
 from tests.conftest import ROOT
 from wired4ex.catalog.models import Course, Institution, Module
 from wired4ex.extensions import db
@@ -103,7 +103,7 @@ def answer_right(page, quiz: list[dict]) -> None:
     page.get_by_role("button", name=sw("Submit answers")).click()
 
 
-def test_a_member_takes_a_course_entirely_in_kiswahili(page, live_server, synced_content):
+def test_a_member_takes_a_course_entirely_in_kiswahili(page, live_server, synced_content, outbox):
     modules = stored_quizzes()
     assert modules
 
@@ -134,10 +134,21 @@ def test_a_member_takes_a_course_entirely_in_kiswahili(page, live_server, synced
     page.get_by_label(sw("Password"), exact=True).fill(PASSWORD)
     page.get_by_label(sw("Repeat password")).fill(PASSWORD)
     page.get_by_role("button", name=sw("Create account")).click()
-    expect(page.get_by_role("status").first).to_contain_text(
-        sw("Welcome to Wired4EX, %(name)s.", name=NAME)
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(sw("Check your e-mail"))
     assert_all_swahili(page)
+    # The confirmation mail is in Kiswahili; its link confirms, then the member logs in.
+    (mail,) = outbox.messages()
+    assert mail["Subject"] == sw("Confirm your e-mail address for Wired4EX")
+    confirm_by_mail(page, outbox, EMAIL)
+    expect(page.get_by_role("status").first).to_contain_text(
+        sw("Thank you: your e-mail address is confirmed.")
+    )
+    page.get_by_label(sw("Email address")).fill(EMAIL)
+    page.get_by_label(sw("Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=sw("Log in")).click()
+    expect(page.get_by_role("button", name=sw("Log out"))).to_be_visible()
+    assert_all_swahili(page)
+    page.get_by_role("navigation", name=sw("Main")).get_by_role("link", name=sw("Courses")).click()
 
     # The catalogue filtered to Kiswahili courses, then the course.
     page.get_by_label(sw("Language")).select_option("sw")

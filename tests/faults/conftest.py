@@ -390,6 +390,7 @@ def gunicorn(pg_cluster, fault_content, tmp_path):
             "SECRET_KEY": "fault-tests-" + uuid.uuid4().hex,
             "DATABASE_URL": pg_cluster.url(database),
             "SESSION_COOKIE_SECURE": "0",  # plain HTTP on loopback
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "CONTENT_DIR": str(fault_content),
             "EVIDENCE_DIR": str(tmp_path / "evidence"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),

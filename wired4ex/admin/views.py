@@ -26,6 +26,7 @@ from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
 from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 PER_PAGE = 25
 
@@ -231,8 +232,7 @@ def new_faculty(institution_id: int):
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
-            link = url_for("auth.reset_password", token=make_password_reset_token(user),
-                           _external=True)  # fmt: skip
+            link = public_url("auth.reset_password", token=make_password_reset_token(user))
             with force_locale(user.language):  # the new member's language, not the admin's
                 send_mail(user.email, _("Your Wired4EX faculty account"),
                           render_template("admin/email/faculty_invitation.txt", user=user,

@@ -113,13 +113,39 @@ def _json_routing_errors():
     return None
 
 
+def require_scope(scope: str) -> None:
+    """A token must carry the scope of what it reads (a browser session reads as its user)."""
+    token = g.get("api_token")
+    if token is not None and scope not in token.scope_list:
+        raise ApiError(
+            403,
+            gettext("This token does not have the %(scope)s scope.", scope=scope),
+            code="insufficient_scope",
+        )
+
+
+def scope_required(scope: str):
+    """Decorate a view readable by anyone: a token sent along must still carry the scope."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require_scope(scope)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def member_required(view):
-    """A signed-in caller (session or token); 401 otherwise."""
+    """A signed-in caller (session or token with the `me` scope); 401 otherwise."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.get("api_user") is None:
             raise ApiError(401)
+        require_scope("me")
         return view(*args, **kwargs)
 
     return wrapper
@@ -135,6 +161,7 @@ def admin_required(view):
             raise ApiError(401)
         if not user.is_admin:
             raise ApiError(403, gettext("Only the secretariat (admins) can read this."))
+        require_scope("admin:read")
         return view(*args, **kwargs)
 
     return wrapper
@@ -144,7 +171,7 @@ def admin_required(view):
 
 
 def _limit_value() -> str:
-    return current_app.config.get("API_RATE_LIMIT", "120 per minute")
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def rate_limit_key() -> str:

@@ -4,7 +4,14 @@ from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from wired4ex.api import bp, serializers, services
-from wired4ex.api.access import ApiError, admin_required, api_limit, member_required
+from wired4ex.api.access import (
+    ApiError,
+    admin_required,
+    api_limit,
+    member_required,
+    require_scope,
+    scope_required,
+)
 from wired4ex.api.schemas.openapi import build_document
 from wired4ex.auth.forms import LANGUAGE_CHOICES
 from wired4ex.auth.models import MembershipCategory, RoleName, User
@@ -119,6 +126,7 @@ def openapi():
 
 @bp.get("/catalog/courses")
 @api_limit
+@scope_required("catalogue")
 def catalog_courses():
     filters = catalog.CatalogFilters(
         institution=_text("institution"),
@@ -132,6 +140,7 @@ def catalog_courses():
 
 @bp.get("/courses/<institution>/<course>")
 @api_limit
+@scope_required("catalogue")
 def course(institution: str, course: str):
     found = catalog.get_course(institution, course)
     if found is None or found.status != "published":
@@ -231,6 +240,8 @@ def member_cpd(member_id: int):
     caller = g.api_user
     if (not caller.is_admin and caller.id != member_id) or member_id > MAX_ID:
         raise ApiError(404, _("No member has this id."))
+    if caller.id != member_id:
+        require_scope("admin:read")
     member = services.get_member(member_id)
     if member is None:
         raise ApiError(404, _("No member has this id."))

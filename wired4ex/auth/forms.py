@@ -3,8 +3,17 @@
 import functools
 
 from babel import Locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from flask_login import current_user
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -17,8 +26,9 @@ from wtforms.validators import (
 )
 
 from wired4ex.auth.models import MembershipCategory
-from wired4ex.auth.passwords import MAX_LENGTH, MIN_LENGTH, is_common_password
-from wired4ex.auth.services import find_user_by_email
+from wired4ex.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from wired4ex.auth.strength import password_problem
+from wired4ex.auth.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS
 from wired4ex.forms import Form
 from wired4ex.i18n import reading_language
 
@@ -59,11 +69,19 @@ def membership_choices() -> list[tuple[str, str]]:
 
 
 def password_strength(form, field) -> None:
-    """Refuse passwords from the common-password list."""
-    if field.data and is_common_password(field.data):
-        raise ValidationError(
-            _l("This password is too common and easy to guess. Please choose another.")
-        )
+    """Refuse passwords zxcvbn scores below 3, with the person's name and e-mail address as
+    words to try first; its feedback becomes the message."""
+    if not field.data:
+        return
+    inputs = [getattr(form, name).data for name in ("full_name", "email") if name in form]
+    person = getattr(form, "person", None)
+    if person is None and current_user and current_user.is_authenticated:
+        person = current_user
+    if person is not None:
+        inputs += [person.full_name, person.email]
+    problem = password_problem(field.data, inputs)
+    if problem:
+        raise ValidationError(problem)
 
 
 def new_password_field(label):
@@ -127,10 +145,6 @@ class RegisterForm(Form):
     country = country_field()
     submit = SubmitField(_l("Create account"))
 
-    def validate_email(self, field) -> None:
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(_l("An account with this e-mail address already exists."))
-
 
 class LoginForm(Form):
     email = EmailField(
@@ -143,7 +157,15 @@ class LoginForm(Form):
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+    remember = BooleanField()
     submit = SubmitField(_l("Log in"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remember.label.text = _l(
+            "Keep me logged in for %(days)d days (only on a device of your own)",
+            days=current_app.config["REMEMBER_ME_DAYS"],
+        )
 
 
 class ForgotPasswordForm(Form):
@@ -152,6 +174,10 @@ class ForgotPasswordForm(Form):
 
 
 class ResetPasswordForm(Form):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = user  # the account whose name and address the password must not lean on
+
     password = new_password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat new password"),
@@ -184,13 +210,38 @@ class ChangePasswordForm(Form):
     submit = SubmitField(_l("Change password"))
 
 
+def lifetime_choices() -> list[tuple[int, str]]:
+    return [(days, _l("%(days)d days", days=days)) for days in LIFETIME_DAYS]
+
+
 class TokenForm(Form):
     name = StringField(
         _l("Token name"),
         validators=[DataRequired(), Length(max=80)],
     )
-    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+    expires_in = SelectField(
+        _l("Expires after"), choices=lifetime_choices, coerce=int, default=DEFAULT_LIFETIME_DAYS
+    )
+    scope_me = BooleanField(
+        _l("me: your own account, enrolments, CPD, certifications and statements"), default=True
+    )
+    scope_catalogue = BooleanField(_l("catalogue: the published courses"), default=True)
+    scope_admin = BooleanField(_l("admin:read: members and reports (administrators only)"))
     submit = SubmitField(_l("Create token"))
+
+    def chosen_scopes(self) -> list[str]:
+        chosen = {"me": self.scope_me.data, "catalogue": self.scope_catalogue.data}
+        if "scope_admin" in self:
+            chosen["admin:read"] = self.scope_admin.data
+        return [scope for scope, ticked in chosen.items() if ticked]
+
+
+class KeepTokensForm(Form):
+    submit = SubmitField(_l("Keep the ticked tokens, revoke the others"))
+
+
+class ResendConfirmationForm(Form):
+    submit = SubmitField(_l("Send a new confirmation link"))
 
 
 class RevokeTokenForm(Form):

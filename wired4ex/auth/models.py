@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
         UTCDateTime, default=utcnow, server_default=func.now()
     )
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None until the member follows the confirmation link mailed at registration; until then
+    # they can browse and read but nothing they do counts (enrol, claim, statements, tokens).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -70,6 +73,10 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """The session identifier: id and session version, so old sessions can be revoked."""
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_active(self) -> bool:
@@ -130,13 +137,44 @@ class PersonalAccessToken(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Space-separated read-only scopes: me, catalogue, admin:read.
+    scopes: Mapped[str] = mapped_column(String(100), default="me catalogue")
+    # Set when the owner's password changed: the token stops working until they keep it.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
     def state_at(self, at: datetime) -> str:
-        """active, expired or revoked at a moment."""
+        """active, held, expired or revoked at a moment."""
         if self.revoked_at is not None:
             return "revoked"
         if self.expires_at is not None and at >= self.expires_at:
             return "expired"
+        if self.held_at is not None:
+            return "held"
         return "active"
+
+
+class AccountToken(db.Model):
+    """A single-use link mailed to a member (confirm the e-mail, reset the password).
+
+    Only the SHA-256 of the random secret is stored; the link expires and works once."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (CheckConstraint("purpose IN ('confirm', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -4,16 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from wired4ex.auth.models import RoleName, User, UserRole
+from wired4ex.auth import account_tokens
+from wired4ex.auth.models import AccountToken, PersonalAccessToken, RoleName, User, UserRole
 from wired4ex.auth.passwords import burn_verification_time, hash_password, verify_password
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
-
-RESET_SALT = "wired4ex-password-reset"
 
 
 class AccountError(ValueError):
@@ -44,9 +41,16 @@ class NewAccount:
 
 
 def create_user(
-    account: NewAccount, roles: tuple[str, ...] = (RoleName.MEMBER,), institution_id=None
+    account: NewAccount,
+    roles: tuple[str, ...] = (RoleName.MEMBER,),
+    institution_id=None,
+    confirmed: bool = True,
 ) -> User:
-    """Create an account with the given roles; commits. Raises AccountError on a taken e-mail."""
+    """Create an account with the given roles; commits. Raises AccountError on a taken e-mail.
+
+    Accounts an admin, the CLI or the demo creates are confirmed (their address was given by
+    someone trusted, and the invitation mail proves it); self-registration passes
+    confirmed=False and the member confirms by the mailed link."""
     if find_user_by_email(account.email) is not None:
         raise AccountError(_l("An account with this e-mail address already exists."))
     user = User(
@@ -58,6 +62,7 @@ def create_user(
         country=account.country,
         language=account.language,
         institution_id=institution_id,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     user.roles = [UserRole(name=str(role)) for role in dict.fromkeys(roles)]
     db.session.add(user)
@@ -103,38 +108,91 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+def register_account(account: NewAccount) -> tuple[User, bool]:
+    """Self-registration, answering alike for new and taken addresses; commits.
+
+    Returns (the new unconfirmed user, True), or (the existing account, False) with nothing
+    changed; the password is hashed either way so both paths take the same time."""
+    existing = find_user_by_email(account.email)
+    if existing is not None:
+        hash_password(account.password)
+        return existing, False
+    try:
+        return create_user(account, confirmed=False), True
+    except AccountError:  # a parallel registration took the address a moment ago
+        existing = find_user_by_email(account.email)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def make_email_confirmation_token(user: User) -> str:
+    """A single-use link secret that confirms the user's e-mail address; commits."""
+    return account_tokens.issue(user, account_tokens.CONFIRM)
+
+
+def confirm_email(secret: str, at: datetime | None = None) -> User | None:
+    """Follow a confirmation link: the address counts as confirmed; commits. None when the link
+    is unknown, used or expired."""
+    at = at or utcnow()
+    token = account_tokens.find(secret, account_tokens.CONFIRM, at)
+    if token is None:
+        return None
+    account_tokens.mark_used(token, at)
+    if token.user.email_confirmed_at is None:
+        token.user.email_confirmed_at = at
+    db.session.commit()
+    return token.user
 
 
 def make_password_reset_token(user: User) -> str:
-    """A signed token that resets this user's password once.
+    """A random single-use secret that resets this user's password once; commits.
 
-    It carries a fingerprint of the current password hash, so it stops working as soon as the
-    password changes (single use), and it expires after PASSWORD_RESET_MAX_AGE seconds.
-    """
-    return _reset_serializer().dumps({"uid": user.id, "pw": user.password_hash[-16:]})
+    Only its hash is stored; it expires after PASSWORD_RESET_MAX_AGE seconds and carries no
+    part of the password hash."""
+    return account_tokens.issue(user, account_tokens.RESET)
 
 
-def user_for_reset_token(token: str) -> User | None:
-    """The user a reset token is valid for, or None when it is forged, used or expired."""
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        data = _reset_serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
+def reset_token(secret: str) -> AccountToken | None:
+    """The unused, unexpired reset token for a link secret, or None."""
+    return account_tokens.find(secret, account_tokens.RESET)
+
+
+def user_for_reset_token(secret: str) -> User | None:
+    """The user a reset link is valid for, or None when it is unknown, used or expired."""
+    token = reset_token(secret)
+    return token.user if token is not None else None
+
+
+def reset_password(secret: str, password: str) -> User | None:
+    """Set a new password through a reset link, spending it; commits. None for a bad link."""
+    token = reset_token(secret)
+    if token is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
-        return None
-    user = db.session.get(User, data["uid"])
-    if user is None or user.password_hash[-16:] != data.get("pw"):
-        return None
+    account_tokens.mark_used(token)
+    user = token.user
+    # Following a mailed link proves the address as well.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    set_password(user, password)
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Change the password and end every existing session; commits."""
+def set_password(user: User, password: str, at: datetime | None = None) -> None:
+    """Change the password, end every existing session and hold every active API token until
+    the member keeps it (see keep_tokens); commits."""
+    at = at or utcnow()
     user.password_hash = hash_password(password)
     user.session_version += 1
+    db.session.execute(
+        sa.update(PersonalAccessToken)
+        .where(
+            PersonalAccessToken.user_id == user.id,
+            PersonalAccessToken.revoked_at.is_(None),
+            PersonalAccessToken.held_at.is_(None),
+        )
+        .values(held_at=at)
+    )
     db.session.commit()
 
 

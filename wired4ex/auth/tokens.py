@@ -19,6 +19,12 @@ from wired4ex.timeutil import association_zone, local_date
 TOKEN_PREFIX = "w4x_"
 DISPLAY_LENGTH = 12  # "w4x_" and 8 characters of the secret
 MAX_TOKENS = 20
+# Every token expires; the member picks one of these lifetimes (days) when creating it.
+LIFETIME_DAYS = (7, 30, 90, 180, 365)
+DEFAULT_LIFETIME_DAYS = 90
+# Read-only scopes: what a token may read. admin:read only for the secretariat's tokens.
+SCOPES = ("me", "catalogue", "admin:read")
+ADMIN_SCOPE = "admin:read"
 # last_used_at is written at most this often per token, so reads do not turn into writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -49,16 +55,37 @@ def list_tokens(user_id: int) -> list[PersonalAccessToken]:
     )
 
 
+def allowed_scopes(user: User) -> tuple[str, ...]:
+    """The scopes this user may give a token."""
+    return SCOPES if user.is_admin else tuple(s for s in SCOPES if s != ADMIN_SCOPE)
+
+
 def create_token(
-    user: User, name: str, expires_on: date | None = None, at: datetime | None = None
+    user: User,
+    name: str,
+    expires_on: date | None = None,
+    at: datetime | None = None,
+    scopes: list[str] | tuple[str, ...] | None = None,
 ) -> tuple[PersonalAccessToken, str]:
-    """Create a token; commits. Returns the token and its secret, which is never stored."""
+    """Create a token; commits. Returns the token and its secret, which is never stored.
+
+    Without an expiry date the token works for DEFAULT_LIFETIME_DAYS; without scopes it gets
+    every scope the user may give."""
     at = at or utcnow()
     name = (name or "").strip()
     if not name:
         raise TokenError(_l("Give the token a name."))
-    if expires_on is not None and expires_on <= local_date(at):
+    if expires_on is None:
+        expires_on = local_date(at) + timedelta(days=DEFAULT_LIFETIME_DAYS)
+    if expires_on <= local_date(at):
         raise TokenError(_l("Choose an expiry date after today."))
+    if expires_on > local_date(at) + timedelta(days=max(LIFETIME_DAYS)):
+        raise TokenError(_l("A token can live for at most %(days)d days.", days=max(LIFETIME_DAYS)))
+    scopes = list(dict.fromkeys(scopes)) if scopes is not None else list(allowed_scopes(user))
+    if not scopes:
+        raise TokenError(_l("Choose at least one scope."))
+    if any(scope not in allowed_scopes(user) for scope in scopes):
+        raise TokenError(_l("Only administrators can give a token the admin:read scope."))
     active = [t for t in list_tokens(user.id) if t.state_at(at) == "active"]
     if len(active) >= MAX_TOKENS:
         raise TokenError(
@@ -71,7 +98,8 @@ def create_token(
         token_hash=hash_token(secret),
         prefix=secret[:DISPLAY_LENGTH],
         created_at=at,
-        expires_at=expiry_moment(expires_on) if expires_on else None,
+        expires_at=expiry_moment(expires_on),
+        scopes=" ".join(scope for scope in SCOPES if scope in scopes),
     )
     db.session.add(token)
     db.session.commit()
@@ -112,3 +140,24 @@ def expires_on(token: PersonalAccessToken) -> date | None:
     if token.expires_at is None:
         return None
     return local_date(token.expires_at - timedelta(microseconds=1))
+
+
+def held_tokens(user_id: int) -> list[PersonalAccessToken]:
+    """The member's tokens stopped by a password change, waiting to be kept or revoked."""
+    return [t for t in list_tokens(user_id) if t.state_at(utcnow()) == "held"]
+
+
+def keep_tokens(user_id: int, keep_ids: set[int], at: datetime | None = None) -> tuple[int, int]:
+    """After a password change: the chosen held tokens work again, the other held ones are
+    revoked; commits. Returns (kept, revoked)."""
+    at = at or utcnow()
+    kept = revoked = 0
+    for token in held_tokens(user_id):
+        if token.id in keep_ids:
+            token.held_at = None
+            kept += 1
+        else:
+            token.revoked_at = at
+            revoked += 1
+    db.session.commit()
+    return kept, revoked

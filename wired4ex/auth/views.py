@@ -1,5 +1,7 @@
 """Account pages: register, log in and out, password reset, profile."""
 
+from datetime import timedelta
+
 from flask import (
     abort,
     current_app,
@@ -13,16 +15,19 @@ from flask import (
 )
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from wired4ex.auth import bp, services, tokens
+from wired4ex.auth import bp, services, sessions, tokens
+from wired4ex.auth.access import confirmed_required
 from wired4ex.auth.forms import (
     MEMBERSHIP_LABELS,
     ChangePasswordForm,
     ForgotPasswordForm,
+    KeepTokensForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     RevokeTokenForm,
     TokenForm,
@@ -33,6 +38,8 @@ from wired4ex.extensions import limiter, login_manager
 from wired4ex.i18n import SESSION_KEY as LANGUAGE_KEY
 from wired4ex.mail import send_mail
 from wired4ex.security import is_safe_redirect
+from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 
 @login_manager.user_loader
@@ -62,11 +69,13 @@ def _login_email_key() -> str:
     return "login-email:" + request.form.get("email", "").strip().lower()[:254]
 
 
-def _start_session(user) -> None:
+def _start_session(user, remember: bool = False) -> None:
     """A fresh session for a fresh login: nothing from before carries over."""
-    session.clear()
-    login_user(user)
+    sessions.start(user, remember=remember)
     services.record_login(user)
+
+
+bp.before_app_request(sessions.check)
 
 
 @bp.post("/language")
@@ -84,7 +93,17 @@ def set_language():
     return redirect(target if is_safe_redirect(target) else url_for("catalog.index"))
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _register_email_key() -> str:
+    return "register-email:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+@limiter.limit(_register_limit, methods=["POST"], key_func=_register_email_key)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
@@ -99,15 +118,69 @@ def register():
             membership_number=form.membership_number.data,
             language=str(get_locale()),
         )
-        try:
-            user = services.create_user(account)
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
+        user, created = services.register_account(account)
+        if created:
+            _send_confirmation(user)
         else:
-            _start_session(user)
-            flash(_("Welcome to Wired4EX, %(name)s.", name=user.full_name), "success")
-            return redirect(url_for("catalog.index"))
+            _send_registration_attempt(user)
+        # The same answer whether or not the address already had an account.
+        return redirect(url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
+
+
+def _send_confirmation(user) -> None:
+    link = public_url("auth.confirm_email", token=services.make_email_confirmation_token(user))
+    with force_locale(user.language):
+        send_mail(
+            user.email,
+            _("Confirm your e-mail address for Wired4EX"),
+            render_template("auth/email/confirm_email.txt", user=user, link=link),
+        )
+
+
+def _send_registration_attempt(user) -> None:
+    link = public_url("auth.forgot_password")
+    with force_locale(user.language):
+        send_mail(
+            user.email,
+            _("Someone tried to register with your e-mail address"),
+            render_template("auth/email/register_attempt.txt", user=user, link=link),
+        )
+
+
+@bp.get("/register/check-email")
+def check_email():
+    return render_template("auth/check_email.html")
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    user = services.confirm_email(token)
+    if user is None:
+        flash(
+            _(
+                "This confirmation link is invalid, expired or already used. Log in to get a new one."
+            ),
+            "error",
+        )
+        return redirect(url_for("auth.login"))
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("learning.dashboard"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_needed():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit() and not current_user.email_confirmed:
+        _send_confirmation(current_user)
+        flash(_("We have sent a new confirmation link to %(email)s.", email=current_user.email),
+              "info")  # fmt: skip
+        return redirect(url_for("auth.confirm_needed"))
+    return render_template("auth/confirm_needed.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -121,7 +194,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            _start_session(user)
+            _start_session(user, remember=form.remember.data)
             return redirect(
                 next_url if is_safe_redirect(next_url) else url_for("learning.dashboard")
             )
@@ -134,9 +207,7 @@ def login():
 def logout():
     language = current_user.language
     services.end_all_sessions(current_user)
-    logout_user()
-    session.clear()
-    session[LANGUAGE_KEY] = language  # the visitor keeps reading in the language they chose
+    sessions.end(keep_language=language)  # the visitor keeps reading in the language they chose
     flash(_("You have logged out."), "info")
     return redirect(url_for("catalog.index"))
 
@@ -149,7 +220,7 @@ def forgot_password():
         user = services.find_user_by_email(form.email.data)
         if user is not None and user.is_active_account:
             token = services.make_password_reset_token(user)
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = public_url("auth.reset_password", token=token)
             with force_locale(user.language):
                 send_mail(
                     user.email,
@@ -171,9 +242,9 @@ def reset_password(token: str):
     if user is None:
         flash(_("This reset link is invalid, expired or already used. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot_password"))
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user=user)
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
+        services.reset_password(token, form.password.data)
         logout_user()
         session.clear()
         flash(_("Your password has been changed. Please log in."), "success")
@@ -208,11 +279,21 @@ def change_password():
             form.current_password.errors.append(_("The current password is not correct."))
         else:
             user = current_user._get_current_object()
+            remember = bool(session.get(sessions.REMEMBER))
             services.set_password(user, form.password.data)
-            _start_session(user)
+            _start_session(user, remember=remember)  # this session stays; every other one ends
             flash(_("Your password has been changed."), "success")
+            if tokens.held_tokens(user.id):
+                return redirect(url_for("auth.keep_api_tokens"))
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
+
+
+def _token_form(**kwargs) -> TokenForm:
+    form = TokenForm(**kwargs)
+    if not current_user.is_admin:
+        del form.scope_admin
+    return form
 
 
 def _render_tokens(form: TokenForm, new_secret: str | None = None):
@@ -233,18 +314,43 @@ def _render_tokens(form: TokenForm, new_secret: str | None = None):
 
 @bp.route("/profile/tokens", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def api_tokens():
-    form = TokenForm()
+    form = _token_form()
     if form.validate_on_submit():
         try:
-            _token, secret = tokens.create_token(current_user, form.name.data, form.expires_on.data)
+            _token, secret = tokens.create_token(
+                current_user,
+                form.name.data,
+                local_today() + timedelta(days=form.expires_in.data),
+                scopes=form.chosen_scopes(),
+            )
         except tokens.TokenError as error:
             form.name.errors.append(str(error))
         else:
             # Shown on this response only (no redirect): the secret is stored nowhere.
             flash(_("Copy your new token now: it will not be shown again."), "success")
-            return _render_tokens(TokenForm(formdata=None), new_secret=secret)
+            return _render_tokens(_token_form(formdata=None), new_secret=secret)
     return _render_tokens(form)
+
+
+@bp.route("/profile/tokens/keep", methods=["GET", "POST"])
+@login_required
+def keep_api_tokens():
+    """After a password change every token stops; the member keeps the ones still wanted."""
+    held = tokens.held_tokens(current_user.id)
+    form = KeepTokensForm()
+    if form.validate_on_submit():
+        chosen = {int(v) for v in request.form.getlist("keep") if v.isdigit()}
+        kept, revoked = tokens.keep_tokens(current_user.id, chosen)
+        flash(_("Tokens kept: %(kept)d. Tokens revoked: %(revoked)d.", kept=kept, revoked=revoked),
+              "success")  # fmt: skip
+        return redirect(url_for("auth.api_tokens"))
+    response = make_response(
+        render_template("auth/keep_tokens.html", form=form, held=held, expires_on=tokens.expires_on)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

@@ -34,6 +34,7 @@ from wired4ex.catalog.sources import SourceError, read_markdown, split_front_mat
 from wired4ex.catalog.sync import publish_version
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
+from wired4ex.images import pixel_problem
 from wired4ex.markup import MarkupError, Rendered, render_markdown
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -402,6 +403,8 @@ def add_image(course: Course, upload, alt_name: str | None = None) -> CourseMedi
     data = upload.stream.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
         raise AuthoringError(_l("Images must be 2 MB or smaller."))
+    if problem := pixel_problem(data):
+        raise AuthoringError(problem)
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format

@@ -2,7 +2,6 @@
 
 from flask import (
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -15,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import admin_required, confirmed_required
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.certification import bp, services
 from wired4ex.certification.documents import open_badge, render_certificate_pdf
@@ -37,6 +36,7 @@ from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
 from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 
 def _programme_or_404(code: str):
@@ -66,6 +66,7 @@ def index():
 
 @bp.route("/<code>/apply", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def apply(code: str):
     status = _status_for(current_user, code)
     form = ApplicationForm()
@@ -139,7 +140,7 @@ def application(application_id: int):
 
 def _notify(application: Application, certificate: Certificate | None) -> None:
     member = application.member
-    link = url_for("certification.index", _external=True)
+    link = public_url("certification.index")
     with force_locale(member.language):  # the member's language, not the deciding admin's
         send_mail(
             member.email,
@@ -178,7 +179,7 @@ def _visible_certificate_or_404(certificate_id: int) -> Certificate:
 
 
 def certificate_verify_url(certificate: Certificate) -> str:
-    return url_for("verify.verify", code=format_code(certificate.code), _external=True)
+    return public_url("verify.verify", code=format_code(certificate.code))
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -220,11 +221,10 @@ def badge(code: str):
         abort(404)
     document = open_badge(
         found,
-        badge_url=url_for("certification.badge", code=found.code, _external=True),
+        badge_url=public_url("certification.badge", code=found.code),
         verify_url=certificate_verify_url(found),
-        issuer_url=current_app.config.get("PUBLIC_BASE_URL")
-        or url_for("catalog.index", _external=True),
-        framework_url=url_for("catalog.competencies", _external=True),
+        issuer_url=public_url("catalog.index"),
+        framework_url=public_url("catalog.competencies"),
         domain_names={domain.code: domain.label for domain in list_competency_domains()},
     )
     response = make_response(document)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app, url_for
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
@@ -18,6 +17,7 @@ from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
 from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 cpd_cli = AppGroup("cpd", help="CPD batch work.")
 CHUNK = 200
@@ -66,7 +66,6 @@ def statements_command(year, out_dir, category, first_id, last_id):
     today = local_today()
     issued = reused = 0
     started = time.monotonic()
-    base_url = current_app.config.get("PUBLIC_BASE_URL")
     with click.progressbar(
         length=len(ids),
         label=f"Statements {cycle.label}",  # untranslated: CLI
@@ -97,7 +96,7 @@ def statements_command(year, out_dir, category, first_id, last_id):
             db.session.commit()
             for member, statement in written:
                 code = statements.format_code(statement.code)
-                verify = _verify_url(base_url, code)
+                verify = public_url("verify.verify", code=code)
                 name = f"{member.membership_number or member.id}-{code}.pdf".replace("/", "-")
                 with force_locale(member.language):  # each statement in its member's language
                     (out / name).write_bytes(render_pdf(statement, verify))
@@ -108,10 +107,3 @@ def statements_command(year, out_dir, category, first_id, last_id):
         f"{len(ids)} members: {issued} statements issued, {reused} unchanged and reused; "
         f"PDFs in {out} ({seconds:.1f} s)."
     )
-
-
-def _verify_url(base_url: str | None, code: str) -> str:
-    if base_url:
-        return f"{base_url.rstrip('/')}/verify/{code}"
-    with current_app.test_request_context():
-        return url_for("verify.verify", code=code, _external=True)

@@ -8,6 +8,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
+from wired4ex.images import pixel_problem
+
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 SIGNATURES = {
     b"%PDF-": ("application/pdf", ".pdf"),
@@ -59,6 +61,8 @@ def read_upload(upload: FileStorage) -> tuple[bytes, str, str]:
     kind = detect_type(data[:16])
     if kind is None:
         raise EvidenceError(_l("Evidence must be a PDF, JPEG or PNG file."))
+    if kind[0].startswith("image/") and (problem := pixel_problem(data)):
+        raise EvidenceError(problem)
     return data, kind[0], kind[1]
 
 

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import admin_required, confirmed_required
 from wired4ex.auth.models import User
 from wired4ex.cpd import bp, services, statements
 from wired4ex.cpd.documents import render_csv, render_pdf
@@ -23,10 +23,11 @@ from wired4ex.cpd.models import Statement
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 
 def verify_url(statement: Statement) -> str:
-    return url_for("verify.verify", code=statements.format_code(statement.code), _external=True)
+    return public_url("verify.verify", code=statements.format_code(statement.code))
 
 
 def _period_from_request(policy) -> statements.Period:
@@ -72,6 +73,7 @@ def _download(statement: Statement, kind: str):
 
 @bp.get("/statement.<any(pdf, csv):kind>")
 @login_required
+@confirmed_required
 def download_statement(kind: str):
     return _download(_issue_for(current_user), kind)
 
@@ -94,6 +96,7 @@ def _visible_statement_or_404(statement_id: int) -> Statement:
 
 @bp.get("/statements/<int:statement_id>.<any(pdf, csv):kind>")
 @login_required
+@confirmed_required
 def statement_file(statement_id: int, kind: str):
     return _download(_visible_statement_or_404(statement_id), kind)
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import admin_required, confirmed_required
 from wired4ex.auth.models import User
 from wired4ex.auth.services import search_people
 from wired4ex.catalog.services import list_competency_domains
@@ -39,6 +39,7 @@ from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, perio
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
 from wired4ex.timeutil import local_today
+from wired4ex.urls import public_url
 
 
 def policy_or_503():
@@ -166,6 +167,7 @@ def _form_status(form: ClaimForm) -> int:
 
 @bp.route("/claims/new", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def new_claim():
     current = policy_or_503()
     form = _claim_form(current)
@@ -311,7 +313,7 @@ def review(claim_id: int):
 def _notify_decision(claim: Claim) -> None:
     """The decision mailed to the member in their own language, whoever decided it."""
     member = claim.member
-    link = url_for("cpd.claim", claim_id=claim.id, _external=True)
+    link = public_url("cpd.claim", claim_id=claim.id)
     with force_locale(member.language):
         subject = (
             _("Your CPD claim has been approved")

@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from wired4ex.auth.access import confirmed_required
 from wired4ex.catalog.services import competency_names as load_competency_names
 from wired4ex.catalog.services import get_course, get_courses_by_key, summarise
 from wired4ex.dbtypes import utcnow
@@ -76,6 +77,7 @@ def course(institution: str, course: str):
 
 @bp.post("/courses/<institution>/<course>/enrol")
 @login_required
+@confirmed_required
 def enrol(institution: str, course: str):
     found = _published_course_or_404(institution, course)
     if EnrolForm().validate_on_submit():

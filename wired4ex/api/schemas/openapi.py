@@ -9,7 +9,7 @@ API_VERSION = "1.0.0"
 ERRORS = {
     "400": "The request is not valid (a query parameter out of range, for example).",
     "401": "No valid credentials: the token is missing, mistyped, expired or revoked.",
-    "403": "The caller is signed in but not allowed (admin endpoints).",
+    "403": "The caller is not allowed: not an admin, or a token without the scope needed.",
     "404": "Not found (or not yours: another member's data is reported as not found).",
     "405": "The API only reads: methods other than GET are not allowed.",
     "429": "Too many requests for this token (or address); see the Retry-After header.",
@@ -57,13 +57,18 @@ CYCLE = _query(
 )
 TEXT = {"type": "string", "maxLength": 200}
 ANYONE: list = [{}, {"bearerAuth": []}, {"sessionCookie": []}]
-SIGNED_IN: list = [{"bearerAuth": []}, {"sessionCookie": []}]
+# A token must carry the read-only scope an operation names (OpenAPI 3.1 lets any scheme list
+# them); a browser session reads as its user.
+CATALOGUE: list = [{}, {"bearerAuth": ["catalogue"]}, {"sessionCookie": []}]
+SIGNED_IN: list = [{"bearerAuth": ["me"]}, {"sessionCookie": []}]
+ADMIN_READ: list = [{"bearerAuth": ["admin:read"]}, {"sessionCookie": []}]
+OWN_OR_ADMIN: list = [{"bearerAuth": ["me"]}, {"bearerAuth": ["admin:read"]}, {"sessionCookie": []}]
 
 
 def _operation(
     operation_id, summary, schema, errors, parameters=(), security=SIGNED_IN, tag="member"
 ):
-    codes = sorted({"400", "429", *errors})
+    codes = sorted({"400", "429", *errors, *(("403",) if security is not ANYONE else ())})
     responses = {
         "200": {"description": "OK", "content": {"application/json": {"schema": ref(schema)}}}
     }
@@ -92,11 +97,11 @@ def _paths() -> dict:
              _query("competency", TEXT, "A competency code, e.g. LG1."),
              _query("language", {"type": "string", "enum": ["en", "sw"]}, "Course language."),
              *PAGING],
-            ANYONE, "public",
+            CATALOGUE, "public",
         ),
         "/courses/{institution}/{course}": _operation(
             "getCourse", "A published course: overview and modules", "CourseDetail", ["404"],
-            course_path, ANYONE, "public",
+            course_path, CATALOGUE, "public",
         ),
         "/verify/{code}": _operation(
             "verify", "Verify a CPD statement or a certificate by its code",
@@ -133,14 +138,14 @@ def _paths() -> dict:
              _query("active", {"type": "string", "enum": ["true", "false"]},
                     "Only active (true) or deactivated (false) accounts."),
              *PAGING],
-            tag="admin",
+            ADMIN_READ, tag="admin",
         ),
         "/members/{member_id}/cpd": _operation(
             "getMemberCpd",
             "One member's CPD in one cycle (admins; a member may read only their own id)",
             "CpdSummary", ["401", "404", "503"],
             [_path("member_id", {"type": "integer", "minimum": 0}, "The member's id."), CYCLE],
-            tag="admin",
+            OWN_OR_ADMIN, tag="admin",
         ),
         "/reports/cpd-compliance": _operation(
             "cpdCompliance", "Every active member's standing against the CPD target (admins)",
@@ -150,7 +155,7 @@ def _paths() -> dict:
              _query("status", {"type": "string", "enum": ["met", "not_met", "exempt"]},
                     "Only members in this state."),
              *PAGING],
-            tag="admin",
+            ADMIN_READ, tag="admin",
         ),
     }  # fmt: skip
 
@@ -198,7 +203,15 @@ def build_document() -> dict:
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "A personal access token (w4x_...).",
+                    "description": (
+                        "A personal access token (w4x_...). Every token expires (a lifetime of "
+                        "7 to 365 days, 90 by default, chosen when it is made) and carries "
+                        "read-only scopes: `me` (the caller's own data), `catalogue` (courses), "
+                        "`admin:read` (the secretariat's views; admins only). An operation "
+                        "lists the scope it needs; a token without it gets 403 "
+                        "`insufficient_scope`. A password change stops every token until the "
+                        "member keeps it."
+                    ),
                 },
                 "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
