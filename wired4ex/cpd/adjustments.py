@@ -7,12 +7,14 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
+from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.cpd.errors import CpdError
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.cpd.standing import _points_text
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
+from wired4ex.fields import EARLIEST_DATE, date_problem, is_whole_or_half, latest_activity_date
 from wired4ex.learning.models import LedgerEntry
 
 MAX_ADJUSTMENT = Decimal("100")
@@ -34,11 +36,18 @@ def adjust(
     policy: CpdPolicy,
     at: datetime | None = None,
 ) -> LedgerEntry:
-    """An admin's positive or negative correction, with a mandatory reason; commits."""
+    """An admin's positive or negative correction, with a mandatory reason; commits.
+
+    Nobody adjusts their own ledger (OwnCaseError); the date runs from 1990 to today.
+    """
+    refuse_own_case(admin.id, member.id)
     reason = (reason or "").strip()
     if not reason:
         raise CpdError(_l("Give the reason for the adjustment."))
-    if points == 0 or abs(points) > MAX_ADJUSTMENT or points * 2 != int(points * 2):
+    problem = date_problem(activity_date, EARLIEST_DATE, latest_activity_date())
+    if problem:
+        raise CpdError(problem)
+    if not is_whole_or_half(points) or points == 0 or abs(points) > MAX_ADJUSTMENT:
         raise CpdError(
             _l("Adjust by a non-zero number of whole or half points, at most 100 either way.")
         )

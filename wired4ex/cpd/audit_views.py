@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required
 from wired4ex.cpd import bp, services
 from wired4ex.cpd.forms import AuditOutcomeForm, AuditSampleForm
 from wired4ex.cpd.models import AuditSample, AuditSampleMember
@@ -42,7 +42,10 @@ def audits():
 @bp.get("/audits/<int:sample_id>")
 @admin_required
 def audit_sample(sample_id: int):
-    sample = db.get_or_404(AuditSample, sample_id)
+    return _sample_page(db.get_or_404(AuditSample, sample_id))
+
+
+def _sample_page(sample: AuditSample, status: int = 200):
     rows = [(sampled, services.sample_claims(sampled)) for sampled in sample.members]
     return render_template(
         "cpd/audit_sample.html",
@@ -50,7 +53,7 @@ def audit_sample(sample_id: int):
         rows=rows,
         policy=policy_or_503(),
         form=AuditOutcomeForm(),
-    )
+    ), status
 
 
 @bp.post("/audits/<int:sample_id>/members/<int:entry_id>")
@@ -60,11 +63,17 @@ def audit_outcome(sample_id: int, entry_id: int):
     if sampled.sample_id != sample_id:
         abort(404)
     form = AuditOutcomeForm()
+    if sampled.user_id == current_user.id:
+        flash(str(OWN_CASE_MESSAGE), "error")
+        return _sample_page(sampled.sample, 403)
     if not form.validate_on_submit():
         flash(_("Choose passed or failed."), "error")
         return redirect(url_for("cpd.audit_sample", sample_id=sample_id)), 303
     try:
         services.record_audit_outcome(sampled, form.outcome.data, form.notes.data, current_user)
+    except OwnCaseError as error:
+        flash(str(error), "error")
+        return _sample_page(sampled.sample, 403)
     except services.CpdError as error:
         flash(str(error), "error")
     else:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
+from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.cpd.errors import CpdError
 from wired4ex.cpd.models import AuditSample, AuditSampleMember, Claim
@@ -65,7 +66,11 @@ def draw_audit_sample(
 def record_audit_outcome(
     sampled: AuditSampleMember, outcome: str, notes: str, admin: User, at: datetime | None = None
 ) -> None:
-    """Record whether a sampled member's claims passed the audit; commits."""
+    """Record whether a sampled member's claims passed the audit; commits.
+
+    Nobody records the outcome of their own audit (OwnCaseError).
+    """
+    refuse_own_case(admin.id, sampled.user_id)
     if outcome not in ("passed", "failed"):
         raise CpdError(_l("Choose passed or failed."))
     if outcome == "failed" and not (notes or "").strip():

@@ -2,12 +2,13 @@
 
 import errno
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.cpd import bp, evidence, services
+from wired4ex.cpd.errors import ClaimFrozen
 from wired4ex.cpd.forms import ClaimForm, WithdrawForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import _category_choices, policy_or_503
@@ -52,10 +53,18 @@ def _save_claim_from(form: ClaimForm, policy, claim: Claim | None):
     upload = form.evidence.data if getattr(form.evidence.data, "filename", "") else None
     try:
         return services.save_claim(
-            current_user, data, upload=upload, submit=form.submit_claim.data, claim=claim
+            current_user,
+            data,
+            upload=upload,
+            submit=form.submit_claim.data,
+            claim=claim,
+            policy=policy,
         )
     except evidence.EvidenceError as error:
         form.evidence.errors.append(str(error))
+    except ClaimFrozen as error:  # submitted or withdrawn meanwhile, in another tab
+        flash(str(error), "error")
+        form.storage_status = 409
     except services.CpdError as error:  # submitting without evidence
         form.evidence.errors.append(str(error))
     except OSError as error:
@@ -128,10 +137,14 @@ def claim(claim_id: int):
 @login_required
 def edit_claim(claim_id: int):
     found = _own_claim_or_404(claim_id)
-    if not found.editable:
-        flash(_("This claim has been decided and can no longer be changed."), "error")
-        return redirect(url_for("cpd.claim", claim_id=found.id))
     current = policy_or_503()
+    if not found.editable:  # a submitted claim is frozen: it may be withdrawn, not edited
+        flash(services.frozen_message(found), "error")
+        if request.method == "GET":
+            return redirect(url_for("cpd.claim", claim_id=found.id))
+        return render_template(
+            "cpd/claim.html", claim=found, policy=current, withdraw_form=WithdrawForm()
+        ), 409
     form = _claim_form(current, found)
     saved = _save_claim_from(form, current, found)
     if saved is not None:
@@ -164,12 +177,11 @@ def claim_evidence(claim_id: int):
     path = evidence.path_of(found.evidence_stored_as)
     if not path.is_file():
         abort(404)
+    name, content_type = evidence.download_as(
+        found.evidence_stored_as, f"claim-{found.id}-evidence"
+    )
     response = send_file(
-        path,
-        mimetype=found.evidence_type,
-        as_attachment=True,
-        download_name=found.evidence_name or "evidence",
-        max_age=0,
+        path, mimetype=content_type, as_attachment=True, download_name=name, max_age=0
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

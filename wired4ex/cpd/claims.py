@@ -7,16 +7,26 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from wired4ex import audit
+from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.cpd import evidence
-from wired4ex.cpd.errors import CpdError
+from wired4ex.cpd.errors import ClaimAlreadyDecided, ClaimChanged, ClaimFrozen, CpdError
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.cpd.standing import _points_text
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
+from wired4ex.fields import (
+    EARLIEST_DATE,
+    NUMBER_MESSAGE,
+    date_problem,
+    is_finite_number,
+    is_whole_or_half,
+    latest_activity_date,
+)
 from wired4ex.learning.models import LedgerEntry
 
 
@@ -35,16 +45,30 @@ class ClaimInput:
     competencies: list[str]
 
 
-def check_claim(policy: CpdPolicy, data: ClaimInput) -> list[tuple[str, str]]:
-    """Rule problems as (field, message); the form checks types, this checks the policy."""
+def check_claim(
+    policy: CpdPolicy, data: ClaimInput, today: date | None = None
+) -> list[tuple[str, str]]:
+    """Rule problems as (field, message); the form checks types, this checks the policy.
+
+    Dates run from 1 January 1990 to today; points and hours are finite, in whole or half points.
+    """
+    today = today or latest_activity_date()
     problems = []
     category = policy.categories.get(data.category)
     if category is None:
-        problems.append(("category", "Choose a CPD category from the list."))
+        problems.append(("category", str(_l("Choose a CPD category from the list."))))
+    for name in ("start_date", "end_date"):
+        problem = date_problem(getattr(data, name), EARLIEST_DATE, today)
+        if problem:
+            problems.append((name, problem))
     if data.end_date < data.start_date:
-        problems.append(("end_date", "The end date cannot be before the start date."))
-    if data.points_claimed < 0 or data.points_claimed * 2 != int(data.points_claimed * 2):
-        problems.append(("points_claimed", "Claim zero or more points, in whole or half points."))
+        problems.append(("end_date", str(_l("The end date cannot be before the start date."))))
+    if not is_finite_number(data.hours) or data.hours < 0:
+        problems.append(("hours", str(NUMBER_MESSAGE)))
+    if not is_whole_or_half(data.points_claimed) or data.points_claimed < 0:
+        problems.append(
+            ("points_claimed", str(_l("Claim zero or more points, in whole or half points.")))
+        )
     elif (
         category
         and category.max_per_activity is not None
@@ -53,7 +77,12 @@ def check_claim(policy: CpdPolicy, data: ClaimInput) -> list[tuple[str, str]]:
         problems.append(
             (
                 "points_claimed",
-                f"One activity in this category earns at most {category.max_per_activity} points.",
+                str(
+                    _l(
+                        "One activity in this category earns at most %(points)s points.",
+                        points=category.max_per_activity,
+                    )
+                ),
             )
         )
     return problems
@@ -75,6 +104,17 @@ def get_own_claim(user_id: int, claim_id: int) -> Claim | None:
     return claim if claim is not None and claim.user_id == user_id else None
 
 
+def frozen_message(claim: Claim) -> str:
+    """Why a claim cannot be edited, in words for its member."""
+    if claim.status == "submitted":
+        return str(
+            _l(
+                "This claim is waiting for review, so it can no longer be changed. You may withdraw it."
+            )
+        )
+    return str(_l("This claim has been decided and can no longer be changed."))
+
+
 def save_claim(
     user: User,
     data: ClaimInput,
@@ -82,15 +122,21 @@ def save_claim(
     submit: bool = False,
     claim: Claim | None = None,
     at: datetime | None = None,
+    policy: CpdPolicy | None = None,
 ) -> Claim:
-    """Create or edit a claim, as a draft or submitted for verification; commits.
+    """Create or edit a draft claim, or submit it for verification; commits.
 
-    The evidence file is stored first and removed again if the database save fails, so neither an
+    Only a draft can be changed (a submitted claim is frozen). With the policy, the claim is
+    checked against it first (check_claim); a change under someone else's feet (the claim was
+    submitted or withdrawn meanwhile) raises ClaimFrozen. The evidence file is stored first and removed again if the database save fails, so neither an
     orphan file nor a claim pointing at a missing file is left behind.
     """
     at = at or utcnow()
     if claim is not None and not claim.editable:
-        raise CpdError(_l("This claim has been decided and can no longer be changed."))
+        raise ClaimFrozen(frozen_message(claim))
+    problems = check_claim(policy, data) if policy is not None else []
+    if problems:
+        raise CpdError(problems[0][1])
     stored = evidence.store(upload) if upload is not None else None
     replaced = None
     try:
@@ -113,6 +159,13 @@ def save_claim(
                 claim.status = "submitted"
                 claim.submitted_at = at
         db.session.commit()
+    except StaleDataError as error:  # the claim changed since it was read (version check)
+        db.session.rollback()
+        if stored is not None:
+            evidence.discard(stored.stored_as)
+        raise ClaimFrozen(
+            _l("This claim changed meanwhile (it may have been submitted); open it again.")
+        ) from error
     except BaseException:
         db.session.rollback()
         if stored is not None:
@@ -130,7 +183,7 @@ def withdraw_claim(user: User, claim: Claim, at: datetime | None = None) -> None
         .where(
             Claim.id == claim.id, Claim.user_id == user.id, Claim.status.in_(("draft", "submitted"))
         )
-        .values(status="withdrawn", updated_at=at or utcnow())
+        .values(status="withdrawn", updated_at=at or utcnow(), version=Claim.version + 1)
     ).rowcount
     if changed != 1:
         db.session.rollback()
@@ -157,19 +210,36 @@ class Decision:
     reason: str
 
 
+CLAIM_CHANGED = _l("The claim changed; review it again.")
+ALREADY_DECIDED = _l("This claim has already been decided.")
+
+
 def decide_claim(
-    claim: Claim, admin: User, decision: Decision, at: datetime | None = None
+    claim: Claim,
+    admin: User,
+    decision: Decision,
+    at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> Claim:
     """Approve (possibly with fewer points, with a reason) or reject (with a reason); commits.
 
-    The status changes only from "submitted", in one UPDATE, so two admins deciding at the same
-    moment give one decision and, for an approval, one ledger entry.
+    Nobody decides their own claim (OwnCaseError). seen_version is the version the reviewer had
+    on screen (None: the one just loaded); a decision on another version raises ClaimChanged.
+    The status changes only from "submitted" at that version, in one UPDATE, so two admins
+    deciding at the same moment give one decision and, for an approval, one ledger entry.
     """
+    refuse_own_case(admin.id, claim.user_id)
     at = at or utcnow()
-    reason = decision.reason.strip()
+    reason = (decision.reason or "").strip()
+    if seen_version is None:
+        seen_version = claim.version
+    if claim.status != "submitted":
+        raise ClaimAlreadyDecided(ALREADY_DECIDED)
+    if claim.version != seen_version:
+        raise ClaimChanged(CLAIM_CHANGED)
     if decision.approve:
         points = decision.points
-        if points is None or points < 0 or points * 2 != int(points * 2):
+        if points is None or not is_whole_or_half(points) or points < 0:
             raise CpdError(_l("Approve zero or more points, in whole or half points."))
         if points > claim.points_claimed:
             raise CpdError(_l("You cannot approve more points than were claimed."))
@@ -188,8 +258,9 @@ def decide_claim(
     status = "approved" if decision.approve else "rejected"
     changed = db.session.execute(
         sa.update(Claim)
-        .where(Claim.id == claim_id, Claim.status == "submitted")
+        .where(Claim.id == claim_id, Claim.status == "submitted", Claim.version == seen_version)
         .values(
+            version=seen_version + 1,
             status=status,
             points_approved=points,
             decision_reason=reason or None,
@@ -200,7 +271,10 @@ def decide_claim(
     ).rowcount
     if changed != 1:
         db.session.rollback()
-        raise CpdError(_l("This claim has already been decided."))
+        current = db.session.get(Claim, claim_id)
+        if current is None or current.status != "submitted":
+            raise ClaimAlreadyDecided(ALREADY_DECIDED)
+        raise ClaimChanged(CLAIM_CHANGED)
     if decision.approve:
         db.session.add(
             LedgerEntry(

@@ -1,12 +1,10 @@
 """The secretariat's view of a member's CPD: search, the member's page, adjustments."""
 
-from decimal import Decimal
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required
 from wired4ex.auth.models import User
 from wired4ex.auth.services import search_people
 from wired4ex.cpd import bp, services
@@ -48,17 +46,23 @@ def adjust(user_id: int):
     found = db.get_or_404(User, user_id)
     current = policy_or_503()
     form = _adjustment_form(current)
+    if found.id == current_user.id:
+        flash(str(OWN_CASE_MESSAGE), "error")
+        return _render_cpd_page(found, {"adjustment_form": form}), 403
     if form.validate_on_submit():
         try:
             services.adjust(
                 found,
                 current_user,
-                Decimal(form.points.data),
+                form.points.data,
                 form.category.data,
                 form.activity_date.data,
                 form.reason.data,
                 current,
             )
+        except OwnCaseError as error:
+            flash(str(error), "error")
+            return _render_cpd_page(found, {"adjustment_form": form}), 403
         except services.CpdError as error:
             form.points.errors.append(str(error))
         else:

@@ -5,8 +5,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required
 from wired4ex.cpd import bp, services
+from wired4ex.cpd.claims import ALREADY_DECIDED, CLAIM_CHANGED
+from wired4ex.cpd.errors import ClaimConflict
 from wired4ex.cpd.forms import DecisionForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import policy_or_503
@@ -31,32 +33,53 @@ def review(claim_id: int):
     form = DecisionForm()
     if request.method == "GET":
         form.points_approved.data = found.points_claimed
-    if found.status == "submitted" and form.validate_on_submit():
-        decision = services.Decision(
-            approve=form.decision.data == "approve",
-            points=form.points_approved.data,
-            reason=form.reason.data or "",
-        )
-        try:
-            decided = services.decide_claim(found, current_user, decision)
-        except services.CpdError as error:
-            flash(str(error), "error")
-            status = 409 if "already been decided" in str(error) else 400
-            found = db.session.get(Claim, claim_id)
-            return render_template(
-                "cpd/review.html", claim=found, form=form, policy=policy_or_503()
-            ), status
-        _notify_decision(decided)
-        flash(_("Decision recorded and the member notified."), "success")
-        return redirect(url_for("cpd.review_queue"))
-    if request.method == "POST" and found.status != "submitted":
-        flash(_("This claim has already been decided."), "error")
-        return render_template(
-            "cpd/review.html", claim=found, form=form, policy=policy_or_503()
-        ), 409
-    status = 400 if form.errors else 200
+        form.version.data = str(found.version)
+        return _review_page(found, form)
+    if found.user_id == current_user.id:
+        flash(str(OWN_CASE_MESSAGE), "error")
+        return _review_page(found, form, 403)
+    if found.status != "submitted":
+        flash(str(ALREADY_DECIDED), "error")
+        return _review_page(found, form, 409)
+    if not form.validate_on_submit():
+        return _review_page(found, form, 400)
+    seen = form.version.data or ""
+    if not seen.isdigit() or int(seen) != found.version:
+        return _changed(found, form, CLAIM_CHANGED)
+    decision = services.Decision(
+        approve=form.decision.data == "approve",
+        points=form.points_approved.data,
+        reason=form.reason.data or "",
+    )
+    try:
+        decided = services.decide_claim(found, current_user, decision, seen_version=int(seen))
+    except OwnCaseError as error:
+        flash(str(error), "error")
+        return _review_page(found, form, 403)
+    except ClaimConflict as error:
+        return _changed(db.session.get(Claim, claim_id), form, error)
+    except services.CpdError as error:
+        flash(str(error), "error")
+        return _review_page(db.session.get(Claim, claim_id), form, 400)
+    _notify_decision(decided)
+    flash(_("Decision recorded and the member notified."), "success")
+    return redirect(url_for("cpd.review_queue"))
+
+
+def _changed(found: Claim, form: DecisionForm, message):
+    """409: the claim as it is now, with the form carrying its new version to decide again."""
+    flash(str(message), "error")
+    form.version.data = str(found.version)
+    return _review_page(found, form, 409)
+
+
+def _review_page(found: Claim, form: DecisionForm, status: int = 200):
     return render_template(
-        "cpd/review.html", claim=found, form=form, policy=policy_or_503()
+        "cpd/review.html",
+        claim=found,
+        form=form,
+        policy=policy_or_503(),
+        own_case=found.user_id == current_user.id,
     ), status
 
 

@@ -8,13 +8,20 @@ from wired4ex.cpd.claims import (
     Decision,
     check_claim,
     decide_claim,
+    frozen_message,
     get_own_claim,
     member_claims,
     pending_claims,
     save_claim,
     withdraw_claim,
 )
-from wired4ex.cpd.errors import CpdError
+from wired4ex.cpd.errors import (
+    ClaimAlreadyDecided,
+    ClaimChanged,
+    ClaimConflict,
+    ClaimFrozen,
+    CpdError,
+)
 from wired4ex.cpd.standing import (
     ZERO,
     CategoryTotal,
@@ -26,8 +33,10 @@ from wired4ex.cpd.standing import (
 )
 
 __all__ = [
+    "ClaimAlreadyDecided", "ClaimChanged", "ClaimConflict", "ClaimFrozen",
     "MAX_ADJUSTMENT", "ZERO", "CategoryTotal", "ClaimInput", "CpdError", "CpdSummary", "Decision",
     "adjust", "check_claim", "cycles_with_activity", "decide_claim", "draw_audit_sample",
+    "frozen_message",
     "get_own_claim", "ledger_entries", "member_claims", "member_summary", "pending_claims",
     "record_audit_outcome", "sample_claims", "save_claim", "summarise", "withdraw_claim",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from wired4ex.auth.models import User
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import CpdPolicy, Cycle
 from wired4ex.extensions import db
+from wired4ex.fields import EARLIEST_DATE, one_year_after
 from wired4ex.learning.models import LedgerEntry
 
 ZERO = Decimal("0")
@@ -158,5 +159,9 @@ def cycles_with_activity(policy: CpdPolicy, user_id: int, today: date) -> list[C
         )
     )
     dates |= set(db.session.scalars(sa.select(Claim.end_date).where(Claim.user_id == user_id)))
+    # A date outside 1990..next year (a row written before the bounds, or by hand) names no
+    # cycle anyone can choose, and year 9999 has no following year to end its cycle.
+    latest = one_year_after(today)
+    dates = {day for day in dates if EARLIEST_DATE <= day <= latest}
     keys = {policy.cycle_for(day).key for day in dates} | {policy.cycle_for(today).key}
     return [policy.cycle_starting(year) for year in sorted(keys, reverse=True)]

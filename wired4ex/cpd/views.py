@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 
 from wired4ex.auth.models import User
 from wired4ex.cpd import bp, services
+from wired4ex.cpd.forms import StatementForm
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, period_label
+from wired4ex.fields import year_in_period_bounds
 from wired4ex.timeutil import local_today
 
 
@@ -25,7 +27,7 @@ def _chosen_cycle(policy, user_id):
     wanted = request.args.get("cycle", type=int)
     if wanted is None:
         return cycles[0], cycles
-    if not 1900 <= wanted <= 2200:
+    if not year_in_period_bounds(wanted):
         abort(404)
     cycle = policy.cycle_starting(wanted)
     if cycle not in cycles:
@@ -50,6 +52,7 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
         cycles=cycles,
         claims=claims,
         is_current=cycle.contains(local_today()),
+        statement_form=StatementForm(cycle=cycle.key),
         **(template_extra or {}),
     )
 
