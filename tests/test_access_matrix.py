@@ -257,8 +257,12 @@ def post_data(endpoint: str, values: dict) -> dict:
         "cpd.audits": {"cycle": str(values["cycle"]), "percentage": "50"},
         "cpd.edit_claim": claim,
         "cpd.new_claim": claim,
-        "cpd.review": {"decision": "approve", "points_approved": "8", "reason": "Fine.",
-                       "version": str(values["claim_version"])},  # fmt: skip
+        "cpd.review": {
+            "decision": "approve",
+            "points_approved": "8",
+            "reason": "Fine.",
+            "version": str(values["claim_version"]),
+        },
         "cpd.revoke_statement": {"reason": "Issued in error."},
     }.get(endpoint, {})
     # Files: (bytes, name) becomes a fresh upload for each request.
