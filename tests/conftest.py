@@ -8,7 +8,9 @@ import uuid
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -187,9 +189,40 @@ def csrf_token(client, url: str) -> str:
     return match.group(1) or match.group(2)
 
 
+class _HiddenInputs(HTMLParser):
+    """The hidden inputs of the forms on a page that post to one address."""
+
+    def __init__(self, page_url: str, target: str):
+        super().__init__()
+        self.page_path, self.target = urlsplit(page_url).path, urlsplit(target).path
+        self.inside, self.values = False, {}
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            action = urlsplit(attributes.get("action") or self.page_path).path or self.page_path
+            self.inside = (attributes.get("method") or "").lower() == "post" and (
+                action == self.target
+            )
+        elif tag == "input" and self.inside and attributes.get("type") == "hidden":
+            self.values.setdefault(attributes.get("name"), attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
 def submit(client, url: str, data: dict, page: str | None = None, **kwargs):
-    """POST a form the way a browser does: with the token from the page that shows it."""
-    return client.post(url, data={**data, "csrf_token": csrf_token(client, page or url)}, **kwargs)
+    """POST a form the way a browser does: with the token and the other hidden fields (such as
+    the version of a claim under review) of the form on the page that shows it."""
+    page_text = client.get(page or url).get_data(as_text=True)
+    match = CSRF_FIELD.search(page_text)
+    assert match, f"no CSRF token on {page or url}"
+    hidden = _HiddenInputs(page or url, url)
+    hidden.feed(page_text)
+    hidden.values.pop(None, None)
+    sent = {**hidden.values, **data, "csrf_token": match.group(1) or match.group(2)}
+    return client.post(url, data=sent, **kwargs)
 
 
 class Auth:
@@ -270,3 +303,12 @@ def synced_content(app):
     report, snapshot = _SYNCED[key]
     _restore(snapshot)
     return copy.deepcopy(report)
+
+
+def issue_statement(client, kind: str = "pdf", **period):
+    """Issue (or reuse) a CPD statement the way the statements page does: a POST with the
+    page's CSRF token, for cycle=YEAR or start=/end= dates; the file, after the redirect."""
+    values = {name: str(value) for name, value in period.items()}
+    return submit(
+        client, f"/cpd/statement.{kind}", values, page="/cpd/statements", follow_redirects=True
+    )

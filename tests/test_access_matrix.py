@@ -113,10 +113,12 @@ EXPECTED: dict[str, dict[str, tuple]] = {
                                      "POST": (LOGIN, 302, 302, 302, 302, 302)},
     "cpd.claim":                    {"GET": (LOGIN, 200, 404, 404, 404, 200)},
     "cpd.claim_evidence":           {"GET": (LOGIN, 200, 404, 404, 404, 200)},
-    "cpd.edit_claim":               {"GET": (LOGIN, 200, 404, 404, 404, 404),
-                                     "POST": (LOGIN, 302, 404, 404, 404, 404)},
+    # A's claim is submitted, so frozen: A is sent to it (GET) or refused (POST)
+    "cpd.edit_claim":               {"GET": (LOGIN, 302, 404, 404, 404, 404),
+                                     "POST": (LOGIN, 409, 404, 404, 404, 404)},
     "cpd.withdraw_claim":           {"POST": (LOGIN, 302, 404, 404, 404, 404)},
     "cpd.download_statement":       {"GET": (LOGIN, 200, 200, 200, 200, 200)},
+    "cpd.issue_statement":          {"POST": (LOGIN, 303, 303, 303, 303, 303)},
     "cpd.statement_list":           {"GET": (LOGIN, 200, 200, 200, 200, 200)},
     "cpd.statement_file":           {"GET": (LOGIN, 200, 404, 404, 404, 200)},
     "cpd.revoke_statement":         {"GET": (LOGIN, 403, 403, 403, 403, 200),
@@ -264,7 +266,12 @@ def post_data(endpoint: str, values: dict) -> dict:
         "cpd.audits": {"cycle": str(values["cycle"]), "percentage": "50"},
         "cpd.edit_claim": claim,
         "cpd.new_claim": claim,
-        "cpd.review": {"decision": "approve", "points_approved": "8", "reason": "Fine."},
+        "cpd.review": {
+            "decision": "approve",
+            "points_approved": "8",
+            "reason": "Fine.",
+            "version": str(values["claim_version"]),
+        },
         "cpd.revoke_statement": {"reason": "Issued in error."},
     }.get(endpoint, {})
     # Files: (bytes, name) becomes a fresh upload for each request.
@@ -397,6 +404,7 @@ def world(app, make_user, synced_content) -> World:
         "member_id": member.id,
         "institution_id": lru.id,
         "claim_id": claim.id,
+        "claim_version": claim.version,
         "statement_id": statement.id,
         "sample_id": sample.id,
         "entry_id": sample.members[0].id,
@@ -434,6 +442,7 @@ URL_VALUES = {
     "certification.apply": {"code": "AHSM"},
     "certification.badge": {"code": "certificate_code"},
     "cpd.download_statement": {"kind": "pdf"},
+    "cpd.issue_statement": {"kind": "pdf"},
     "cpd.statement_file": {"kind": "pdf"},
 }
 

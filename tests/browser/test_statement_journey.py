@@ -37,7 +37,7 @@ def test_download_a_statement_and_verify_it_as_a_stranger(
     standing = page.locator(".standing .big-number")
     expect(standing).to_contain_text("21.5")  # 1.5 + 20 (the conference cap)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download statement (PDF)").click()
+        page.get_by_role("button", name="Download statement (PDF)").click()
     pdf = tmp_path / "statement.pdf"
     download_info.value.save_as(pdf)
     text = subprocess.run([shutil.which("pdftotext"), "-layout", str(pdf), "-"],

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, submit
+from tests.conftest import PASSWORD, issue_statement, submit
 from tests.documents import pdf_text
 from wired4ex.cpd.models import Statement
 from wired4ex.extensions import db
@@ -69,7 +69,7 @@ def _statement() -> Statement:
 
 
 def test_a_swahili_member_downloads_a_swahili_pdf(app, mwanachama, tmp_path):
-    response = login(app, "neema@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}")
+    response = issue_statement(login(app, "neema@example.org"), "pdf", cycle=YEAR)
     assert response.status_code == 200
     text = pdf_text(response.data, tmp_path)
     for swahili in (
@@ -96,7 +96,7 @@ def test_a_swahili_member_downloads_a_swahili_pdf(app, mwanachama, tmp_path):
 
 
 def test_a_swahili_member_downloads_a_swahili_csv(app, mwanachama):
-    response = login(app, "neema@example.org").get(f"/cpd/statement.csv?cycle={YEAR}")
+    response = issue_statement(login(app, "neema@example.org"), "csv", cycle=YEAR)
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][0] == "Taarifa ya CPD"
     assert rows[1][0] == "Jina" and rows[3] == ["Kundi la uanachama", "Mtaalamu"]
@@ -115,7 +115,7 @@ def test_a_swahili_member_downloads_a_swahili_csv(app, mwanachama):
 
 
 def test_the_same_statement_is_english_for_an_english_admin(app, mwanachama, tmp_path):
-    login(app, "neema@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}")
+    issue_statement(login(app, "neema@example.org"), "pdf", cycle=YEAR)
     statement = _statement()
     english_admin = login(app, "admin@example.org")
     pdf = english_admin.get(f"/cpd/statements/{statement.id}.pdf")
@@ -138,7 +138,7 @@ def test_old_snapshots_with_english_source_labels_render_in_swahili(app, mwanach
     """Statements issued before the source code was translated keep their stored (hashed)
     English text; the documents still show how each activity was verified in Swahili."""
     client = login(app, "neema@example.org")
-    client.get(f"/cpd/statement.pdf?cycle={YEAR}")
+    issue_statement(client, "pdf", cycle=YEAR)
     statement = _statement()
     labels = {a["title"]: a["verified"] for a in statement.snapshot["activities"]}
     assert labels["Budgeting for managers"] == "Completed on Wired4EX"  # stored as before
@@ -193,7 +193,7 @@ def test_category_names_follow_the_reader_and_the_figures_stay_one_statement(
     """Category names come from the policy's name / name_sw; the stored statement keeps the
     English ones, so reading it in either language is the same statement with the same code."""
     swahili = login(app, "neema@example.org")
-    text = pdf_text(swahili.get(f"/cpd/statement.pdf?cycle={YEAR}").data, tmp_path)
+    text = pdf_text(issue_statement(swahili, "pdf", cycle=YEAR).data, tmp_path)
     assert "Makongamano, warsha na semina" in text
     assert "Conferences, workshops and seminars" not in text
     statement = _statement()
@@ -204,7 +204,7 @@ def test_category_names_follow_the_reader_and_the_figures_stay_one_statement(
 
     # She switches to English and downloads again: the same statement, in English.
     submit(swahili, "/language", {"language": "en", "next": "/cpd/"}, page="/cpd/")
-    english = pdf_text(swahili.get(f"/cpd/statement.pdf?cycle={YEAR}").data, tmp_path)
+    english = pdf_text(issue_statement(swahili, "pdf", cycle=YEAR).data, tmp_path)
     assert "Conferences, workshops and seminars" in english
     assert "Makongamano" not in english
     assert db.session.scalar(sa.select(sa.func.count(Statement.id))) == 1

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from tests.conftest import PASSWORD, submit
+from tests.conftest import PASSWORD, issue_statement, submit
 from tests.documents import pdf_text, require
 from wired4ex.cpd.models import Statement
 from wired4ex.extensions import db
@@ -62,7 +62,7 @@ def member(make_user, policy):
 
 
 def test_pdf_has_the_name_every_activity_and_the_totals(app, member, tmp_path):
-    response = login(app, "wanjiru@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}")
+    response = issue_statement(login(app, "wanjiru@example.org"), "pdf", cycle=YEAR)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -79,7 +79,7 @@ def test_pdf_has_the_name_every_activity_and_the_totals(app, member, tmp_path):
 
 
 def test_qr_code_in_the_pdf_opens_the_verify_page(app, member, tmp_path):
-    data = login(app, "wanjiru@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}").data
+    data = issue_statement(login(app, "wanjiru@example.org"), "pdf", cycle=YEAR).data
     (tmp_path / "s.pdf").write_bytes(data)
     subprocess.run([require("pdftoppm"), "-r", "150", "-png", "-f", "1", "-l", "1",
                     str(tmp_path / "s.pdf"), str(tmp_path / "page")], check=True)  # fmt: skip
@@ -98,14 +98,14 @@ def test_qr_code_in_the_pdf_opens_the_verify_page(app, member, tmp_path):
 def test_names_with_markup_print_literally(app, make_user, policy, tmp_path):
     odd = '<b>Ama</b> & "Jo" (O\'Neil) \\ % ) ('
     make_user(email="odd@example.org", full_name=odd)
-    data = login(app, "odd@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}").data
+    data = issue_statement(login(app, "odd@example.org"), "pdf", cycle=YEAR).data
     assert odd in pdf_text(data, tmp_path)
 
 
 def test_csv_has_the_same_rows_and_neutralises_formulas(app, make_user, policy):
     user = make_user(email="csv@example.org", full_name='=HYPERLINK("http://evil")')
     add(user.id, 2, "+cmd|' /C calc'!A0")
-    response = login(app, "csv@example.org").get(f"/cpd/statement.csv?cycle={YEAR}")
+    response = issue_statement(login(app, "csv@example.org"), "csv", cycle=YEAR)
     assert response.headers["Content-Type"].startswith("text/csv")
     raw = response.data
     assert raw.startswith("\ufeff".encode())
@@ -118,16 +118,16 @@ def test_csv_has_the_same_rows_and_neutralises_formulas(app, make_user, policy):
 
 def test_same_figures_reuse_the_code_and_changes_issue_a_new_one(app, member):
     client = login(app, "wanjiru@example.org")
-    client.get(f"/cpd/statement.pdf?cycle={YEAR}")
-    client.get(f"/cpd/statement.csv?cycle={YEAR}")
+    issue_statement(client, "pdf", cycle=YEAR)
+    issue_statement(client, "csv", cycle=YEAR)
     assert db.session.scalar(sa.select(sa.func.count(Statement.id))) == 1
     add(member.id, 1, "Another module", day=date(YEAR, 7, 1))
-    client.get(f"/cpd/statement.pdf?cycle={YEAR}")
+    issue_statement(client, "pdf", cycle=YEAR)
     assert db.session.scalar(sa.select(sa.func.count(Statement.id))) == 2
 
 
 def test_verify_page_shows_the_snapshot_after_the_ledger_changes(app, member):
-    login(app, "wanjiru@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}")
+    issue_statement(login(app, "wanjiru@example.org"), "pdf", cycle=YEAR)
     statement = db.session.scalar(sa.select(Statement))
     add(member.id, 10, "Added later", day=date(YEAR, 8, 1))
     member.full_name = "Someone Else"
@@ -141,7 +141,7 @@ def test_verify_page_shows_the_snapshot_after_the_ledger_changes(app, member):
 
 @pytest.mark.parametrize("typed", ["lower", "nodash", "spaces"])
 def test_codes_typed_differently_still_verify(app, member, typed):
-    login(app, "wanjiru@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}")
+    issue_statement(login(app, "wanjiru@example.org"), "pdf", cycle=YEAR)
     code = db.session.scalar(sa.select(Statement.code))
     variants = {
         "lower": f"{code[:4]}-{code[4:8]}-{code[8:]}".lower(),
@@ -164,7 +164,7 @@ def test_unknown_code_is_a_plain_not_found(app):
 
 
 def test_revoked_statement_says_so_with_the_date(app, member, make_user):
-    login(app, "wanjiru@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}")
+    issue_statement(login(app, "wanjiru@example.org"), "pdf", cycle=YEAR)
     statement = db.session.scalar(sa.select(Statement))
     make_user(email="admin@example.org", roles=("member", "admin"))
     admin = login(app, "admin@example.org")
@@ -176,7 +176,7 @@ def test_revoked_statement_says_so_with_the_date(app, member, make_user):
 
 
 def test_members_cannot_revoke_or_read_others_statements(app, member, make_user):
-    login(app, "wanjiru@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}")
+    issue_statement(login(app, "wanjiru@example.org"), "pdf", cycle=YEAR)
     statement = db.session.scalar(sa.select(Statement))
     make_user(email="other@example.org")
     other = login(app, "other@example.org")
@@ -189,7 +189,7 @@ def test_members_cannot_revoke_or_read_others_statements(app, member, make_user)
 
 def test_date_range_statement_and_bad_ranges(app, member, tmp_path):
     client = login(app, "wanjiru@example.org")
-    response = client.get(f"/cpd/statement.pdf?start={YEAR - 1}-12-01&end={YEAR}-05-31")
+    response = issue_statement(client, "pdf", start=f"{YEAR - 1}-12-01", end=f"{YEAR}-05-31")
     text = pdf_text(response.data, tmp_path)
     assert (
         "Last year's module" in text
@@ -203,6 +203,8 @@ def test_date_range_statement_and_bad_ranges(app, member, tmp_path):
         "start=2026-01-01",
     ):
         assert client.get(f"/cpd/statement.pdf?{query}").status_code == 400, query
+        fields = dict(pair.split("=") for pair in query.split("&"))
+        assert issue_statement(client, "pdf", **fields).status_code == 400, query
 
 
 def test_verify_is_rate_limited(app, member):

@@ -105,8 +105,9 @@ def admin_journey(browser: Browser, email: str, claims: list[tuple[int, str]], t
     token = csrf_of(page.text)  # one per session: the queue is worked through without reloading
     for claim_id, claimed in claims:
         path = f"/cpd/review/{claim_id}"
+        # "version": the claim as the reviewer saw it (submitted in one save: version 1)
         form = {"csrf_token": token, "decision": "approve", "points_approved": claimed,
-                "reason": ""}  # fmt: skip
+                "reason": "", "version": "1"}  # fmt: skip
         response, retried = with_retries(
             tally, lambda path=path, form=form: browser.post(path, form)
         )

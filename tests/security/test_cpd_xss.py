@@ -7,7 +7,7 @@ from io import BytesIO
 
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, submit
+from tests.conftest import PASSWORD, issue_statement, submit
 from tests.cpd.conftest import PDF
 from tests.documents import pdf_text
 from tests.security.payloads import (
@@ -77,8 +77,11 @@ def test_payloads_in_claims_and_decisions_are_escaped_everywhere(
         failures[f"member's claim page {payload!r}"] = page_problems(
             page, payload, provider, reflection
         )
-        edit = client.get(f"/cpd/claims/{claim_id}/edit").get_data(as_text=True)
-        failures[f"edit form {payload!r}"] = page_problems(edit, payload, provider, reflection)
+        # A submitted claim is frozen: its edit address shows the claim again, with a message.
+        edit = client.get(f"/cpd/claims/{claim_id}/edit", follow_redirects=True)
+        failures[f"edit address {payload!r}"] = page_problems(
+            edit.get_data(as_text=True), payload, provider, reflection
+        )
     db.session.rollback()
     stored = {c.id: c for c in db.session.scalars(sa.select(Claim))}
     assert all(stored[i].title == t and stored[i].reflection == r for i, t, _, r in claims)
@@ -165,7 +168,7 @@ def test_payloads_in_claims_and_decisions_are_escaped_everywhere(
     ]
     assert approved
     year = local_today().year
-    pdf = client.get(f"/cpd/statement.pdf?cycle={year}")
+    pdf = issue_statement(client, "pdf", cycle=year)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     printed = flat(pdf_raw_text(pdf.data, tmp_path))
     assert flat(NAME) in flat(pdf_text(pdf.data, tmp_path)), "the name is not printed literally"
@@ -174,7 +177,7 @@ def test_payloads_in_claims_and_decisions_are_escaped_everywhere(
         if flat(value) not in printed
     ]  # fmt: skip
     assert missing == [], f"not printed literally in the statement PDF: {missing}"
-    sheet = client.get(f"/cpd/statement.csv?cycle={year}")
+    sheet = issue_statement(client, "csv", cycle=year)
     assert sheet.status_code == 200
     cells = csv_cells(sheet.data)
     for title, provider in approved:

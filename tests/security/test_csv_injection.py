@@ -4,7 +4,7 @@ text, with a leading apostrophe, and keeps numbers (a negative adjustment) as nu
 
 from decimal import Decimal
 
-from tests.conftest import PASSWORD, submit
+from tests.conftest import PASSWORD, issue_statement, submit
 from tests.cpd.conftest import upload
 from tests.security.payloads import FORMULA_STARTS, csv_cells, formula_cells
 from wired4ex.auth.models import User
@@ -110,7 +110,7 @@ def test_every_csv_export_neutralises_formulas(app, make_user, synced_content, r
         problems += neutralised(response.data, values, url)
 
     member = log_in(app, claimant.email)
-    statement = member.get(f"/cpd/statement.csv?cycle={year}")
+    statement = issue_statement(member, "csv", cycle=year)
     assert statement.status_code == 200
     problems += neutralised(statement.data, [names[0], FORMULAS[2], FORMULAS[3]], "statement")
     assert "-1.5" in csv_cells(statement.data) or "-1.5" in statement.get_data(as_text=True), (

@@ -21,12 +21,12 @@ from wired4ex.certification.eligibility import load_programmes
 from wired4ex.cpd import services as cpd
 from wired4ex.cpd import statements
 from wired4ex.cpd.policy import load_policy
+from wired4ex.fields import EARLIEST_DATE, latest_period_date
 from wired4ex.learning import services as learning
 from wired4ex.timeutil import local_today
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
-CYCLE_YEARS = (1900, 2200)
 MAX_TEXT = 200
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id cannot exist (and must not reach the query)
 
@@ -110,7 +110,7 @@ def _paginated(page: services.Page, items: list[dict], **extra) -> dict:
 
 
 def _cycle(policy):
-    year = _integer("cycle", None, *CYCLE_YEARS)
+    year = _integer("cycle", None, EARLIEST_DATE.year, latest_period_date().year)
     if year is None:
         return policy.cycle_for(local_today())
     return policy.cycle_starting(year)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from wired4ex import audit
+from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.authoring import folders
 from wired4ex.authoring.models import Draft
@@ -300,7 +301,8 @@ def drafts_in_review() -> list[Draft]:
 
 
 def return_draft(admin: User, draft: Draft, comment: str, at: datetime | None = None) -> None:
-    """Send a draft back to its author with comments; commits."""
+    """Send a draft back to its author with comments; commits. Not by its author."""
+    refuse_own_case(admin.id, draft.author_id)
     comment = (comment or "").strip()
     if not comment:
         raise AuthoringError(_l("Write what the author should change."))
@@ -315,7 +317,11 @@ def return_draft(admin: User, draft: Draft, comment: str, at: datetime | None = 
 def approve_draft(
     admin: User, course: Course, draft: Draft, at: datetime | None = None
 ) -> ModuleVersion:
-    """Publish the draft as the module's new version (a new module if it is one); commits."""
+    """Publish the draft as the module's new version (a new module if it is one); commits.
+
+    Nobody reviews or publishes a draft they wrote (OwnCaseError).
+    """
+    refuse_own_case(admin.id, draft.author_id)
     if draft.status != "in_review":
         raise AuthoringError(_l("This draft is not waiting for review."))
     source = draft_source(draft)

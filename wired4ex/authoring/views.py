@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, make_response, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wired4ex.auth.access import admin_required
+from wired4ex.auth.access import OWN_CASE_MESSAGE, admin_required
 from wired4ex.authoring import bp, folders, services
 from wired4ex.authoring.forms import (
     ButtonForm,
@@ -323,7 +323,11 @@ def reviews():
 def review(draft_id: int):
     draft, found = _draft_or_404(draft_id)
     form = ReviewForm()
-    if request.method == "POST":
+    status = 200
+    if request.method == "POST" and draft.author_id == current_user.id:
+        flash(str(OWN_CASE_MESSAGE), "error")  # nobody reviews their own draft
+        status = 403
+    elif request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         try:
@@ -341,7 +345,7 @@ def review(draft_id: int):
     diff = services.diff_lines(current.source if current else "", services.draft_source(draft))
     return render_template("authoring/review.html", draft=draft, course=found, form=form,
                            preview=services.preview(found, draft, _media_base(found)), diff=diff,
-                           current=current)  # fmt: skip
+                           current=current), status  # fmt: skip
 
 
 @bp.get("/modules/<int:module_id>/history")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
+from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import CompetencyDomain
 from wired4ex.catalog.services import get_courses_by_key
@@ -172,8 +173,10 @@ def decide_application(
     """Approve (issuing the certificate) or reject (with a reason); commits.
 
     Only a waiting application can be decided, in one conditional UPDATE: deciding twice, or two
-    admins at once, gives one decision and at most one certificate.
+    admins at once, gives one decision and at most one certificate. Nobody decides their own
+    application (OwnCaseError).
     """
+    refuse_own_case(admin.id, application.user_id)
     reason = (reason or "").strip()
     if not approve and not reason:
         raise CertificationError(_l("Give a reason for rejecting the application."))

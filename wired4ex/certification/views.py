@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wired4ex.auth.access import admin_required, confirmed_required
+from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required, confirmed_required
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.certification import bp, services
 from wired4ex.certification.documents import open_badge, render_certificate_pdf
@@ -112,6 +112,11 @@ def application(application_id: int):
         0
     ]
     if request.method == "POST":
+        if found.user_id == current_user.id:
+            flash(str(OWN_CASE_MESSAGE), "error")
+            return render_template(
+                "certification/application.html", application=found, current=current, form=form
+            ), 403
         if found.status != "submitted":
             flash(_("This application has already been decided."), "error")
             return render_template(
@@ -123,6 +128,14 @@ def application(application_id: int):
                 certificate = services.decide_application(
                     found, current_user, approve, form.reason.data, programme, local_today()
                 )
+            except OwnCaseError as error:
+                flash(str(error), "error")
+                return render_template(
+                    "certification/application.html",
+                    application=found,
+                    current=current,
+                    form=form,
+                ), 403
             except services.CertificationError as error:
                 flash(str(error), "error")
             else:
@@ -163,12 +176,10 @@ def application_cv(application_id: int):
     path = evidence.path_of(found.cv_stored_as)
     if not path.is_file():
         abort(404)
-    return send_file(
-        path,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=found.cv_name or "cv.pdf",
-    )
+    name, content_type = evidence.download_as(found.cv_stored_as, f"cv-{found.id}")
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _visible_certificate_or_404(certificate_id: int) -> Certificate:

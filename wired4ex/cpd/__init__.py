@@ -5,4 +5,11 @@ from flask import Blueprint
 
 bp = Blueprint("cpd", __name__, template_folder="templates", url_prefix="/cpd")
 
-from wired4ex.cpd import statement_views, views  # noqa: E402,F401  (routes attach to bp)
+from wired4ex.cpd import (  # noqa: E402,F401  (routes attach to bp)
+    audit_views,
+    claim_views,
+    member_views,
+    review_views,
+    statement_views,
+    views,
+)

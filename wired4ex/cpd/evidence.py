@@ -89,3 +89,17 @@ def discard(stored_as: str | None) -> None:
     """Remove a stored file (after a failed save, or when replaced)."""
     if stored_as:
         path_of(stored_as).unlink(missing_ok=True)
+
+
+def download_as(stored_as: str, stem: str) -> tuple[str, str]:
+    """(download name, content type) for a stored file, both from its sniffed content.
+
+    The uploader's name is never used: `evil.html` or `a.pdf\\0.html` comes back as
+    `<stem>.pdf`, so a browser cannot be talked into treating it as a page.
+    """
+    with open(path_of(stored_as), "rb") as handle:
+        kind = detect_type(handle.read(16))
+    if kind is None:  # not one of ours (a file changed on disk): no type a browser would run
+        return f"{stem}.bin", "application/octet-stream"
+    content_type, extension = kind
+    return f"{stem}{extension}", content_type

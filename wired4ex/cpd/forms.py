@@ -3,8 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
-    DecimalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -14,21 +13,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from wired4ex.fields import (
+    NUMBER_MESSAGE,
+    BoundedDateField,
+    PointsField,
+    latest_period_date,
+)
 from wired4ex.forms import Form
-
-NUMBER_MESSAGE = _l("Enter a number, for example 2 or 1.5.")
-
-
-class PointsField(DecimalField):
-    """A number of points or hours, with a plain message when it is not a number."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(NUMBER_MESSAGE) from error
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -42,10 +35,12 @@ class ClaimForm(Form):
         _l("Provider or organiser"), validators=[DataRequired(), Length(max=200)]
     )
     category = SelectField(_l("CPD category"), validators=[DataRequired()])
-    start_date = DateField(
+    start_date = BoundedDateField(
         _l("Start date"), validators=[InputRequired(message=_l("Enter a date."))]
     )
-    end_date = DateField(_l("End date"), validators=[InputRequired(message=_l("Enter a date."))])
+    end_date = BoundedDateField(
+        _l("End date"), validators=[InputRequired(message=_l("Enter a date."))]
+    )
     hours = PointsField(
         _l("Hours of learning"),
         places=1,
@@ -85,6 +80,8 @@ class DecisionForm(Form):
         _l("Reason (required to reject or to approve fewer points)"),
         validators=[Length(max=2000)],
     )
+    # The claim's version the reviewer saw: a decision on another version is refused.
+    version = HiddenField()
     submit = SubmitField(_l("Record decision"))
 
 
@@ -95,7 +92,7 @@ class AdjustmentForm(Form):
         validators=[InputRequired(message=NUMBER_MESSAGE), NumberRange(min=-100, max=100)],
     )
     category = SelectField(_l("CPD category"), validators=[DataRequired()])
-    activity_date = DateField(
+    activity_date = BoundedDateField(
         _l("Date it counts on"), validators=[InputRequired(message=_l("Enter a date."))]
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
@@ -130,14 +127,12 @@ class MemberSearchForm(Form):
     submit = SubmitField(_l("Search"), name="")
 
 
-class StatementRangeForm(Form):
-    """A statement for any date range (sent by GET to the download address)."""
+class StatementForm(Form):
+    """Issue a statement (a POST with CSRF): for a cycle (hidden), or for any dates."""
 
-    class Meta:
-        csrf = False
-
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    cycle = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    start = BoundedDateField(_l("From"), validators=[Optional()], latest=latest_period_date)
+    end = BoundedDateField(_l("To"), validators=[Optional()], latest=latest_period_date)
 
 
 class RevokeForm(Form):

@@ -48,12 +48,22 @@ class Claim(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     points_approved: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # Raised by every change (the ORM's own UPDATEs check and bump it; the services' bulk
+    # UPDATEs bump it by hand): the review form carries the version the reviewer saw.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     member = relationship("User", foreign_keys=[user_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
 
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def editable(self) -> bool:
+        """Only a draft can be changed: a submitted claim is frozen (it may be withdrawn)."""
+        return self.status == "draft"
+
+    @property
+    def withdrawable(self) -> bool:
         return self.status in ("draft", "submitted")
 
 

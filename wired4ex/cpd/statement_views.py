@@ -15,19 +15,41 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.auth.access import admin_required, confirmed_required
-from wired4ex.auth.models import User
 from wired4ex.cpd import bp, services, statements
 from wired4ex.cpd.documents import render_csv, render_pdf
-from wired4ex.cpd.forms import RevokeForm, StatementRangeForm
+from wired4ex.cpd.forms import RevokeForm, StatementForm
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
+from wired4ex.fields import EARLIEST_DATE, latest_period_date, year_in_period_bounds
 from wired4ex.timeutil import local_today
 from wired4ex.urls import public_url
 
 
 def verify_url(statement: Statement) -> str:
     return public_url("verify.verify", code=statements.format_code(statement.code))
+
+
+MAX_PERIOD_DAYS = 3660
+
+
+def _range(first: date, last: date) -> statements.Period | None:
+    """A date range as a period, or None when it is backwards, too long or out of bounds."""
+    if last < first or (last - first).days > MAX_PERIOD_DAYS:
+        return None
+    if first < EARLIEST_DATE or last > latest_period_date():
+        return None
+    return statements.Period(first, last, f"{first.isoformat()} to {last.isoformat()}")
+
+
+def _cycle_period(policy, year: int | None) -> statements.Period | None:
+    if year is None:
+        cycle = policy.cycle_for(local_today())
+    elif year_in_period_bounds(year):
+        cycle = policy.cycle_starting(year)
+    else:
+        return None
+    return statements.Period(cycle.start, cycle.end, cycle.label)
 
 
 def _period_from_request(policy) -> statements.Period:
@@ -38,24 +60,34 @@ def _period_from_request(policy) -> statements.Period:
             first, last = date.fromisoformat(start or ""), date.fromisoformat(end or "")
         except ValueError:
             abort(400)
-        if last < first or (last - first).days > 3660:
+        period = _range(first, last)
+    else:
+        try:
+            year = int(request.args["cycle"]) if request.args.get("cycle") else None
+        except ValueError:
             abort(400)
-        return statements.Period(first, last, f"{first.isoformat()} to {last.isoformat()}")
-    year = request.args.get("cycle", type=int)
-    cycle = policy.cycle_for(local_today()) if year is None else None
-    if cycle is None:
-        if not 1900 <= year <= 2200:
-            abort(400)
-        cycle = policy.cycle_starting(year)
-    return statements.Period(cycle.start, cycle.end, cycle.label)
+        period = _cycle_period(policy, year)
+    if period is None:
+        abort(400)
+    return period
 
 
-def _issue_for(member: User):
-    policy = policy_or_503()
-    period = _period_from_request(policy)
-    entries = services.ledger_entries(member.id, period.start, period.end)
-    statement, _new = statements.issue_statement(policy, member, period, entries, local_today())
-    return statement
+def _period_from_form(form: StatementForm, policy) -> statements.Period | None:
+    """The period a valid StatementForm names; None with the problem put on the form."""
+    if form.start.data or form.end.data:
+        if not (form.start.data and form.end.data):
+            form.end.errors.append(_("Enter both dates, or neither for the current cycle."))
+            return None
+        period = _range(form.start.data, form.end.data)
+        if period is None:
+            form.end.errors.append(
+                _("The end date must be after the start date, at most ten years later.")
+            )
+        return period
+    period = _cycle_period(policy, form.cycle.data)
+    if period is None:
+        form.end.errors.append(_("Choose a cycle from 1990 to next year."))
+    return period
 
 
 def _download(statement: Statement, kind: str):
@@ -75,16 +107,51 @@ def _download(statement: Statement, kind: str):
 @login_required
 @confirmed_required
 def download_statement(kind: str):
-    return _download(_issue_for(current_user), kind)
+    """The statement already issued for this period and the current figures; when there is
+    none, a page that issues one by POST (a GET, or a link from another site, issues nothing)."""
+    policy = policy_or_503()
+    period = _period_from_request(policy)
+    entries = services.ledger_entries(current_user.id, period.start, period.end)
+    _snapshot, digest = statements.figures(policy, current_user, period, entries, local_today())
+    existing = statements.find_issued(current_user.id, period, digest)
+    if existing is not None:
+        return _download(existing, kind)
+    form = StatementForm()
+    if period.label == f"{period.start.isoformat()} to {period.end.isoformat()}":
+        form.start.data, form.end.data = period.start, period.end
+    else:
+        form.cycle.data = policy.cycle_for(period.start).key
+    return render_template("cpd/statement_issue.html", form=form, kind=kind, period=period)
+
+
+@bp.post("/statement.<any(pdf, csv):kind>")
+@login_required
+@confirmed_required
+def issue_statement(kind: str):
+    """Issue the statement for a period (or reuse the one with the same figures), then send
+    its file."""
+    policy = policy_or_503()
+    form = StatementForm()
+    period = _period_from_form(form, policy) if form.validate_on_submit() else None
+    if period is None:
+        return _statements_page(form, 400)
+    entries = services.ledger_entries(current_user.id, period.start, period.end)
+    statement, _new = statements.issue_statement(
+        policy, current_user, period, entries, local_today()
+    )
+    return redirect(url_for("cpd.statement_file", statement_id=statement.id, kind=kind), 303)
 
 
 @bp.get("/statements")
 @login_required
 def statement_list():
-    form = StatementRangeForm(request.args)
+    return _statements_page(StatementForm())
+
+
+def _statements_page(form: StatementForm, status: int = 200):
     return render_template(
         "cpd/statements.html", statements=statements.member_statements(current_user.id), form=form
-    )
+    ), status
 
 
 def _visible_statement_or_404(statement_id: int) -> Statement:

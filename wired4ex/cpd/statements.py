@@ -158,6 +158,31 @@ def snapshot_hash(snapshot: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def figures(
+    policy: CpdPolicy, member: User, period: Period, entries: list[LedgerEntry], today: date
+) -> tuple[dict, str]:
+    """The snapshot of a member's figures for a period, and its hash (language-independent)."""
+    with canonical():  # the same figures give the same statement in any language
+        snapshot = build_snapshot(policy, member, period, entries, today)
+    return snapshot, snapshot_hash(snapshot)
+
+
+def find_issued(member_id: int, period: Period, digest: str) -> Statement | None:
+    """The valid statement already issued for this member, period and figures, if any."""
+    return db.session.scalar(
+        sa.select(Statement)
+        .where(
+            Statement.user_id == member_id,
+            Statement.period_start == period.start,
+            Statement.period_end == period.end,
+            Statement.snapshot_hash == digest,
+            Statement.status == "valid",
+        )
+        .order_by(Statement.issued_at.desc())
+        .limit(1)
+    )
+
+
 def issue_statement(
     policy: CpdPolicy,
     member: User,
@@ -170,27 +195,22 @@ def issue_statement(
     """The statement for these figures: the one already issued, or a new one. (statement, new?)"""
     if period.end < period.start:
         raise CpdError(_l("The end of the period cannot be before its start."))
-    with canonical():  # the same figures give the same statement in any language
-        snapshot = build_snapshot(policy, member, period, entries, today)
-    digest = snapshot_hash(snapshot)
-    existing = db.session.scalar(
-        sa.select(Statement)
-        .where(
-            Statement.user_id == member.id,
-            Statement.period_start == period.start,
-            Statement.period_end == period.end,
-            Statement.snapshot_hash == digest,
-            Statement.status == "valid",
-        )
-        .order_by(Statement.issued_at.desc())
-        .limit(1)
-    )
+    snapshot, digest = figures(policy, member, period, entries, today)
+    member_id = member.id
+    if commit:
+        db.session.commit()  # end the reading transaction: issuing starts with its write
+        # Issues for one member wait for each other (a no-op write on the member's row takes
+        # the lock first), so two requests at the same moment give one statement.
+        db.session.execute(sa.update(User).where(User.id == member_id).values(id=member_id))
+    existing = find_issued(member_id, period, digest)
     if existing is not None:
+        if commit:
+            db.session.commit()
         return existing, False
     for _attempt in range(5):
         statement = Statement(
             code=new_code(),
-            user_id=member.id,
+            user_id=member_id,
             period_start=period.start,
             period_end=period.end,
             snapshot=snapshot,

@@ -2,6 +2,7 @@
 
 from wired4ex.api.schemas.components import CATEGORY, REF, SCHEMAS, STRING, ref
 from wired4ex.auth.models import RoleName
+from wired4ex.fields import EARLIEST_DATE, latest_period_date
 
 API_VERSION = "1.0.0"
 
@@ -50,11 +51,17 @@ PAGING = [
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
            "Items per page, at most 100."),
 ]  # fmt: skip
-CYCLE = _query(
-    "cycle",
-    {"type": "integer", "minimum": 1900, "maximum": 2200},
-    "The CPD cycle, by the year it starts in; the current cycle when left out.",
-)
+
+
+def _cycle_query() -> dict:
+    """?cycle=YEAR, from 1990 to next year (wired4ex.fields: the bounds of every period)."""
+    return _query(
+        "cycle",
+        {"type": "integer", "minimum": EARLIEST_DATE.year, "maximum": latest_period_date().year},
+        "The CPD cycle, by the year it starts in; the current cycle when left out.",
+    )
+
+
 TEXT = {"type": "string", "maxLength": 200}
 ANYONE: list = [{}, {"bearerAuth": []}, {"sessionCookie": []}]
 # A token must carry the read-only scope an operation names (OpenAPI 3.1 lets any scheme list
@@ -86,6 +93,7 @@ def _operation(
 
 
 def _paths() -> dict:
+    CYCLE = _cycle_query()  # noqa: N806  (read like the other parameter constants)
     course_path = [
         _path("institution", STRING, "The institution's slug."),
         _path("course", STRING, "The course's slug."),

@@ -1,0 +1,167 @@
+"""A member's CPD standing: ledger arithmetic per cycle (caps, minimums, target, pace)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from wired4ex.auth.models import User
+from wired4ex.cpd.models import Claim
+from wired4ex.cpd.policy import CpdPolicy, Cycle
+from wired4ex.extensions import db
+from wired4ex.fields import EARLIEST_DATE, one_year_after
+from wired4ex.learning.models import LedgerEntry
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class CategoryTotal:
+    code: str
+    name: str
+    claimed: Decimal
+    counted: Decimal
+    cap: Decimal | None
+    minimum: Decimal | None = None
+
+    @property
+    def over_cap(self) -> Decimal:
+        return self.claimed - self.counted if self.claimed > self.counted else ZERO
+
+    @property
+    def minimum_met(self) -> bool:
+        return self.minimum is None or self.counted >= self.minimum
+
+
+@dataclass
+class CpdSummary:
+    """A member's standing in one cycle, computed from the ledger alone."""
+
+    cycle: Cycle
+    entries: list[LedgerEntry]
+    categories: list[CategoryTotal]
+    target: Decimal | None  # None: exempt
+    expected_by_today: Decimal | None
+    counted: Decimal = ZERO
+    claimed: Decimal = ZERO
+    unmet_minimums: list[CategoryTotal] = field(default_factory=list)
+
+    @property
+    def exempt(self) -> bool:
+        return self.target is None
+
+    @property
+    def target_met(self) -> bool:
+        return self.exempt or (self.counted >= self.target and not self.unmet_minimums)
+
+    @property
+    def still_needed(self) -> Decimal:
+        if self.exempt:
+            return ZERO
+        return max(self.target - self.counted, ZERO)
+
+    @property
+    def behind_pace(self) -> bool:
+        return self.expected_by_today is not None and self.counted < self.expected_by_today
+
+
+def _points_text(points: Decimal | None) -> str | None:
+    """Points as text with one decimal ("5.0"), for audit records."""
+    return None if points is None else str(Decimal(points).quantize(Decimal("0.1")))
+
+
+def _round_half(value: Decimal) -> Decimal:
+    """Round to the nearest half point (pace figures)."""
+    return (value * 2).to_integral_value() / 2
+
+
+def summarise(
+    policy: CpdPolicy,
+    entries: list[LedgerEntry],
+    membership_category: str,
+    cycle: Cycle,
+    today: date,
+) -> CpdSummary:
+    """Claimed and counted points per category (caps applied), target, minimums and pace.
+
+    Points over a category's cap stay in the ledger but do not count. Negative adjustments reduce
+    their category; a category never counts below zero.
+    """
+    in_cycle = [entry for entry in entries if cycle.contains(entry.activity_date)]
+    sums: dict[str, Decimal] = {}
+    for entry in in_cycle:
+        sums[entry.category] = sums.get(entry.category, ZERO) + Decimal(entry.points)
+    codes = list(policy.categories) + [code for code in sums if code not in policy.categories]
+    totals = []
+    for code in codes:
+        claimed = sums.get(code, ZERO)
+        category = policy.categories.get(code)
+        cap = category.cap if category else None
+        counted = max(min(claimed, cap) if cap is not None else claimed, ZERO)
+        totals.append(
+            CategoryTotal(
+                code=code,
+                name=policy.category_name(code),
+                claimed=claimed,
+                counted=counted,
+                cap=cap,
+                minimum=policy.minimums.get(code),
+            )
+        )
+    target = policy.target_for(membership_category)
+    if target is None:
+        expected = None
+    elif today > cycle.end:
+        expected = target
+    elif today < cycle.start:
+        expected = ZERO
+    else:
+        elapsed = (today - cycle.start).days + 1
+        expected = _round_half(target * elapsed / cycle.days)
+    summary = CpdSummary(
+        cycle=cycle,
+        entries=sorted(in_cycle, key=lambda e: (e.activity_date, e.id or 0), reverse=True),
+        categories=totals,
+        target=target,
+        expected_by_today=expected,
+        counted=sum((t.counted for t in totals), ZERO),
+        claimed=sum((t.claimed for t in totals), ZERO),
+    )
+    if target is not None:
+        summary.unmet_minimums = [t for t in totals if not t.minimum_met]
+    return summary
+
+
+def ledger_entries(
+    user_id: int, start: date | None = None, end: date | None = None
+) -> list[LedgerEntry]:
+    """A member's ledger entries, optionally within a date range, oldest first."""
+    query = sa.select(LedgerEntry).where(LedgerEntry.user_id == user_id)
+    if start is not None:
+        query = query.where(LedgerEntry.activity_date >= start)
+    if end is not None:
+        query = query.where(LedgerEntry.activity_date <= end)
+    return list(db.session.scalars(query.order_by(LedgerEntry.activity_date, LedgerEntry.id)))
+
+
+def member_summary(policy: CpdPolicy, user: User, cycle: Cycle, today: date) -> CpdSummary:
+    """The summary for one member and cycle, reading only that cycle's ledger entries."""
+    entries = ledger_entries(user.id, cycle.start, cycle.end)
+    return summarise(policy, entries, user.membership_category, cycle, today)
+
+
+def cycles_with_activity(policy: CpdPolicy, user_id: int, today: date) -> list[Cycle]:
+    """The current cycle and every earlier one the member has entries or claims in, newest first."""
+    dates = set(
+        db.session.scalars(
+            sa.select(LedgerEntry.activity_date).where(LedgerEntry.user_id == user_id)
+        )
+    )
+    dates |= set(db.session.scalars(sa.select(Claim.end_date).where(Claim.user_id == user_id)))
+    # A date outside 1990..next year (a row written before the bounds, or by hand) names no
+    # cycle anyone can choose, and year 9999 has no following year to end its cycle.
+    latest = one_year_after(today)
+    dates = {day for day in dates if EARLIEST_DATE <= day <= latest}
+    keys = {policy.cycle_for(day).key for day in dates} | {policy.cycle_for(today).key}
+    return [policy.cycle_starting(year) for year in sorted(keys, reverse=True)]
