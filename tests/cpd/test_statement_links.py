@@ -23,7 +23,10 @@ def test_statement_pdf_and_qr_carry_the_configured_address(app, make_user, polic
     credentials = {"email": "wanjiru@example.org", "password": PASSWORD}
     credentials["csrf_token"] = token.group(1) or token.group(2)
     assert client.post("/login", data=credentials, headers=evil).status_code == 302
-    response = client.get(f"/cpd/statement.pdf?cycle={YEAR}", headers=evil)
+    page = client.get("/cpd/statements", headers=evil).get_data(as_text=True)
+    token = CSRF_FIELD.search(page)
+    issue = {"cycle": str(YEAR), "csrf_token": token.group(1) or token.group(2)}
+    response = client.post("/cpd/statement.pdf", data=issue, headers=evil, follow_redirects=True)
     assert response.status_code == 200
     statement = db.session.scalar(sa.select(Statement))
     code = f"{statement.code[:4]}-{statement.code[4:8]}-{statement.code[8:]}"
