@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from config import TestingConfig
+from tests.append_only import triggers_suspended
 from wired4ex import create_app
 from wired4ex.auth.services import NewAccount, create_user
 from wired4ex.extensions import db, limiter
@@ -77,7 +78,7 @@ def _schema(config_class):
 
 
 def _empty_all_tables() -> None:
-    with db.engine.begin() as connection:
+    with db.engine.begin() as connection, triggers_suspended(connection):
         for table in reversed(db.metadata.sorted_tables):
             if table.name == "modules":
                 connection.execute(table.update().values(current_version_id=None))

@@ -83,6 +83,7 @@ def seed_command():
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
+    from wired4ex.admin.commands import members_cli
     from wired4ex.catalog.commands import content_cli
     from wired4ex.certification.commands import certification_cli
     from wired4ex.cpd.commands import cpd_cli
@@ -92,3 +93,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(certification_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(members_cli)

@@ -5,9 +5,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from wired4ex.certification import services
 from wired4ex.cpd import statements
 from wired4ex.extensions import limiter
+from wired4ex.records import person_name
 from wired4ex.timeutil import local_today
 
 verify_bp = Blueprint("verify", __name__)
+verify_bp.add_app_template_filter(person_name, "person_name")
 
 
 def _limit() -> str:
