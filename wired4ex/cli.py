@@ -12,6 +12,7 @@ from wired4ex.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app.")
+keys_cli = AppGroup("keys", help="The association's signing key.")
 
 
 def find_institution(slug: str) -> Institution:
@@ -81,6 +82,24 @@ def seed_command():
         click.echo(line)
 
 
+@keys_cli.command("generate")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing key (old signatures stop verifying)."
+)
+def generate_key_command(force):
+    """Create the Ed25519 signing key at SIGNING_KEY_PATH (default: instance/signing-key.pem)."""
+    from wired4ex import signing
+
+    path = signing.key_path()
+    try:
+        signing.generate_key(path, overwrite=force)
+    except FileExistsError as error:
+        raise click.ClickException(f"{path} exists; use --force to replace it") from error
+    public = signing.thumbprint(signing.load_key().public_key())
+    click.echo(f"Wrote a new Ed25519 signing key to {path} (readable by its owner only).")
+    click.echo(f"Key thumbprint: {public}. Back it up; it is published at /.well-known/jwks.json.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from wired4ex.admin.commands import members_cli
@@ -94,3 +113,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(members_cli)
+    app.cli.add_command(keys_cli)
