@@ -105,7 +105,7 @@ def register_commands(app: Flask) -> None:
     from wired4ex.admin.commands import members_cli
     from wired4ex.catalog.commands import content_cli
     from wired4ex.certification.commands import certification_cli
-    from wired4ex.cpd.commands import cpd_cli
+    from wired4ex.cpd.commands import cpd_cli, verify_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(cpd_cli)
@@ -114,3 +114,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(members_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(verify_command)

@@ -97,12 +97,24 @@ def thumbprint(public: Ed25519PublicKey) -> str:
     return b64url(hashlib.sha256(canonical).digest())
 
 
+def thumbprint_uri() -> str:
+    """The key's RFC 9278 thumbprint URI: names it whatever address the site has."""
+    return f"urn:ietf:params:oauth:jwk-thumbprint:sha-256:{thumbprint(load_key().public_key())}"
+
+
 @dataclass(frozen=True)
 class PublicKey:
     """The public half, as published: its JWK and the kid that signatures carry."""
 
     kid: str
     jwk: dict
+
+
+def published_keys(jwks_url: str) -> list[dict]:
+    """The JWK set: the key under its address-based kid (Open Badges credentials) and under its
+    thumbprint URI (CPD statements, checked offline long after the site may have moved)."""
+    key = public_key(jwks_url)
+    return [key.jwk, {**key.jwk, "kid": thumbprint_uri()}]
 
 
 def public_key(jwks_url: str) -> PublicKey:

@@ -87,6 +87,8 @@ def test_truncate_is_refused_on_postgresql(records):
         "UPDATE cpd_statements SET period_end = period_start",
         "UPDATE cpd_statements SET issued_at = revoked_at",
         "UPDATE cpd_statements SET user_id = (SELECT MIN(id) FROM users)",
+        "UPDATE cpd_statements SET signed_snapshot = NULL",
+        "UPDATE cpd_statements SET signed_snapshot = 'eyJhbGciOiJub25lIn0.e30.'",
         "DELETE FROM cpd_statements",
     ],
 )

@@ -26,6 +26,7 @@ def test_erasure_replaces_name_and_email_everywhere_and_keeps_the_figures(record
         )
     ).all()
     snapshot_before = dict(records.statement.snapshot)
+    assert records.statement.signed_snapshot  # signed at issue
 
     result = erase(runner)
     assert result.exit_code == 0, result.output
@@ -43,6 +44,7 @@ def test_erasure_replaces_name_and_email_everywhere_and_keeps_the_figures(record
     without_member = {k: v for k, v in snapshot_before.items() if k != "member"}
     assert {k: v for k, v in statement.snapshot.items() if k != "member"} == without_member
     assert statement.code == records.statement.code and statement.status == "valid"
+    assert records.statement.signed_snapshot is None  # the signed copy named the person
     assert db.session.get(Certificate, records.certificate.id).holder_name == ERASED_NAME
     ledger_after = db.session.execute(
         sa.select(LedgerEntry.points, LedgerEntry.activity_date).where(

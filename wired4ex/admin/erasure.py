@@ -66,6 +66,7 @@ def erase_member(
         statement.snapshot = {
             key: (block if key == "member" else value) for key, value in statement.snapshot.items()
         }
+        statement.signed_snapshot = None  # the signed copy names the person too
         statement_count += 1
     certificates = db.session.scalars(
         sa.select(Certificate).where(Certificate.user_id == member.id)

@@ -137,9 +137,9 @@ def issuer():
 def jwks():
     """The public key that verifies the association's signatures."""
     try:
-        key = signing.public_key(url_for("verify.jwks", _external=True))
+        keys = signing.published_keys(url_for("verify.jwks", _external=True))
     except signing.SigningKeyMissing:
         return _signing_unavailable()
-    response = make_response({"keys": [key.jwk]})
+    response = make_response({"keys": keys})
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from wired4ex.certification import services
-from wired4ex.cpd import statements
+from wired4ex.cpd import signatures, statements
 from wired4ex.extensions import limiter
 from wired4ex.records import person_name
 from wired4ex.timeutil import local_today
@@ -33,6 +33,7 @@ def verify(code: str):
         return render_template(
             "cpd/verify.html", statement=statement, snap=statement.snapshot,
             code=statements.format_code(statement.code),
+            signature=signatures.check(statement).state,
         )  # fmt: skip
     certificate = services.find_certificate(code)
     if certificate is not None:
