@@ -75,6 +75,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "certification.programme":      {"GET": (200, 200, 200, 200, 200, 200)},
     "certification.issuer":         {"GET": (200, 200, 200, 200, 200, 200)},
     "verify.jwks":                  {"GET": (200, 200, 200, 200, 200, 200)},
+    # a statement PDF to check by its signature: the matrix sends no file
+    "verify.verify_document":       {"POST": (400, 400, 400, 400, 400, 400)},
     # -- accounts (a signed-in caller is sent on from the login and register pages)
     "auth.register":                {"GET": (200, 302, 302, 302, 302, 302),
                                      "POST": (200, 302, 302, 302, 302, 302)},

@@ -3,15 +3,18 @@ those signed; the PDF carries the signed snapshot as an embedded file that poppl
 extracts and joserfc verifies against the published key; `flask verify FILE.pdf` reports it."""
 
 import base64
+import io
 import json
 import subprocess
 import warnings
+from pathlib import Path
 
+import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from pypdf import PdfReader, PdfWriter
 
-from tests.conftest import Auth
+from tests.conftest import Auth, csrf_token
 from wired4ex.cpd import statements
 from wired4ex.extensions import db
 
@@ -128,3 +131,63 @@ def test_an_erased_statement_says_its_signed_copy_went_with_the_data(client, rec
     )
     assert "its signed copy was removed when the member" in page
     assert "The figures shown are the ones" not in page
+
+
+def upload(client, name: str, data: bytes):
+    token = csrf_token(client, "/verify")
+    return client.post(
+        "/verify/document",
+        data={"csrf_token": token, "document": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_anyone_checks_a_statement_file_on_the_verify_page(app, records, tmp_path):
+    pdf = statement_pdf(app.test_client(), records)
+    (tmp_path / "statement.pdf").write_bytes(pdf)
+    visitor = app.test_client()
+    page = visitor.get("/verify").get_data(as_text=True)
+    assert "Check a statement file" in page and 'enctype="multipart/form-data"' in page
+    checked = upload(visitor, "statement.pdf", pdf)
+    text = checked.get_data(as_text=True)
+    assert checked.status_code == 200
+    assert "Valid: this file carries a CPD statement signed by HeSMA East Africa" in text
+    assert statements.format_code(records.statement.code) in text and "10.5" in text
+
+    forged = upload(visitor, "forged.pdf", Path(tampered_copy(pdf, tmp_path)).read_bytes())
+    assert "Not valid: the statement inside this file was altered" in forged.get_data(as_text=True)
+    assert "99.0" not in forged.get_data(as_text=True)
+
+    statements.revoke_statement(records.statement, records.admin, "Issued in error")
+    revoked = upload(visitor, "statement.pdf", pdf).get_data(as_text=True)
+    assert "but revoked on" in revoked
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.pdf", b"", "Choose the PDF file of a CPD statement."),
+        ("notes.txt", b"just some text", "That file is not a PDF of at most 5 MB."),
+        (
+            "huge.pdf",
+            b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024),
+            "That file is not a PDF of at most 5 MB.",
+        ),
+    ],
+)
+def test_a_bad_file_gets_a_clear_message(client, name, data, message):
+    response = upload(client, name, data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_a_pdf_without_a_signed_statement_says_so(client, tmp_path):
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    response = upload(client, "blank.pdf", buffer.getvalue())
+    assert response.status_code == 200
+    assert "This file carries no signed CPD statement." in response.get_data(as_text=True)
+    broken = upload(client, "broken.pdf", b"%PDF-1.4\nnot really a pdf")
+    assert broken.status_code == 200
+    assert "This file carries no signed CPD statement." in broken.get_data(as_text=True)
