@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from flask import current_app
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
 
 from wired4ex import signing
 
@@ -95,18 +94,13 @@ def embed(pdf: bytes, statement) -> bytes:
 
 
 def embedded_tokens(pdf: bytes) -> list[str]:
-    """The signed statements embedded in a PDF (empty when none, or not a PDF)."""
-    try:
-        reader = PdfReader(io.BytesIO(pdf))
-        attachments = reader.attachments
-    except (PdfReadError, ValueError, OSError, KeyError):
-        return []
+    """The signed statements embedded in a PDF (empty when none, or not a readable PDF)."""
     found = []
-    for name, contents in attachments.items():
-        if name.endswith(JWS_SUFFIX):
-            for data in contents:
-                try:
-                    found.append(data.decode("ascii").strip())
-                except UnicodeDecodeError:
-                    continue
+    try:
+        for name, contents in PdfReader(io.BytesIO(pdf)).attachments.items():
+            if name.endswith(JWS_SUFFIX):
+                found += [data.decode("ascii", "replace").strip() for data in contents]
+    except Exception:  # a damaged or hostile upload is a file that carries nothing we signed
+        current_app.logger.info("Could not read the attachments of an uploaded PDF", exc_info=True)
+        return []
     return found
