@@ -59,6 +59,11 @@ class Config:
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")  # default: <instance>/outbox
     # Uploaded claim evidence; never inside static/. Default: <instance>/evidence
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    # The association's Ed25519 signing key (Open Badges credentials), made by `flask keys
+    # generate`; keep it outside the repository. Default: <instance>/signing-key.pem
+    SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH")
+    # Make a key on first use when none exists (development and tests only; production refuses).
+    SIGNING_KEY_AUTOGENERATE = env_bool("SIGNING_KEY_AUTOGENERATE", True)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Africa/Nairobi")
@@ -124,6 +129,7 @@ class ProductionConfig(Config):
     TRUST_PUBLIC_HOST_ONLY = True  # TRUSTED_HOSTS defaults to PUBLIC_BASE_URL's host
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
+    SIGNING_KEY_AUTOGENERATE = False  # no credential is signed without `flask keys generate`
 
 
 CONFIGS = {

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from config import TestingConfig
+from tests.append_only import triggers_suspended
 from wired4ex import create_app
 from wired4ex.auth.services import NewAccount, create_user
 from wired4ex.extensions import db, limiter
@@ -64,6 +65,7 @@ def config_class(database_url, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI = database_url
         MAIL_OUTBOX = str(tmp_path_factory.mktemp("outbox"))
         EVIDENCE_DIR = str(tmp_path_factory.mktemp("evidence"))
+        SIGNING_KEY_PATH = str(tmp_path_factory.mktemp("keys") / "signing-key.pem")
         CONTENT_DIR = str(ROOT / "content")
 
     return Config
@@ -79,7 +81,7 @@ def _schema(config_class):
 
 
 def _empty_all_tables() -> None:
-    with db.engine.begin() as connection:
+    with db.engine.begin() as connection, triggers_suspended(connection):
         for table in reversed(db.metadata.sorted_tables):
             if table.name == "modules":
                 connection.execute(table.update().values(current_version_id=None))

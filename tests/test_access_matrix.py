@@ -70,6 +70,13 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "verify.verify_form":           {"GET": (200, 200, 200, 200, 200, 200)},
     "verify.verify":                {"GET": (200, 200, 200, 200, 200, 200)},
     "certification.badge":          {"GET": (200, 200, 200, 200, 200, 200)},
+    "certification.badge_json":     {"GET": (308, 308, 308, 308, 308, 308)},
+    "certification.status_list":    {"GET": (200, 200, 200, 200, 200, 200)},
+    "certification.programme":      {"GET": (200, 200, 200, 200, 200, 200)},
+    "certification.issuer":         {"GET": (200, 200, 200, 200, 200, 200)},
+    "verify.jwks":                  {"GET": (200, 200, 200, 200, 200, 200)},
+    # a statement PDF to check by its signature: the matrix sends no file
+    "verify.verify_document":       {"POST": (400, 400, 400, 400, 400, 400)},
     # -- accounts (a signed-in caller is sent on from the login and register pages)
     "auth.register":                {"GET": (200, 302, 302, 302, 302, 302),
                                      "POST": (200, 302, 302, 302, 302, 302)},
@@ -441,6 +448,8 @@ URL_VALUES = {
     "catalog.media": {"course": "unpublished_course", "name": "image"},
     "certification.apply": {"code": "AHSM"},
     "certification.badge": {"code": "certificate_code"},
+    "certification.badge_json": {"code": "certificate_code"},
+    "certification.programme": {"code": "AHSM"},
     "cpd.download_statement": {"kind": "pdf"},
     "cpd.issue_statement": {"kind": "pdf"},
     "cpd.statement_file": {"kind": "pdf"},

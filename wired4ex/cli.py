@@ -12,6 +12,7 @@ from wired4ex.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app.")
+keys_cli = AppGroup("keys", help="The association's signing key.")
 
 
 def find_institution(slug: str) -> Institution:
@@ -84,14 +85,36 @@ def seed_command():
         click.echo(line)
 
 
+@keys_cli.command("generate")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing key (old signatures stop verifying)."
+)
+def generate_key_command(force):
+    """Create the Ed25519 signing key at SIGNING_KEY_PATH (default: instance/signing-key.pem)."""
+    from wired4ex import signing
+
+    path = signing.key_path()
+    try:
+        signing.generate_key(path, overwrite=force)
+    except FileExistsError as error:
+        raise click.ClickException(f"{path} exists; use --force to replace it") from error
+    public = signing.thumbprint(signing.load_key().public_key())
+    click.echo(f"Wrote a new Ed25519 signing key to {path} (readable by its owner only).")
+    click.echo(f"Key thumbprint: {public}. Back it up; it is published at /.well-known/jwks.json.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
+    from wired4ex.admin.commands import members_cli
     from wired4ex.catalog.commands import content_cli
     from wired4ex.certification.commands import certification_cli
-    from wired4ex.cpd.commands import cpd_cli
+    from wired4ex.cpd.commands import cpd_cli, verify_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(cpd_cli)
     app.cli.add_command(certification_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(members_cli)
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(verify_command)

@@ -1,6 +1,7 @@
 """A certificate's life: issued, expired, revoked, renewed; what the public verify page, the
 dashboard and the member's page say at each step; and the Open Badges 3.0 credential."""
 
+import base64
 import json
 from datetime import date, timedelta
 
@@ -219,14 +220,26 @@ def issued(app, member, admin, make_ahsm_eligible, today):
     return certificate
 
 
+class Badge:
+    """A certificate's Open Badge as served: the signed credential, and its payload decoded."""
+
+    def __init__(self, response):
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.data = b"{}"
+        if response.status_code == 200:
+            payload = response.get_data(as_text=True).split(".")[1]
+            self.data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+
+
 def badge_of(app, code: str):
-    return app.test_client().get(f"/certification/badges/{code}.json")
+    return Badge(app.test_client().get(f"/certification/badges/{code}.jwt"))
 
 
 def test_the_open_badge_is_an_open_badge_credential(app, issued, today):
     response = badge_of(app, issued.code)
     assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.headers["Content-Type"].startswith("application/vc+jwt")
     badge = json.loads(response.data)
     assert "https://www.w3.org/ns/credentials/v2" in badge["@context"]
     assert badge["@context"][0] == "https://www.w3.org/ns/credentials/v2"
@@ -294,8 +307,8 @@ def test_the_badge_of_each_programme_aligns_to_its_domains(app, make_user, progr
 
 def test_the_verify_page_links_to_the_badge_and_unknown_badges_are_404(app, issued):
     page = app.test_client().get(verify_path(issued)).get_data(as_text=True)
-    assert f'href="/certification/badges/{issued.code}.json"' in page
-    assert "Open Badges 3.0 credential (JSON)" in page
+    assert f'href="/certification/badges/{issued.code}.jwt"' in page
+    assert "Open Badges 3.0 credential, signed by HeSMA East Africa" in page
     assert badge_of(app, "ABCD-EFGH-JKMN").status_code == 404
     assert badge_of(app, "not-a-code").status_code == 404
     assert badge_of(app, format_code(issued.code)).status_code == 200
@@ -305,5 +318,5 @@ def test_the_member_page_links_to_pdf_verify_page_and_badge(app, issued):
     page = login(app, "baraka@example.org").get("/certification/").get_data(as_text=True)
     assert f'href="/certification/certificates/{issued.id}.pdf"' in page
     assert f'href="{verify_path(issued)}"' in page
-    assert f'href="/certification/badges/{issued.code}.json"' in page
+    assert f'href="/certification/badges/{issued.code}.jwt?download=1"' in page
     assert str(escape(NAME)) in app.test_client().get(verify_path(issued)).get_data(as_text=True)

@@ -2,6 +2,9 @@
 secretariat's reasons): shown back escaped on the admin pages and the public verify page, the
 name printed literally on the certificate PDF and carried as plain JSON in the Open Badge."""
 
+import base64
+import json
+
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, submit
@@ -73,10 +76,12 @@ def test_payloads_in_applications_and_certificates(
         verify = app.test_client().get(f"/verify/{format_code(certificate.code)}")
         assert verify.status_code == 200
         failures[f"verify page of {name!r}"] = page_problems(verify.get_data(as_text=True), name)
-        badge = app.test_client().get(f"/certification/badges/{certificate.code}.json")
-        assert badge.status_code == 200 and badge.mimetype.endswith("json")
+        badge = app.test_client().get(f"/certification/badges/{certificate.code}.jwt")
+        assert badge.status_code == 200 and badge.mimetype == "application/vc+jwt"
         assert badge.headers.get("X-Content-Type-Options") == "nosniff"
-        assert name in badge.get_data(as_text=True) or name in str(badge.get_json())
+        payload = badge.get_data(as_text=True).split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert claims["credentialSubject"]["identifier"][0]["identityHash"] == name
         mine = holder.get("/certification/").get_data(as_text=True)
         failures[f"certification page of {name!r}"] = page_problems(mine)
     assert not any(failures.values()), report(failures)

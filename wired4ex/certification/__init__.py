@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("certification", __name__, template_folder="templates", url_prefix="/certification")
 
-from wired4ex.certification import views  # noqa: E402,F401  (routes attach to bp)
+from wired4ex.certification import badge_views, views  # noqa: E402,F401  (routes attach to bp)

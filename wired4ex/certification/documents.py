@@ -1,7 +1,6 @@
 """Certificate documents: a landscape A4 PDF with its QR code, and an Open Badges 3.0 credential."""
 
 import io
-import json
 from datetime import date
 
 from flask_babel import gettext as _
@@ -92,59 +91,3 @@ def render_certificate_pdf(certificate, verify_url: str, today: date) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-def open_badge(certificate, badge_url: str, verify_url: str, issuer_url: str, framework_url: str,
-               domain_names: dict[str, str]) -> str:  # fmt: skip
-    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned JSON-LD)."""
-    issuer_id = issuer_url.rstrip("/") + "/"
-    achievement_id = f"{issuer_id}certification/programmes/{certificate.programme_code}"
-    document = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": badge_url,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": certificate.programme_name,
-        "issuer": {
-            "id": issuer_id,
-            "type": ["Profile"],
-            "name": ASSOCIATION,
-            "url": issuer_id,
-        },
-        "validFrom": f"{certificate.issued_on.isoformat()}T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "hashed": False,
-                    "identityHash": certificate.holder_name,
-                }
-            ],
-            "achievement": {
-                "id": achievement_id,
-                "type": ["Achievement"],
-                "achievementType": "Certification",
-                "name": certificate.programme_name,
-                "description": f"Level {certificate.level} certification of {ASSOCIATION}.",
-                "criteria": {"narrative": certificate.criteria or certificate.programme_name},
-                "alignment": [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": domain_names.get(code, code),
-                        "targetCode": code,
-                        "targetFramework": "HeSMA East Africa competency framework",
-                        "targetUrl": f"{framework_url}#{code}",
-                    }
-                    for code in certificate.competencies
-                ],
-            },
-        },
-        "evidence": [{"type": ["Evidence"], "id": verify_url, "name": "Public verification page"}],
-    }
-    if certificate.expires_on:
-        document["validUntil"] = f"{certificate.expires_on.isoformat()}T23:59:59Z"
-    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -30,3 +30,8 @@ class ApplicationDecisionForm(Form):
 class RevokeCertificateForm(Form):
     reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Revoke certificate"))
+
+
+class VerifyDocumentForm(Form):
+    document = FileField(_l("CPD statement (PDF, up to 5 MB)"))
+    submit = SubmitField(_l("Check the file"))

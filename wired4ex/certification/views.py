@@ -15,9 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required, confirmed_required
-from wired4ex.catalog.services import list_competency_domains
 from wired4ex.certification import bp, services
-from wired4ex.certification.documents import open_badge, render_certificate_pdf
+from wired4ex.certification.documents import render_certificate_pdf
 from wired4ex.certification.eligibility import evaluate, load_programmes
 from wired4ex.certification.forms import (
     ApplicationDecisionForm,
@@ -222,25 +221,6 @@ def revoke(certificate_id: int):
     return render_template(
         "certification/revoke.html", certificate=found, form=form
     ), 400 if form.errors else 200
-
-
-@bp.get("/badges/<code>.json")
-def badge(code: str):
-    """The certificate as an Open Badges 3.0 OpenBadgeCredential (public, like the verify page)."""
-    found = services.find_certificate(code)
-    if found is None:
-        abort(404)
-    document = open_badge(
-        found,
-        badge_url=public_url("certification.badge", code=found.code),
-        verify_url=certificate_verify_url(found),
-        issuer_url=public_url("catalog.index"),
-        framework_url=public_url("catalog.competencies"),
-        domain_names={domain.code: domain.label for domain in list_competency_domains()},
-    )
-    response = make_response(document)
-    response.headers["Content-Type"] = "application/json"
-    return response
 
 
 @bp.app_context_processor

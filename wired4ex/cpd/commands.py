@@ -107,3 +107,63 @@ def statements_command(year, out_dir, category, first_id, last_id):
         f"{len(ids)} members: {issued} statements issued, {reused} unchanged and reused; "
         f"PDFs in {out} ({seconds:.1f} s)."
     )
+
+
+@click.command("verify")
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--jwks",
+    "jwks_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check against this saved copy of /.well-known/jwks.json instead of the installed key.",
+)
+def verify_command(pdf_file, jwks_file):
+    """Check the signed snapshot embedded in a CPD statement PDF; exit 1 unless it is valid."""
+    import json
+
+    from wired4ex.cpd import signatures
+    from wired4ex.cpd.models import Statement
+    from wired4ex.signing import SigningKeyMissing
+
+    tokens = signatures.embedded_tokens(pdf_file.read_bytes())
+    if not tokens:
+        click.echo(f"{pdf_file}: no signed CPD statement is embedded in this file.")
+        sys.exit(1)
+    jwk = None
+    if jwks_file:
+        try:
+            keys = json.loads(jwks_file.read_text())["keys"]
+            jwk = next(key for key in keys if key.get("crv") == "Ed25519")
+        except (ValueError, KeyError, StopIteration, TypeError):
+            raise click.ClickException(f"{jwks_file} holds no Ed25519 key") from None
+    try:
+        found = signatures.check_token(tokens[0], jwk)
+    except SigningKeyMissing:
+        raise click.ClickException("no signing key installed here: pass --jwks FILE") from None
+    if found.state != "signed":
+        click.echo(f"{pdf_file}: the embedded statement is NOT signed by HeSMA East Africa's key "
+                   "(altered, or signed with another key). Do not rely on it.")  # fmt: skip
+        sys.exit(1)
+    payload, snap = found.payload, found.payload["snapshot"]
+    member = snap["member"]
+    target = ("exempt" if snap["exempt"] else
+              f"target {snap['target']} {'met' if snap['target_met'] else 'not met'}")  # fmt: skip
+    click.echo(f"{pdf_file}: signature valid, signed by HeSMA East Africa's key.")
+    click.echo(
+        f"  Statement {statements.format_code(payload['code'])}, issued {payload['issued_at']}"
+    )
+    click.echo(f"  Member: {member['name']}"
+               + (f" ({member['membership_number']})" if member.get("membership_number") else ""))  # fmt: skip
+    click.echo(f"  Period: {payload['period_start']} to {payload['period_end']}")
+    click.echo(f"  Points: {snap['counted']} counted, {snap['claimed']} earned; {target}")
+    statement = db.session.scalar(sa.select(Statement).where(Statement.code == payload["code"]))
+    if jwks_file and statement is None:
+        click.echo("  Checked against the key only (this statement is not in this database).")
+        return
+    if statement is None:
+        click.echo("  Not found in this database: it was not issued here.")
+        sys.exit(1)
+    if statement.status == "revoked":
+        click.echo(f"  REVOKED on {statement.revoked_at:%Y-%m-%d}: {statement.revoked_reason}")
+        sys.exit(1)
+    click.echo("  Status: valid (not revoked).")

@@ -22,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from wired4ex.auth.forms import MEMBERSHIP_LABELS
+from wired4ex.cpd import signatures
 from wired4ex.cpd.statements import format_code, source_label
 from wired4ex.csvsafe import safe_cell as _cell
 from wired4ex.i18n import policy_text, show_date
@@ -187,7 +188,7 @@ def render_pdf(statement, verify_url: str) -> bytes:
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    return signatures.embed(buffer.getvalue(), statement)  # the signed snapshot, for offline checks
 
 
 def render_csv(statement, verify_url: str) -> bytes:

@@ -125,6 +125,8 @@ class Statement(db.Model):
     period_end: Mapped[date] = mapped_column(Date)
     snapshot: Mapped[dict] = mapped_column(JSON)
     snapshot_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # The snapshot signed at issue with the association's key (compact JWS, wired4ex.signing).
+    signed_snapshot: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(10), default="valid")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wired4ex import audit
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Competency, CompetencyDomain
+from wired4ex.cpd import signatures
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.policy import CpdPolicy, Cycle
 from wired4ex.cpd.services import CpdError, summarise
@@ -217,6 +218,7 @@ def issue_statement(
             snapshot_hash=digest,
             issued_at=at or utcnow(),
         )
+        statement.signed_snapshot = signatures.sign(statement)
         db.session.add(statement)
         try:
             db.session.flush()
