@@ -1,18 +1,20 @@
 """Completing a module: the completion, its pair's, one ledger entry and the course completion."""
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Module, ModuleVersion
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.learning.common import LearningError, _insert_ignoring_conflict, _start_writing
-from wired4ex.learning.enrolment import has_started
+from wired4ex.learning.enrolment import first_opened_at
 from wired4ex.learning.models import (
     CourseCompletion,
     LedgerEntry,
@@ -45,17 +47,41 @@ def mark_done(user: User, module: Module, at: datetime | None = None) -> bool:
         raise LearningError(_l("This module is not available."))
     if version.quiz:
         raise LearningError(_l("This module is completed by passing its knowledge check."))
-    if not has_started(user.id, module.id):
+    at = at or utcnow()
+    left = reading_time_left(user.id, module, at)
+    if left is None:
         raise LearningError(_l("Open the module before marking it done."))
+    if left > 0:
+        raise LearningError(
+            _l("Read the module a little longer: you can mark it done in %(minutes)s.",
+               minutes=minutes_text(left))
+        )  # fmt: skip
     user_id, module_id, version_id = user.id, module.id, version.id
     award = _award_values(module, version)
     pairs = paired_modules(module)
     _start_writing()
-    completed = _complete(
-        user_id, module_id, version_id, "marked_done", None, at or utcnow(), award, pairs
-    )
+    completed = _complete(user_id, module_id, version_id, "marked_done", None, at, award, pairs)
     db.session.commit()
     return completed
+
+
+def reading_time_left(user_id: int, module: Module, at: datetime | None = None) -> int | None:
+    """Seconds until a module without a check may be marked done (its `min_read_minutes` since the
+    member first opened it, on the server's clock); None when the member has not opened it."""
+    opened = first_opened_at(user_id, module.id)
+    if opened is None:
+        return None
+    needed = module.current_version.min_read_seconds if module.current_version else 0
+    elapsed = ((at or utcnow()) - opened).total_seconds()
+    return max(0, math.ceil(needed - elapsed))
+
+
+def minutes_text(seconds: int) -> str:
+    """A wait in words: "3 minutes", "1 minute", "less than a minute"."""
+    minutes = math.ceil(seconds / 60)
+    if seconds < 60:
+        return str(_l("less than a minute"))
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,15 @@ def has_started(user_id: int, module_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
+def first_opened_at(user_id: int, module_id: int) -> datetime | None:
+    """When the member first opened the module, or None."""
+    return db.session.scalar(
+        sa.select(ModuleProgress.started_at).where(
+            ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id
+        )
+    )
+
+
 def get_completion(user_id: int, module_id: int) -> ModuleCompletion | None:
     return db.session.scalar(
         sa.select(ModuleCompletion).where(
