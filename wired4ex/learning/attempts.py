@@ -81,20 +81,24 @@ def attempt_allowance(
     one more attempt opens that long after the last one.
     """
     at = at or utcnow()
-    latest_number, used, last_at = db.session.execute(
+    latest_number, rows, used, last_at = db.session.execute(
         sa.select(
             sa.func.coalesce(sa.func.max(QuizAttempt.number), 0),
+            sa.func.count(QuizAttempt.id),
             sa.func.count(QuizAttempt.submitted_at),
             sa.func.max(QuizAttempt.submitted_at),
         ).where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)
     ).one()  # one statement: a consistent view of the member's attempts
-    open_id = db.session.scalar(
-        sa.select(QuizAttempt.id).where(
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.module_id == module_id,
-            QuizAttempt.submitted_at.is_(None),
+    open_id = None
+    if rows > used:  # an attempt is open: it is the one to use, whatever the limit says
+        open_id = db.session.scalar(
+            sa.select(QuizAttempt.id).where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.module_id == module_id,
+                QuizAttempt.submitted_at.is_(None),
+            )
         )
-    )
+        open_id = open_id or -1  # submitted since: the caller looks again
     if not version.attempts_allowed:
         return Allowance(used, None, True, None, latest_number, open_id)
     granted = db.session.scalar(
@@ -146,7 +150,9 @@ def open_attempt(
     if version is None or version.module_id != module.id or not version.quiz:
         raise LearningError(_l("This module has no such knowledge check."))
     user_id, module_id, version_id = user.id, module.id, version.id
-    for _round in range(3):  # a parallel request may take the number first: then reuse its attempt
+    # A new number is taken only when every earlier attempt is submitted (seen in one statement),
+    # so attempt k + 1 exists only if k attempts were used and k was below the limit.
+    for _round in range(5):  # a parallel request may take the number first: then reuse its attempt
         current = _open_attempt_row(user_id, module_id)
         if current is not None:
             if current.module_version_id != version_id:  # the quiz changed since it was opened
@@ -161,6 +167,8 @@ def open_attempt(
                 db.session.refresh(current)
             return current
         allowance = attempt_allowance(user_id, module_id, version, at)
+        if allowance.open_attempt_id is not None:
+            continue  # opened by a parallel request since we looked: use that one
         if not allowance.allowed:
             raise _used_up(allowance)
         layout = make_layout(version.quiz, version.draw)
