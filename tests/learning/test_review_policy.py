@@ -7,6 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from jsonschema import Draft202012Validator
 
 from tests.conftest import csrf_token
 from tests.learning.quiz_modules import (
@@ -16,6 +17,7 @@ from tests.learning.quiz_modules import (
     secret_module,
     wrong_answers,
 )
+from wired4ex.api.schemas.openapi import build_document
 from wired4ex.auth.tokens import create_token
 from wired4ex.catalog.models import Module
 from wired4ex.catalog.quiz import right_answer_values
@@ -54,6 +56,12 @@ def answer_through_the_page(client, right: bool):
     return response, attempt.id
 
 
+def assert_matches_the_openapi_document(body: dict, schema: str) -> None:
+    document = build_document()
+    root = {"$ref": f"#/components/schemas/{schema}", "components": document["components"]}
+    Draft202012Validator(root).validate(body)
+
+
 def results(page: str) -> str:
     """The review of an attempt on a module page (the retake form below it lists options)."""
     return re.search(r'<section id="quiz-results".*?</section>', page, re.S).group(0)
@@ -90,6 +98,10 @@ def test_a_member_who_fails_finds_the_right_answers_nowhere(client, auth, make_u
     detail = client.get(f"/api/v1/me/attempts/{attempt_id}").get_json()
     assert detail["answers_shown"] is False and detail["score"] == 0
     assert all(set(item) == {"id", "type", "text", "correct"} for item in detail["questions"])
+    assert_matches_the_openapi_document(detail, "AttemptDetail")
+    listing = client.get("/api/v1/me/attempts").get_json()
+    assert_matches_the_openapi_document(listing, "AttemptList")
+    assert [item["id"] for item in listing["data"]] == [attempt_id]
 
 
 def test_a_failed_attempt_with_a_retake_open_marks_nothing(client, auth, make_user, course_tree):
@@ -123,6 +135,7 @@ def test_after_passing_the_answers_and_explanations_are_shown(client, auth, make
     assert "KESTREL-ALPHA" in texts
     typed = next(item for item in detail["questions"] if item["type"] == "text")
     assert typed["right_answers"] == ["Kestrel Assembly"] and typed["your_answer"]
+    assert_matches_the_openapi_document(detail, "AttemptDetail")
 
 
 @pytest.mark.parametrize(("review", "shown_after_fail", "shown_after_pass"),

@@ -161,7 +161,9 @@ def _quiz_view(module, version, attempt_id: int | None, form=None) -> QuizView:
         return view
     completion = services.get_completion(current_user.id, module.id)
     if completion and view.review and view.review.attempt.passed:
-        return view  # just passed: the review, and a link to take the check again
+        # just passed: the review, and a link to take the check again if an attempt is left
+        view.allowance = services.attempt_allowance(current_user.id, module.id, version)
+        return view
     try:
         attempt = services.open_attempt(current_user, module, version)
     except services.AttemptsUsedUp as used_up:
