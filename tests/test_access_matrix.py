@@ -34,6 +34,7 @@ from wired4ex.auth.tokens import create_token
 from wired4ex.authoring import folders
 from wired4ex.authoring import services as authoring
 from wired4ex.catalog.models import Institution
+from wired4ex.catalog.quiz import right_answer_values
 from wired4ex.catalog.services import get_course
 from wired4ex.certification.models import Application, Certificate
 from wired4ex.cpd import evidence
@@ -194,6 +195,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "admin.courses":                {"GET": (LOGIN, 403, 403, 200, 200, 200)},
     "admin.course_report":          {"GET": (LOGIN, 403, 403, 404, 200, 200)},
     "admin.course_csv":             {"GET": (LOGIN, 403, 403, 404, 200, 200)},
+    "admin.course_learner":         {"GET": (LOGIN, 403, 403, 404, 200, 200)},
+    "admin.grant_attempt":          {"POST": (LOGIN, 403, 403, 404, 302, 302)},
     # -- API, with each role's bearer token (anonymous: none)
     "api.openapi":                  {"GET": (200, 200, 200, 200, 200, 200)},
     "api.catalog_courses":          {"GET": (200, 200, 200, 200, 200, 200)},
@@ -204,6 +207,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "api.my_cpd":                   {"GET": (401, 200, 200, 200, 200, 200)},
     "api.my_certifications":        {"GET": (401, 200, 200, 200, 200, 200)},
     "api.my_statements":            {"GET": (401, 200, 200, 200, 200, 200)},
+    "api.my_attempts":              {"GET": (401, 200, 200, 200, 200, 200)},
+    "api.my_attempt":               {"GET": (401, 200, 404, 404, 404, 404)},
     "api.member_cpd":               {"GET": (401, 200, 404, 404, 404, 200)},
     "api.members":                  {"GET": (401, 403, 403, 403, 403, 200)},
     "api.cpd_compliance":           {"GET": (401, 403, 403, 403, 403, 200)},
@@ -345,6 +350,11 @@ def world(app, make_user, synced_content) -> World:
     course = get_course("lake-region-university", "health-financing")
     learning.enrol(member, course)
     module = course.active_modules[0]
+    # ... and has one submitted knowledge-check attempt.
+    quiz_module = next(m for m in course.active_modules if m.current_version.quiz)
+    attempt = learning.open_attempt(member, quiz_module)
+    sheet = {q["id"]: right_answer_values(q) for q in learning.shown_questions(attempt)}
+    learning.submit_attempt(member, quiz_module, attempt.module_version, sheet, attempt.nonce)
 
     # CPD: a submitted claim with evidence, a statement, an audit sample that drew A.
     claim = cpd.save_claim(
@@ -431,6 +441,8 @@ def world(app, make_user, synced_content) -> World:
         "module_id": version.module_id,
         "editor_course_id": editor_course.id,
         "course_id": course.id,
+        "attempt_id": attempt.id,
+        "quiz_module_id": quiz_module.id,
         "certificate_code": certificate.code,
     }
     return World(users, {role: secret for role, (_t, secret) in tokens.items()}, values)
@@ -442,6 +454,7 @@ def world(app, make_user, synced_content) -> World:
 URL_VALUES = {
     "admin.account_state": {"change": "deactivate"},
     "admin.course_csv": {"table": "learners"},
+    "admin.grant_attempt": {"module_id": "quiz_module_id"},
     "admin.dashboard_csv": {"table": "months"},
     "authoring.move": {"direction": "up"},
     "authoring.review": {"draft_id": "review_draft_id"},

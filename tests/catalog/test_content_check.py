@@ -678,5 +678,5 @@ def test_images_from_other_sites_are_reported(tmp_path):
     tree = CourseTree(tmp_path / "content")
     tree.write("02-reading.md", READING_MODULE + "\n![A chart](https://example.org/chart.png)\n")
     (problem,) = load_content(tmp_path / "content").problems
-    assert problem.line == 11
+    assert problem.line == 12
     assert "images must be files in the course's media/ folder" in problem.message

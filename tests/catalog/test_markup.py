@@ -245,6 +245,7 @@ def test_quiz_block_is_taken_out_of_the_body_and_parsed():
     assert questions == [
         {
             "id": "q1",
+            "type": "choice",
             "text": "What does a budget turn a plan into?",
             "multiple": False,
             "explanation": "A budget is a plan expressed in money.",
@@ -255,6 +256,7 @@ def test_quiz_block_is_taken_out_of_the_body_and_parsed():
         },
         {
             "id": "q2",
+            "type": "choice",
             "text": "Which are budget documents? (choose all that apply)",
             "multiple": True,
             "explanation": "",

@@ -192,7 +192,7 @@ title: "{title}"
 id: {key}
 minutes: 10
 cpd_points: {points}
-cpd_category: structured
+{reading}cpd_category: structured
 competencies:
   - LG1
 objectives:
@@ -253,6 +253,8 @@ def write_content(root: Path) -> Path:
             key=key,
             points="1.5" if number % 2 else "2",
             quiz=QUIZ if key in QUIZ_MODULES else "",
+            # The journeys mark modules done at once; reading time is tested in tests/learning.
+            reading="" if key in QUIZ_MODULES else "min_read_minutes: 0\n",
         )
         (course / f"{number:02d}-{key}.md").write_text(text)
     return root

@@ -39,11 +39,13 @@ Money follows plans.
 ```
 """
 
+# No reading time here, so tests can mark it done at once; test_reading_time.py tests the wait.
 READING_MODULE = """---
 title: Reading without a check
 minutes: 20
 cpd_points: 1
 competencies: [LG1]
+min_read_minutes: 0
 ---
 ## Leadership
 

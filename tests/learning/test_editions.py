@@ -60,6 +60,7 @@ id: reading
 minutes: 20
 cpd_points: 1
 competencies: [LG1]
+min_read_minutes: 0
 ---
 ## Uongozi
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from wired4ex.admin.reports import CHUNK, local_month
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Course, Module, ModuleVersion
+from wired4ex.catalog.quiz import is_right
 from wired4ex.extensions import db
 from wired4ex.learning.models import CourseCompletion, Enrolment, ModuleCompletion, QuizAttempt
 
@@ -33,6 +34,11 @@ class LearnerRow:
         return 100 * self.done // self.total if self.total else 0
 
 
+# A question's share answered right is shown only from this many attempts on: fewer say little
+# and could point at one learner.
+MIN_ATTEMPTS_SHOWN = 5
+
+
 @dataclass
 class QuestionRow:
     module: str
@@ -41,8 +47,52 @@ class QuestionRow:
     correct: int = 0
 
     @property
+    def shown(self) -> bool:
+        return self.attempts >= MIN_ATTEMPTS_SHOWN
+
+    @property
     def pass_rate(self) -> int:
         return 100 * self.correct // self.attempts if self.attempts else 0
+
+
+@dataclass
+class ModuleRow:
+    module: str
+    attempts: int
+    passed: int
+
+    @property
+    def pass_rate(self) -> int:
+        return 100 * self.passed // self.attempts if self.attempts else 0
+
+
+def module_rows(course: Course, country=None, category=None) -> list[ModuleRow]:
+    """Per module with a knowledge check: submitted attempts and the share that passed."""
+    counts = {
+        module_id: (attempts, passed or 0)
+        for module_id, attempts, passed in db.session.execute(
+            learner_filter(
+                sa.select(QuizAttempt.module_id, sa.func.count(),
+                          sa.func.sum(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)))
+                .join(User, User.id == QuizAttempt.user_id)
+                .join(Module, Module.id == QuizAttempt.module_id)
+                .where(Module.course_id == course.id, QuizAttempt.submitted_at.is_not(None))
+                .group_by(QuizAttempt.module_id),
+                country,
+                category,
+            )
+        )
+    }  # fmt: skip
+    rows = []
+    for module in db.session.scalars(
+        sa.select(Module).where(Module.course_id == course.id).order_by(Module.position)
+    ):
+        version = module.current_version
+        if version is None or (not version.quiz and module.id not in counts):
+            continue
+        attempts, passed = counts.get(module.id, (0, 0))
+        rows.append(ModuleRow(version.title, attempts, passed))
+    return rows
 
 
 def current_module_ids(course: Course) -> list[int]:
@@ -117,7 +167,8 @@ def completions_query(course: Course, country=None, category=None):
 
 
 def question_rows(course: Course, country=None, category=None) -> list[QuestionRow]:
-    """Per question: attempts and share answered right, scored against the version answered.
+    """Per question: attempts that showed it and share answered right, scored against the version
+    answered (questions not drawn in an attempt do not count for it).
 
     Attempts are streamed in chunks; questions with the same text in different versions of a
     module are counted together.
@@ -140,19 +191,29 @@ def question_rows(course: Course, country=None, category=None) -> list[QuestionR
                 rows.setdefault((module.id, question["text"]),
                                 QuestionRow(current.title, question["text"]))  # fmt: skip
     query = learner_filter(
-        sa.select(QuizAttempt.module_id, QuizAttempt.module_version_id, QuizAttempt.answers)
+        sa.select(
+            QuizAttempt.module_id,
+            QuizAttempt.module_version_id,
+            QuizAttempt.answers,
+            QuizAttempt.layout,
+        )
         .join(User, User.id == QuizAttempt.user_id)
-        .where(QuizAttempt.module_version_id.in_(list(versions) or [-1]))
+        .where(
+            QuizAttempt.module_version_id.in_(list(versions) or [-1]),
+            QuizAttempt.submitted_at.is_not(None),
+        )
         .execution_options(yield_per=CHUNK),
         country,
         category,
     )
-    for module_id, version_id, answers in db.session.execute(query):
+    for module_id, version_id, answers, layout in db.session.execute(query):
         version = versions[version_id]
+        shown = None if layout is None else {item["id"] for item in layout}
         for question in version.quiz:
-            right = {option["id"] for option in question["options"] if option["correct"]}
+            if shown is not None and question["id"] not in shown:
+                continue
             row = rows.setdefault((module_id, question["text"]),
                                   QuestionRow(version.title, question["text"]))  # fmt: skip
             row.attempts += 1
-            row.correct += set((answers or {}).get(question["id"], [])) == right
+            row.correct += is_right(question, (answers or {}).get(question["id"], []))
     return list(rows.values())

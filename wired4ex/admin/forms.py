@@ -158,3 +158,7 @@ class AuditFilterForm(GetForm):
     member = StringField(_l("Member concerned (name or e-mail)"), validators=[Length(max=100)])
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+
+
+class GrantAttemptForm(Form):
+    submit = SubmitField(_l("Grant one more attempt"))

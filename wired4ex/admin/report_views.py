@@ -18,7 +18,7 @@ from wired4ex.extensions import db
 from wired4ex.timeutil import local_today
 
 DASHBOARD_TABLES = ("months", "courses", "institutions", "countries", "compliance", "certificates")
-COURSE_TABLES = ("learners", "questions", "completions")
+COURSE_TABLES = ("learners", "questions", "completions", "checks")
 
 
 def faculty_or_admin_required(view):
@@ -187,6 +187,8 @@ def course_report(course_id: int):
         learners=learners,
         completed=sum(1 for row in learners if row.completed_at),
         questions=course_reports.question_rows(course, country, category),
+        quiz_modules=course_reports.module_rows(course, country, category),
+        min_attempts=course_reports.MIN_ATTEMPTS_SHOWN,
         months=months,
         chart=chart,
         args=request.args.to_dict(),
@@ -209,9 +211,17 @@ def course_csv(course_id: int, table: str):
                   "enrolled_at", "enrolment_status", "modules_done", "modules_total", "completed_at"]  # fmt: skip
         return exports.csv_response(name, header, rows)
     if table == "questions":
-        rows = ([q.module, q.question, q.attempts, q.correct, q.pass_rate]
+        # A share from fewer than MIN_ATTEMPTS_SHOWN attempts is left empty, as on the page.
+        rows = ([q.module, q.question, q.attempts, q.correct if q.shown else "",
+                 q.pass_rate if q.shown else ""]
                 for q in course_reports.question_rows(course, country, category))  # fmt: skip
         header = ["module", "question", "attempts", "answered_right", "pass_rate_percent"]
         return exports.csv_response(name, header, rows)
+    if table == "checks":
+        rows = ([m.module, m.attempts, m.passed, m.pass_rate]
+                for m in course_reports.module_rows(course, country, category))  # fmt: skip
+        return exports.csv_response(
+            name, ["module", "attempts", "passed", "pass_rate_percent"], rows
+        )
     rows = exports.streamed(course_reports.completions_query(course, country, category))
     return exports.csv_response(name, ["month", "completions"], rows)

@@ -103,9 +103,22 @@ def course_detail(summary: CourseSummary) -> dict:
                 "objectives": [str(text) for text in version.objectives or []],
                 "knowledge_check": version.has_quiz,
                 "pass_mark": version.pass_mark if version.has_quiz else None,
+                **quiz_settings(version),
             }
         )
     return {**course_summary(summary), "overview_html": course.overview_html, "modules": modules}
+
+
+def quiz_settings(version) -> dict:
+    """A module's knowledge-check settings (None where they do not apply)."""
+    check = version.has_quiz
+    return {
+        "review": version.review if check else None,
+        "questions_per_attempt": (version.draw or len(version.quiz)) if check else None,
+        "attempts_allowed": version.attempts_allowed if check else None,
+        "retry_after_minutes": version.retry_after_minutes if check else None,
+        "min_read_minutes": None if check else round(version.min_read_seconds / 60, 2),
+    }
 
 
 def course_reference(course: Course) -> dict:

@@ -78,6 +78,8 @@ def module_markdown(fields: dict, body: str) -> str:
         "pass_mark": int(fields["pass_mark"]),
         "objectives": list(fields["objectives"]),
     }
+    # review, draw, attempts, retry_after, min_read_minutes: only those the author set
+    data.update(fields.get("quiz_settings") or {})
     return f"---\n{_yaml(data)}---\n{body}"
 
 

@@ -73,6 +73,34 @@ class DraftForm(Form):
         _l("Pass mark (%)"), default=70, validators=[InputRequired(), NumberRange(min=1, max=100)]
     )
     objectives = TextAreaField(_l("Objectives (one per line)"), validators=[Length(max=5000)])
+    # Knowledge-check settings (front matter; the checker refuses what does not fit the quiz).
+    review = SelectField(
+        _l("After an attempt, show the right answers"),
+        choices=[
+            ("after-pass", _l("once the member has passed (recommended)")),
+            ("never", _l("never")),
+            ("always", _l("always, even after a failed attempt")),
+        ],  # fmt: skip
+        default="after-pass",
+    )
+    draw = IntegerField(
+        _l("Questions drawn per attempt (empty: all)"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+    )
+    attempts = IntegerField(
+        _l("Attempts allowed (empty: no limit)"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+    )
+    retry_after = StringField(
+        _l("After the last attempt, next one opens after (e.g. 30m, 12h, 2d)"),
+        validators=[Optional(), Regexp(r"^\d{1,4}\s*[mhdMHD]$",
+                                       message=_l("Write a wait such as 30m, 12h or 2d."))],
+    )  # fmt: skip
+    min_read_minutes = IntegerField(
+        _l("Minimum reading time in minutes, without a knowledge check (empty: a quarter of the "
+           "learning time, at most 5)"),
+        validators=[Optional(), NumberRange(min=0, max=600)],
+    )  # fmt: skip
     body = TextAreaField(
         _l("Module text (Markdown)"), validators=[Length(max=MAX_BODY), renderable_markdown]
     )

@@ -37,6 +37,8 @@ class Draft(db.Model):
     competencies: Mapped[list] = mapped_column(JSON, default=list)
     pass_mark: Mapped[int] = mapped_column(default=70)
     objectives: Mapped[list] = mapped_column(JSON, default=list)
+    # review, draw, attempts, retry_after, min_read_minutes as written in front matter (when set)
+    quiz_settings: Mapped[dict | None] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -31,6 +31,7 @@ from wired4ex.catalog.models import (
     ModuleVersion,
 )
 from wired4ex.catalog.quiz import parse_quiz
+from wired4ex.catalog.quiz_settings import QUIZ_SETTING_KEYS
 from wired4ex.catalog.sources import SourceError, read_markdown, split_front_matter
 from wired4ex.catalog.sync import publish_version
 from wired4ex.dbtypes import utcnow
@@ -136,6 +137,7 @@ def draft_fields(draft: Draft) -> dict:
         "cpd_points": Decimal(draft.cpd_points), "cpd_category": draft.cpd_category,
         "competencies": list(draft.competencies or []), "pass_mark": draft.pass_mark,
         "objectives": list(draft.objectives or []),
+        "quiz_settings": dict(draft.quiz_settings or {}),
     }  # fmt: skip
 
 
@@ -188,6 +190,7 @@ def fill_from_source(draft: Draft, source: str) -> None:
     draft.competencies = [str(c) for c in data.get("competencies") or []]
     draft.pass_mark = int(data.get("pass_mark") or 70)
     draft.objectives = [str(o) for o in data.get("objectives") or []]
+    draft.quiz_settings = {key: data[key] for key in QUIZ_SETTING_KEYS if key in data} or None
     _front, body, _line = split_front_matter(source)
     draft.body = body
 

@@ -18,6 +18,7 @@ from wired4ex.authoring.forms import (
 )
 from wired4ex.authoring.models import Draft
 from wired4ex.catalog.models import Course, Module, ModuleVersion
+from wired4ex.catalog.quiz_settings import QUIZ_SETTING_KEYS
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.extensions import db
@@ -169,6 +170,9 @@ def _draft_form(draft: Draft | None) -> DraftForm:
     ]
     if request.method == "GET" and draft is not None:
         form.objectives.data = "\n".join(draft.objectives or [])
+        for name, value in (draft.quiz_settings or {}).items():
+            if name in QUIZ_SETTING_KEYS:
+                form[name].data = value
     return form
 
 
@@ -184,7 +188,19 @@ def _fields(form: DraftForm) -> dict:
         "objectives": [
             line.strip() for line in (form.objectives.data or "").splitlines() if line.strip()
         ],
+        "quiz_settings": _quiz_settings(form),
     }
+
+
+def _quiz_settings(form: DraftForm) -> dict:
+    """The knowledge-check settings typed in the editor; the default review is left out."""
+    settings = {"review": form.review.data} if form.review.data != "after-pass" else {}
+    for name in ("draw", "attempts", "min_read_minutes"):
+        if form[name].data is not None:
+            settings[name] = form[name].data
+    if (form.retry_after.data or "").strip():
+        settings["retry_after"] = form.retry_after.data.strip().lower().replace(" ", "")
+    return settings
 
 
 @bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])

@@ -35,7 +35,13 @@ def _load(path: str | None):
     )
 
 
+def _print_warnings(tree) -> None:
+    for warning in tree.warnings:
+        click.echo(f"{warning.path}:{warning.line}: warning: {warning.message}")
+
+
 def _print_problems(tree) -> None:
+    _print_warnings(tree)
     for problem in tree.problems:
         click.echo(str(problem))
     count = len(tree.problems)
@@ -50,6 +56,7 @@ def check_command(path):
     if tree.problems:
         _print_problems(tree)
         sys.exit(1)
+    _print_warnings(tree)
     modules = sum(len(course.modules) for course in tree.courses)
     click.echo(
         f"OK: {len(tree.institutions)} institutions, {len(tree.courses)} courses, "

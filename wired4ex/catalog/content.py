@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from wired4ex.catalog import policy
 from wired4ex.catalog.quiz import parse_quiz
+from wired4ex.catalog.quiz_settings import QUIZ_SETTING_KEYS, QuizSettings, read_quiz_settings
 from wired4ex.catalog.sources import (
     SourceError,
     YamlMapping,
@@ -31,7 +32,7 @@ RESERVED_MODULE_IDS = {"media", "enrol", "unenrol", "complete", "quiz"}
 COURSE_KEYS = {"title", "summary", "language", "level", "authors", "competencies",
                "prerequisites", "status", "version", "edition_of"}  # fmt: skip
 MODULE_KEYS = {"title", "id", "minutes", "cpd_points", "cpd_category", "competencies",
-               "pass_mark", "objectives"}  # fmt: skip
+               "pass_mark", "objectives"} | QUIZ_SETTING_KEYS  # fmt: skip
 INSTITUTION_KEYS = {"name", "short_name", "country", "website", "description"}
 LANGUAGES = {"en", "sw"}
 MAX_MEDIA_BYTES = 2 * 1024 * 1024
@@ -82,6 +83,7 @@ class ModuleSource:
     source_hash: str
     body_line: int = 1  # the file line where the body starts
     key_line: int = 1  # the line of the `id` key, when the file has one
+    settings: QuizSettings = field(default_factory=QuizSettings)  # review, draw, attempts, ...
 
 
 @dataclass
@@ -131,6 +133,7 @@ class ContentTree:
     institutions: list[InstitutionSource] = field(default_factory=list)
     courses: list[CourseSource] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # printed, but not errors
     # The scope of a sync: which institutions (and whether all of them) this tree covers.
     complete_institutions: set[str] = field(default_factory=set)
 
@@ -148,6 +151,9 @@ class _Loader:
     # -- reporting -------------------------------------------------------------------------
     def report(self, path: Path, line: int, message: str) -> None:
         self.tree.problems.append(Problem(self.display(path), line, message))
+
+    def warn(self, path: Path, line: int, message: str) -> None:
+        self.tree.warnings.append(Problem(self.display(path), line, message))
 
     def display(self, path: Path) -> str:
         return os.path.relpath(path)
@@ -473,6 +479,11 @@ class _Loader:
             quiz, quiz_problems = parse_quiz(parsed.quiz_lines, parsed.quiz_line)
             for problem in quiz_problems:
                 self.report(path, problem.line, problem.message)
+        settings = read_quiz_settings(
+            data, meta.line_of, minutes, len(quiz),
+            lambda line, message: self.report(path, line, message),
+            lambda line, message: self.warn(path, line, message),
+        )  # fmt: skip
         relative = path.relative_to(self.root).as_posix()
         return ModuleSource(
             path=relative,
@@ -491,6 +502,7 @@ class _Loader:
             source_hash=hashlib.sha256(text.encode()).hexdigest(),
             body_line=parsed.body_line,
             key_line=meta.lines.get("id", 1),
+            settings=settings,
         )
 
     # -- field checks ----------------------------------------------------------------------

@@ -231,13 +231,24 @@ class ModuleVersion(db.Model):
     cpd_category: Mapped[str] = mapped_column(String(40), default="structured")
     competencies: Mapped[list] = mapped_column(JSON, default=list)
     pass_mark: Mapped[int] = mapped_column(default=70)
+    # Knowledge-check settings (catalog/quiz_settings.py): what a member sees after an attempt,
+    # questions drawn per attempt, attempts allowed and the wait after them; reading time.
+    review: Mapped[str] = mapped_column(
+        String(12), default="after-pass", server_default="after-pass"
+    )
+    draw: Mapped[int | None]
+    attempts_allowed: Mapped[int | None]
+    retry_after_minutes: Mapped[int | None]
+    min_read_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     objectives: Mapped[list] = mapped_column(JSON, default=list)
     source: Mapped[str] = mapped_column(Text)
     source_hash: Mapped[str] = mapped_column(String(64))
     html: Mapped[str] = mapped_column(Text)
     toc_html: Mapped[str] = mapped_column(Text, default="")
-    # [{"id": "q1", "text": ..., "multiple": bool, "explanation": ...,
-    #   "options": [{"id": "q1a", "text": ..., "correct": bool}]}]
+    # [{"id": "q1", "type": "choice", "text": ..., "multiple": bool, "explanation": ...,
+    #   "options": [{"id": "q1a", "text": ..., "correct": bool, "pinned": bool}]}]; other types
+    #   ("truefalse", "number", "text") carry "answer" or "accepted" (see catalog/quiz.py).
+    #   Quizzes stored before types existed have no "type": they are choice questions.
     quiz: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.now()

@@ -55,22 +55,51 @@ class ModuleProgress(db.Model):
 
 
 class QuizAttempt(db.Model):
-    """One submitted knowledge check, scored against the module version the member saw."""
+    """One knowledge-check attempt, scored against the module version the member saw.
+
+    An attempt is stored when the member is shown the questions (open: submitted_at is None), with
+    the questions drawn and the order of questions and options (layout), so a reload shows the
+    same sheet. Attempts are numbered per member and module; the unique number is what keeps
+    parallel requests from opening more attempts than allowed. Submitting sets the answers and
+    the score once (an update that only matches an open attempt). Attempts stored before layouts
+    existed have none: all questions, in written order.
+    """
 
     __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
     module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    number: Mapped[int] = mapped_column(default=1)  # 1, 2, ... per member and module
     # The one-time token of the form: a replayed submission finds it taken and changes nothing.
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
-    answers: Mapped[dict] = mapped_column(JSON)  # question id -> list of option ids
-    score: Mapped[int]  # percent, rounded down
-    passed: Mapped[bool]
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # [{"id": "q3", "options": ["q3b", "q3a", "q3c"]}, ...]: drawn questions in the order shown
+    layout: Mapped[list | None] = mapped_column(JSON)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answers: Mapped[dict | None] = mapped_column(JSON)  # question id -> list of option ids/values
+    score: Mapped[int | None]  # percent, rounded down
+    passed: Mapped[bool | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     module_version = relationship("ModuleVersion")
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AttemptGrant(db.Model):
+    """One more knowledge-check attempt granted to a member by an admin or the course's faculty."""
+
+    __tablename__ = "attempt_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ModuleCompletion(db.Model):

@@ -131,28 +131,63 @@ def module(institution: str, course: str, module: str):
         return redirect(_course_url(found))
     version = current.current_version
     enrolled = enrolment is not None and enrolment.status == "active"
-    attempt = results = quiz_form = None
+    quiz = QuizView()
     if enrolled:
         services.record_visit(current_user.id, enrolment.id, current.id)
-        attempt_id = request.args.get("attempt", type=int)
-        if attempt_id is not None:
-            attempt = services.get_attempt(current_user.id, attempt_id, current.id)
-            if attempt is not None:
-                _score, results = services.score_answers(
-                    attempt.module_version.quiz, attempt.answers
-                )
-        if version.quiz:
-            quiz_form = quiz_form_class(version.quiz)(
-                formdata=None,
-                token=services.issue_answer_sheet(current_user.id, current.id, version.id),
-            )
-    return _render_module(found, modules, position, enrolled, attempt, results, quiz_form)
+        quiz = _quiz_view(current, version, request.args.get("attempt", type=int))
+    return _render_module(found, modules, position, enrolled, quiz)
 
 
-def _render_module(course, modules, position, enrolled, attempt, results, quiz_form, status=200):
+class QuizView:
+    """The knowledge-check part of a module page: a submitted attempt's review, the open
+    attempt's form, or why no attempt is open (the allowance)."""
+
+    def __init__(self, review=None, form=None, questions=(), allowance=None):
+        self.review = review
+        self.form = form
+        self.questions = list(questions)
+        self.allowance = allowance
+
+    @property
+    def fields(self):
+        return question_fields(self.form, self.questions) if self.form else []
+
+
+def _quiz_view(module, version, attempt_id: int | None, form=None) -> QuizView:
+    view = QuizView()
+    if attempt_id is not None:
+        attempt = services.get_attempt(current_user.id, attempt_id, module.id)
+        if attempt is not None and attempt.submitted:
+            view.review = services.review_attempt(attempt)
+    if not version.quiz:
+        return view
+    completion = services.get_completion(current_user.id, module.id)
+    if completion and view.review and view.review.attempt.passed:
+        # just passed: the review, and a link to take the check again if an attempt is left
+        view.allowance = services.attempt_allowance(current_user.id, module.id, version)
+        return view
+    try:
+        attempt = services.open_attempt(current_user, module, version)
+    except services.AttemptsUsedUp as used_up:
+        view.allowance = used_up.allowance
+        return view
+    except services.LearningError:
+        return view
+    view.questions = services.shown_questions(attempt)
+    view.form = form or quiz_form_class(view.questions)(
+        formdata=None, token=services.issue_answer_sheet(attempt)
+    )
+    view.allowance = services.attempt_allowance(current_user.id, module.id, version)
+    return view
+
+
+def _render_module(course, modules, position, enrolled, quiz, status=200):
     current = modules[position]
     completion = services.get_completion(current_user.id, current.id)
     other_edition = course.published_other_edition
+    reading_left = None
+    if enrolled and not completion and not current.current_version.quiz:
+        reading_left = services.reading_time_left(current_user.id, current)
     return (
         render_template(
             "learning/module.html",
@@ -167,10 +202,9 @@ def _render_module(course, modules, position, enrolled, attempt, results, quiz_f
             total=len(modules),
             enrolled=enrolled,
             completion=completion,
-            attempt=attempt,
-            results=results,
-            quiz_form=quiz_form,
-            questions=question_fields(quiz_form, current.current_version.quiz) if quiz_form else [],
+            quiz=quiz,
+            reading_left=reading_left,
+            minutes_text=services.minutes_text,
             mark_done_form=MarkDoneForm(),
         ),
         status,
@@ -187,16 +221,29 @@ def submit_quiz(institution: str, course: str, module: str):
     sheet = services.read_answer_sheet(request.form.get("token", ""))
     if sheet is None or sheet.user_id != current_user.id or sheet.module_id != current.id:
         abort(400)
-    version = next((v for v in current.versions if v.id == sheet.version_id), None)
-    if version is None or not version.quiz:
+    attempt = services.find_attempt_by_nonce(sheet.nonce)
+    if attempt is None or attempt.user_id != current_user.id or attempt.module_id != current.id:
         abort(400)
-    form = quiz_form_class(version.quiz)()
+    version = attempt.module_version
+    if attempt.submitted:
+        flash(_("These answers were already submitted; here is their result."), "info")
+        return redirect(_module_url(found, current, attempt=attempt.id) + "#quiz-results")
+    questions = services.shown_questions(attempt)
+    drawn = {question["id"] for question in questions}
+    if any(q["id"] in request.form and q["id"] not in drawn for q in version.quiz):
+        flash(_("An answer names a question that is not part of this attempt. Reload the page."),
+              "error")  # fmt: skip
+        quiz = _quiz_view(current, current.current_version, None)
+        return _render_module(found, modules, position, True, quiz, status=400)
+    form = quiz_form_class(questions)()
     if not form.validate_on_submit():
         flash(_("Answer every question before you submit."), "error")
         form.token.data = request.form.get("token", "")
         status = 400 if form.csrf_token.errors else 200
-        return _render_module(found, modules, position, True, None, None, form, status=status)
-    answers = {question["id"]: _as_list(form[question["id"]].data) for question in version.quiz}
+        quiz = QuizView(form=form, questions=questions,
+                        allowance=services.attempt_allowance(current_user.id, current.id, version))  # fmt: skip
+        return _render_module(found, modules, position, True, quiz, status=status)
+    answers = {question["id"]: _as_list(form[question["id"]].data) for question in questions}
     try:
         outcome = services.submit_attempt(current_user, current, version, answers, sheet.nonce)
     except services.LearningError as error:
@@ -211,7 +258,7 @@ def submit_quiz(institution: str, course: str, module: str):
     else:
         flash(
             _(
-                "You scored %(score)d%%; the pass mark is %(mark)d%%. Read the explanations and try again.",
+                "You scored %(score)d%%; the pass mark is %(mark)d%%.",
                 score=outcome.score,
                 mark=version.pass_mark,
             ),

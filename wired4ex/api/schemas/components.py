@@ -115,6 +115,11 @@ SCHEMAS = {
             "objectives": array(STRING),
             "knowledge_check": BOOLEAN,
             "pass_mark": nullable(INTEGER),
+            "review": nullable({"type": "string", "enum": ["after-pass", "never", "always"]}),
+            "questions_per_attempt": nullable(INTEGER),
+            "attempts_allowed": nullable(INTEGER),
+            "retry_after_minutes": nullable(INTEGER),
+            "min_read_minutes": nullable({"type": "number"}),
         }
     ),
     "CourseReference": obj(

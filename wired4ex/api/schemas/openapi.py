@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API v1: its operations, errors and security schemes."""
 
+from wired4ex.api.schemas.attempts import ATTEMPT_SCHEMAS
 from wired4ex.api.schemas.components import CATEGORY, REF, SCHEMAS, STRING, ref
 from wired4ex.auth.models import RoleName
 from wired4ex.fields import EARLIEST_DATE, latest_period_date
@@ -132,6 +133,17 @@ def _paths() -> dict:
             "Each programme with per-rule eligibility, what is missing, and certificates",
             "CertificationList", ["401", "503"],
         ),
+        "/me/attempts": _operation(
+            "listMyAttempts", "The caller's submitted knowledge-check attempts, newest first",
+            "AttemptList", ["401"], PAGING,
+        ),
+        "/me/attempts/{attempt_id}": _operation(
+            "getMyAttempt",
+            "One of the caller's attempts: score, and per question what the module's review "
+            "policy allows (right answers and explanations only when it does)",
+            "AttemptDetail", ["401", "404"],
+            [_path("attempt_id", {"type": "integer", "minimum": 0}, "The attempt's id.")],
+        ),
         "/me/statements": _operation(
             "listMyStatements", "The caller's issued CPD statements with their codes",
             "StatementList", ["401"],
@@ -172,6 +184,7 @@ def build_document() -> dict:
     """The whole OpenAPI 3.1 document."""
     schemas = {
         **SCHEMAS,
+        **ATTEMPT_SCHEMAS,
         "Verification": {
             "oneOf": [ref("VerifiedStatement"), ref("VerifiedCertificate")],
             "discriminator": {
