@@ -64,6 +64,7 @@ def test_create_a_faculty_account_sends_an_invitation(app, admin, outbox):
     assert response.status_code == 302
     faculty = db.session.scalar(sa.select(User).where(User.email == "were@khtc.example"))
     assert faculty.role_names == {"member", "faculty"} and faculty.institution_id == made.id
+    assert faculty.email_confirmed_at is not None  # invited by the secretariat: confirmed
     [message] = outbox.messages()
     assert message["To"] == "were@khtc.example"
     link = re.search(r"https?://[^/\s]+(/password/reset/\S+)", message.get_content()).group(1)

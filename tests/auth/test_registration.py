@@ -156,3 +156,20 @@ def test_accounts_made_by_the_cli_are_confirmed(runner):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert user("admin@example.org").email_confirmed_at is not None
+
+
+def test_reset_links_are_random_hashed_and_a_new_one_retires_the_old(client, make_user, outbox):
+    member = make_user(email="amina@example.org")
+    submit(client, "/password/forgot", {"email": "amina@example.org"})
+    submit(client, "/password/forgot", {"email": "amina@example.org"})
+    first, second = (
+        re.search(r"/password/reset/(\S+)", message.get_content()).group(1)
+        for message in outbox.messages()
+    )
+    stored = db.session.scalars(sa.select(AccountToken).where(AccountToken.purpose == "reset"))
+    hashes = {token.token_hash for token in stored}
+    assert hashes == {hashlib.sha256(s.encode()).hexdigest() for s in (first, second)}
+    assert member.password_hash[-16:] not in first + second  # nothing of the password hash
+    page = client.get(f"/password/reset/{first}", follow_redirects=True).get_data(as_text=True)
+    assert "invalid, expired or already used" in page
+    assert client.get(f"/password/reset/{second}").status_code == 200

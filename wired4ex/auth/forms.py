@@ -237,7 +237,7 @@ class TokenForm(Form):
 
 
 class KeepTokensForm(Form):
-    submit = SubmitField(_l("Keep the ticked tokens, revoke the others"))
+    submit = SubmitField(_l("Keep the ticked tokens"))
 
 
 class ResendConfirmationForm(Form):
