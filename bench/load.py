@@ -190,8 +190,10 @@ class Member:
 
     def look_at_records(self) -> None:
         self.get("dashboard", "/dashboard")
-        self.get("My CPD", "/cpd/")
-        self.request("statement PDF", "GET", "/cpd/statement.pdf")
+        page = self.get("My CPD", "/cpd/")
+        # Issuing is a POST (the same figures reuse the statement); its file is then fetched.
+        target = self.post("issue statement", "/cpd/statement.pdf", page, {})
+        self.request("statement PDF", "GET", target)
 
 
 def free_port() -> int:

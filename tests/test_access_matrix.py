@@ -228,7 +228,7 @@ def post_data(endpoint: str, values: dict) -> dict:
     draft = {
         "title": "Rewritten", "key": "costing-outreach", "minutes": "30", "cpd_points": "1",
         "cpd_category": "structured", "pass_mark": "70", "body": "## Rewritten\n\nText.\n",
-        "save": "1",
+        "objectives": "cost an outreach day", "save": "1",
     }  # fmt: skip
     course = {"slug": "taken-over", "title": "Taken over", "summary": "Changed.", "language": "en"}
     data = {

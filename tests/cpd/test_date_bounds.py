@@ -151,3 +151,12 @@ def test_rows_dated_year_9999_break_no_page(app, people, make_claim):
     refused = submit(secretariat, f"/cpd/members/{member.id}/adjust", {**form, "reason": ""},
                      page=f"/cpd/members/{member.id}")  # fmt: skip
     assert refused.status_code == 400
+
+
+def test_the_audit_log_filter_dates_are_bounded(app, people):
+    secretariat = login(app, "reviewer@hesma.example")
+    for query in ("end=9999-12-31", "start=0001-01-01", "start=1989-01-01&end=9999-12-31"):
+        for url in (f"/admin/audit?{query}", f"/admin/audit.csv?{query}"):
+            assert secretariat.get(url).status_code == 200, url
+    page = secretariat.get("/admin/audit?end=9999-12-31").get_data(as_text=True)
+    assert "Enter a date from January 1, 1990 to" in page

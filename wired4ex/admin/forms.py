@@ -5,7 +5,6 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     EmailField,
     SelectField,
     SelectMultipleField,
@@ -22,6 +21,7 @@ from wired4ex.auth.models import RoleName
 from wired4ex.auth.services import find_user_by_email
 from wired4ex.catalog.models import Institution
 from wired4ex.extensions import db
+from wired4ex.fields import BoundedDateField, latest_period_date
 from wired4ex.forms import Form
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -156,8 +156,8 @@ class AuditFilterForm(GetForm):
     action = SelectField(_l("Action"), choices=[], validators=[Optional()])
     actor = StringField(_l("Done by (name or e-mail)"), validators=[Length(max=100)])
     member = StringField(_l("Member concerned (name or e-mail)"), validators=[Length(max=100)])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = BoundedDateField(_l("From"), validators=[Optional()], latest=latest_period_date)
+    end = BoundedDateField(_l("To"), validators=[Optional()], latest=latest_period_date)
 
 
 class GrantAttemptForm(Form):

@@ -168,7 +168,8 @@ def _draft_form(draft: Draft | None) -> DraftForm:
         for domain in list_competency_domains()
         for c in domain.competencies
     ]
-    if request.method == "GET" and draft is not None:
+    if draft is not None and (request.method == "GET" or "objectives" not in request.form):
+        # The saved list as lines (also when a POST leaves the field out: nothing is lost).
         form.objectives.data = "\n".join(draft.objectives or [])
         for name, value in (draft.quiz_settings or {}).items():
             if name in QUIZ_SETTING_KEYS:
@@ -311,7 +312,7 @@ def upload_image(course_id: int):
         else url_for("authoring.course", course_id=found.id)
     )
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(target)
     try:
         media = services.add_image(found, form.image.data)

@@ -46,16 +46,17 @@ class ClaimInput:
 
 
 def check_claim(
-    policy: CpdPolicy, data: ClaimInput, today: date | None = None
+    policy: CpdPolicy | None, data: ClaimInput, today: date | None = None
 ) -> list[tuple[str, str]]:
     """Rule problems as (field, message); the form checks types, this checks the policy.
 
     Dates run from 1 January 1990 to today; points and hours are finite, in whole or half points.
+    Without a policy, its categories are not checked (the rest is).
     """
     today = today or latest_activity_date()
     problems = []
-    category = policy.categories.get(data.category)
-    if category is None:
+    category = policy.categories.get(data.category) if policy is not None else None
+    if policy is not None and category is None:
         problems.append(("category", str(_l("Choose a CPD category from the list."))))
     for name in ("start_date", "end_date"):
         problem = date_problem(getattr(data, name), EARLIEST_DATE, today)
@@ -126,15 +127,15 @@ def save_claim(
 ) -> Claim:
     """Create or edit a draft claim, or submit it for verification; commits.
 
-    Only a draft can be changed (a submitted claim is frozen). With the policy, the claim is
-    checked against it first (check_claim); a change under someone else's feet (the claim was
+    Only a draft can be changed (a submitted claim is frozen). The claim is checked first
+    (check_claim: dates, numbers and, given the policy, its category); a change under someone else's feet (the claim was
     submitted or withdrawn meanwhile) raises ClaimFrozen. The evidence file is stored first and removed again if the database save fails, so neither an
     orphan file nor a claim pointing at a missing file is left behind.
     """
     at = at or utcnow()
     if claim is not None and not claim.editable:
         raise ClaimFrozen(frozen_message(claim))
-    problems = check_claim(policy, data) if policy is not None else []
+    problems = check_claim(policy, data)
     if problems:
         raise CpdError(problems[0][1])
     stored = evidence.store(upload) if upload is not None else None

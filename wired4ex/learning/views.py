@@ -239,7 +239,7 @@ def submit_quiz(institution: str, course: str, module: str):
     if not form.validate_on_submit():
         flash(_("Answer every question before you submit."), "error")
         form.token.data = request.form.get("token", "")
-        status = 400 if form.csrf_token.errors else 200
+        status = 400 if "csrf_token" in form.errors else 200
         quiz = QuizView(form=form, questions=questions,
                         allowance=services.attempt_allowance(current_user.id, current.id, version))  # fmt: skip
         return _render_module(found, modules, position, True, quiz, status=status)
