@@ -46,6 +46,8 @@ class Config:
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")  # default: <instance>/outbox
     # Uploaded claim evidence; never inside static/. Default: <instance>/evidence
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    # Events: seconds each attendance code is shown (new sessions start with it; 15 to 600).
+    EVENT_CODE_PERIOD = env_int("EVENT_CODE_PERIOD", 60)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Africa/Nairobi")
