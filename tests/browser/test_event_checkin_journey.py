@@ -27,13 +27,23 @@ def make_conference(admin, policy):  # noqa: F811
     ))  # fmt: skip
     now = utcnow().replace(second=0, microsecond=0)
     sessions = [
-        services.add_session(admin, policy, event, services.SessionInput(
-            title=title, starts_at=now + timedelta(minutes=start),
-            ends_at=now + timedelta(minutes=start + 50), points=Decimal(points),
-            category="conference", competencies=["FM1"],
-        ))  # fmt: skip
-        for title, start, points in (("Financing primary health care", -10, "2"),
-                                     ("Supply chains that work", 60, "1.5"))  # fmt: skip
+        services.add_session(
+            admin,
+            policy,
+            event,
+            services.SessionInput(
+                title=title,
+                starts_at=now + timedelta(minutes=start),
+                ends_at=now + timedelta(minutes=start + 50),
+                points=Decimal(points),
+                category="conference",
+                competencies=["FM1"],
+            ),
+        )  # fmt: skip
+        for title, start, points in (
+            ("Financing primary health care", -10, "2"),
+            ("Supply chains that work", 60, "1.5"),
+        )  # fmt: skip
     ]
     return event, sessions
 
@@ -86,7 +96,9 @@ def test_check_in_by_typed_code_and_by_qr(page, browser, live_server, make_user,
     shoot(page, tmp_path, "checked-in")
     page.get_by_role("link", name="My CPD").first.click()
     ledger = page.locator("table.ledger")
-    expect(ledger).to_contain_text("HeSMA Annual Scientific Conference: Financing primary health care")
+    expect(ledger).to_contain_text(
+        "HeSMA Annual Scientific Conference: Financing primary health care"
+    )
     expect(ledger).to_contain_text("Event attendance")
     # A stale code: refused with a clear message, the code kept in the form.
     page.goto("/checkin")
