@@ -217,8 +217,12 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "events.checkin":               {"GET": (LOGIN, 200, 200, 200, 200, 200),
                                      "POST": (LOGIN, 422, 422, 422, 422, 422)},
     "events.checkin_token":         {"GET": (LOGIN, 422, 422, 422, 422, 422)},
-    # A's own check-in
+    # A's own check-in, certificate of attendance and evaluation
     "events.checked_in":            {"GET": (LOGIN, 200, 404, 404, 404, 404)},
+    "events.certificate":           {"GET": (LOGIN, 200, 404, 404, 404, 404)},
+    "events.evaluation":            {"GET": (LOGIN, 200, 404, 404, 404, 404),
+                                     "POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "events.attendance_csv":        {"GET": (LOGIN, 403, 403, 403, 200, 200)},
 }
 # fmt: on
 
@@ -298,6 +302,7 @@ def post_data(endpoint: str, values: dict) -> dict:
         "cpd.revoke_statement": {"reason": "Issued in error."},
         "events.add_organiser": {"email": "brian@example.org", "role": "checkin"},
         "events.checkin": {"code": "ABCDEF"},
+        "events.evaluation": {"relevance": "4", "quality": "4", "will_apply": "yes"},
         "events.edit_event": event,
         "events.new_event": event,
         "events.edit_session": event_session,

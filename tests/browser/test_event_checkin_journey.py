@@ -100,6 +100,17 @@ def test_check_in_by_typed_code_and_by_qr(page, browser, live_server, make_user,
         "HeSMA Annual Scientific Conference: Financing primary health care"
     )
     expect(ledger).to_contain_text("Event attendance")
+    # The event page now offers the certificate and the evaluation.
+    page.goto(f"/events/{event.id}")
+    expect(page.get_by_role("link", name="Certificate of attendance (PDF)")).to_be_visible()
+    page.get_by_role("link", name="Evaluate this event").click()
+    page.locator("input[name=relevance][value='5']").check()
+    page.locator("input[name=quality][value='4']").check()
+    page.get_by_label("Yes").check()
+    assert_no_horizontal_scroll(page)
+    shoot(page, tmp_path, "evaluation")
+    page.get_by_role("button", name="Send evaluation").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you for your evaluation.")
     # A stale code: refused with a clear message, the code kept in the form.
     page.goto("/checkin")
     page.get_by_label("Attendance code").fill("ABC234")

@@ -12,7 +12,7 @@ from wired4ex.catalog.models import Institution
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.dbtypes import utcnow
-from wired4ex.events import bp, checkin, services
+from wired4ex.events import after, bp, checkin, services
 from wired4ex.events.forms import ButtonForm, EventForm, OrganiserForm, SessionForm
 from wired4ex.events.models import Event, EventSession
 from wired4ex.extensions import db
@@ -211,6 +211,7 @@ def manage(event_id: int):
         organisers=services.organisers(event) if full else [],
         counts=checkin.attendance_counts(event) if full else {},
         organiser_form=OrganiserForm() if current_user.is_admin else None,
+        evaluation=after.evaluation_summary(event) if full and event.evaluation else None,
         policy=policy_or_503(),
     )
 
