@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.conftest import submit
+from tests.events.conftest import session_input
 from wired4ex.catalog.models import Institution
 from wired4ex.dbtypes import utcnow
 from wired4ex.events import codes, services
@@ -198,4 +199,57 @@ def test_faculty_of_another_institution_cannot_manage(client, auth, make_user, m
     assert client.get(f"/events/{event.id}/manage").status_code == 200
     assert client.get(f"/events/{event.id}/sessions/new").status_code == 200
     assert client.get("/events/new").status_code == 200
-    _ = timedelta
+
+
+def test_an_admin_accredits_a_partners_event_and_names_its_check_in_organiser(
+    client, auth, admin, make_user, policy
+):
+    partner = make_user(email="organiser@kemri.example", full_name="Partner Organiser")
+    today = local_date(utcnow())
+    auth.login(admin.email)
+    created = submit(client, "/events/new", {
+        "title": "KEMRI scientific day", "organiser_name": "KEMRI", "venue": "Nairobi",
+        "start_date": today.isoformat(), "end_date": today.isoformat(), "institution": "0",
+        "external": "y",
+    })  # fmt: skip
+    assert created.status_code == 302
+    event = db.session.scalar(sa.select(Event))
+    assert event.external
+    manage = f"/events/{event.id}/manage"
+    unknown = submit(client, f"/events/{event.id}/organisers",
+                     {"email": "nobody@example.org", "role": "checkin"}, page=manage,
+                     follow_redirects=True)  # fmt: skip
+    assert "No account has this e-mail address." in unknown.get_data(as_text=True)
+    given = submit(client, f"/events/{event.id}/organisers",
+                   {"email": "ORGANISER@kemri.example", "role": "checkin"}, page=manage,
+                   follow_redirects=True)  # fmt: skip
+    assert "Partner Organiser" in given.get_data(as_text=True)
+    auth.logout()
+    public = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Accredited by HeSMA East Africa" in public
+    auth.login(partner.email)
+    assert "KEMRI scientific day" in client.get("/events/").get_data(as_text=True)
+    session = services.add_session(admin, policy, event, session_input())
+    assert client.get(f"/events/sessions/{session.id}/screen").status_code == 200
+    assert client.get(f"/events/{event.id}/edit").status_code == 403
+    grab = {"email": partner.email, "role": "organiser"}
+    assert (
+        submit(client, f"/events/{event.id}/organisers", grab, page="/events/").status_code == 403
+    )
+
+
+def test_a_code_kept_offline_is_accepted_with_its_time(client, auth, make_user, make_event,
+                                                       make_session):  # fmt: skip
+    """No service worker yet: the form takes the time the phone kept (typed_at); the server
+    accepts it within 24 hours only if the code was valid at that time."""
+    session = make_session(start_minutes=-23 * 60, length_minutes=60)
+    typed = session.starts_at + timedelta(minutes=5)
+    code = codes.code_for(session.secret, codes.period_number(typed, session.code_period))
+    auth.login(make_user().email)
+    wrong_time = submit(client, "/checkin", {"code": code,
+                                             "typed_at": (typed + timedelta(minutes=9)).isoformat()})  # fmt: skip
+    assert wrong_time.status_code == 422
+    assert submit(client, "/checkin", {"code": code, "typed_at": "garbage"}).status_code == 422
+    done = submit(client, "/checkin", {"code": code, "typed_at": typed.isoformat()})
+    assert done.status_code == 302
+    assert db.session.scalar(sa.select(Attendance.code_seen_at)) == typed
