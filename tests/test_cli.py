@@ -83,3 +83,5 @@ def test_demo_seed_is_safe_to_run_twice(runner, synced_content):
     faculty = db.session.scalar(sa.select(User).where(User.email == "faculty@wired4ex.example"))
     assert faculty.is_faculty and faculty.institution.slug == "lake-region-university"
     assert authenticate("member@wired4ex.example", "demo-member-pass-2026") is not None
+    assert "demo event: HeSMA Annual Scientific Conference" in first.output
+    assert "demo event: already there" in second.output
