@@ -253,3 +253,33 @@ def test_a_code_kept_offline_is_accepted_with_its_time(client, auth, make_user, 
     done = submit(client, "/checkin", {"code": code, "typed_at": typed.isoformat()})
     assert done.status_code == 302
     assert db.session.scalar(sa.select(Attendance.code_seen_at)) == typed
+
+
+def test_a_kept_scan_completes_after_logging_in_although_the_code_rotated(
+    app, client, auth, make_user, make_session
+):
+    """The login starts a fresh session, so the scan is carried, signed, in the address it
+    returns to; the code is checked against the time of the scan (here 8 minutes ago)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    session = make_session(start_minutes=-20)
+    member = make_user()
+    scanned = utcnow() - timedelta(minutes=8)
+    old_code = codes.code_for(session.secret, codes.period_number(scanned, session.code_period))
+    token = f"{session.key}-{old_code}"
+    first = client.get(f"/checkin/{token}")  # signed out: sent to log in with the scan kept
+    assert "scan%3D" in first.headers["Location"] or "scan=" in first.headers["Location"]
+    signer = URLSafeTimedSerializer(app.secret_key, salt="events.checkin-scan")
+    auth.login(member.email)
+    # Without the kept scan the old code is stale.
+    assert client.get(f"/checkin/{token}").status_code == 422
+    forged = signer.dumps({"token": token, "at": scanned.isoformat()})[:-2] + "xx"
+    assert client.get(f"/checkin/{token}?scan={forged}").status_code == 422
+    too_old = signer.dumps({"token": token, "at": (utcnow() - timedelta(minutes=11)).isoformat()})
+    assert client.get(f"/checkin/{token}?scan={too_old}").status_code == 422
+    other = signer.dumps({"token": f"{session.key}-ABCDEF", "at": scanned.isoformat()})
+    assert client.get(f"/checkin/{token}?scan={other}").status_code == 422
+    kept = signer.dumps({"token": token, "at": scanned.isoformat()})
+    done = client.get(f"/checkin/{token}?scan={kept}", follow_redirects=True)
+    assert "2 CPD points are on My CPD" in done.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Attendance.code_seen_at)) == scanned

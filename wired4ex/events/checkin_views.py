@@ -4,10 +4,11 @@ of a session where they mark members present and undo mistakes."""
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from wired4ex.auth.models import User
 from wired4ex.dbtypes import utcnow
@@ -20,9 +21,6 @@ from wired4ex.extensions import db
 def show_points(value) -> str:
     """Points as the pages write them (cpd_points): 2, 1.5."""
     return format_decimal(value or 0, format="#,##0.#")
-
-
-PENDING = "pending_checkin"  # a scan kept in the signed session cookie over a sign-in
 
 
 def _done(result: checkin.CheckinResult):
@@ -70,22 +68,39 @@ def checkin_form():
     return render_template("events/checkin.html", form=form), status
 
 
+def _scan_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="events.checkin-scan")
+
+
+def _kept_scan_time(token: str, signed: str | None) -> datetime | None:
+    """When a signed-out member scanned this QR address: carried, signed, through the login
+    (which starts a fresh session), and good for 10 minutes."""
+    if not signed:
+        return None
+    max_age = int(checkin.KEPT_SCAN_AGE.total_seconds())
+    try:
+        kept = _scan_signer().loads(signed, max_age=max_age)
+    except BadData:
+        return None
+    if not isinstance(kept, dict) or kept.get("token") != token:
+        return None
+    return _typed_at(str(kept.get("at", "")))
+
+
 @bp.get("/checkin/<token>")
 def checkin_token(token: str):
     """The QR address: the session's key and the code shown when it was scanned. Signed out,
     the scan is kept (with its time) and completes after signing in within 10 minutes."""
-    key, _sep, code = token[:40].partition("-")
+    token = token[:40]
+    key, _sep, code = token.partition("-")
     now = utcnow()
     if not current_user.is_authenticated:
-        session[PENDING] = {"token": token[:40], "seen_at": now.isoformat()}
+        scan = _scan_signer().dumps({"token": token, "at": now.isoformat()})
         flash(_("Log in to finish checking in: your scan is kept for 10 minutes."), "success")
         return redirect(
-            url_for("auth.login", next=url_for("events.checkin_token", token=token[:40]))
+            url_for("auth.login", next=url_for("events.checkin_token", token=token, scan=scan))
         )
-    seen_at = None
-    pending = session.pop(PENDING, None)
-    if isinstance(pending, dict) and pending.get("token") == token[:40]:
-        seen_at = _typed_at(str(pending.get("seen_at", "")))
+    seen_at = _kept_scan_time(token, request.args.get("scan"))
     try:
         result = checkin.check_in(current_user, code, at=now, key=key, seen_at=seen_at)
     except checkin.CheckinRefused as error:
