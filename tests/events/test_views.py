@@ -283,3 +283,13 @@ def test_a_kept_scan_completes_after_logging_in_although_the_code_rotated(
     done = client.get(f"/checkin/{token}?scan={kept}", follow_redirects=True)
     assert "2 CPD points are on My CPD" in done.get_data(as_text=True)
     assert db.session.scalar(sa.select(Attendance.code_seen_at)) == scanned
+
+
+def test_the_code_screen_can_stop_refreshing(client, auth, admin, make_session):
+    session = make_session()
+    auth.login(admin.email)
+    page = client.get(f"/events/sessions/{session.id}/screen").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "Stop refreshing" in page
+    still = client.get(f"/events/sessions/{session.id}/screen?still=1").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in still and "Show the current code" in still
+    assert 'class="attendance-code"' in still

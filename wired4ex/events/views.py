@@ -331,11 +331,13 @@ def screen(session_id: int):
         refresh = min(60, int((opens - now).total_seconds()) + 1)
     else:
         refresh = None  # closed: nothing will change
+    still = request.args.get("still") == "1"  # WCAG 2.2.1: the automatic refresh can be stopped
     return render_template(
         "events/screen.html",
         session=session,
         code=code,
-        refresh=refresh,
+        refresh=None if still else refresh,
+        still=still,
         opens=opens,
         closes=closes,
         now=now,
