@@ -293,3 +293,26 @@ def test_the_code_screen_can_stop_refreshing(client, auth, admin, make_session):
     still = client.get(f"/events/sessions/{session.id}/screen?still=1").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in still and "Show the current code" in still
     assert 'class="attendance-code"' in still
+
+
+def test_faculty_edit_their_event_with_the_form_they_see(client, auth, make_user, make_event):
+    lru = Institution(slug="lru", name="Lake Region University", short_name="LRU", country="Kenya")
+    db.session.add(lru)
+    db.session.commit()
+    lecturer = make_user(
+        email="own@lru.example", roles=("member", "faculty"), institution_id=lru.id
+    )
+    event = make_event(creator=lecturer)
+    auth.login(lecturer.email)
+    url = f"/events/{event.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="institution"' not in page and 'name="external"' not in page
+    response = submit(client, url, {
+        "title": "Renamed workshop", "organiser_name": "Lake Region University", "venue": "Kisumu",
+        "start_date": event.start_date.isoformat(), "end_date": event.end_date.isoformat(),
+        "external": "y", "institution": "0",
+    })  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(event)
+    assert event.title == "Renamed workshop"
+    assert event.institution_id == lru.id and not event.external

@@ -166,7 +166,8 @@ def create_event(creator: User, data: EventInput, at: datetime | None = None) ->
 
 
 def update_event(editor: User, event: Event, data: EventInput) -> Event:
-    """Change an event's details (its sessions must still fall within its dates); commits."""
+    """Change an event's details (its sessions must still fall within its dates); faculty keep
+    its institution and accreditation as they are; audited; commits."""
     _check_event(data)
     outside = [
         s for s in event.sessions if not data.start_date <= local_date(s.starts_at) <= data.end_date
@@ -178,6 +179,8 @@ def update_event(editor: User, event: Event, data: EventInput) -> Event:
         )
     for name, value in _values(data).items():
         setattr(event, name, value)
+    if editor.is_admin:  # only the secretariat moves an event or accredits a partner's
+        event.institution_id, event.external = data.institution_id, data.external
     audit.record("event.updated", "event", event.id, actor_id=editor.id,
                  after={"title": event.title})  # fmt: skip
     db.session.commit()

@@ -103,7 +103,7 @@ def register(event_id: int):
         abort(400)
     if event.end_date < local_today():
         flash(_("This event has ended."), "error")
-        return redirect(url_for("events.event", event_id=event.id)), 409
+        return redirect(url_for("events.event", event_id=event.id))
     try:
         registration = services.register(current_user, event)
     except services.EventError as error:
@@ -135,6 +135,10 @@ def cancel(event_id: int):
 
 
 def _event_form(form: EventForm) -> None:
+    if not current_user.is_admin:  # faculty: their own institution's events, never accredited
+        del form.institution
+        del form.external
+        return
     institutions = db.session.scalars(sa.select(Institution).order_by(Institution.name))
     form.institution.choices = [(0, _("None (the secretariat's event)"))] + [
         (institution.id, institution.name) for institution in institutions
@@ -152,8 +156,8 @@ def _event_input(form: EventForm) -> services.EventInput:
         end_date=form.end_date.data,
         capacity=form.capacity.data,
         evaluation=bool(form.evaluation.data),
-        institution_id=form.institution.data or None,
-        external=bool(form.external.data),
+        institution_id=(form.institution.data or None) if "institution" in form else None,
+        external=bool(form.external.data) if "external" in form else False,
     )
 
 
@@ -183,7 +187,7 @@ def edit_event(event_id: int):
     event = _managed_event(event_id)
     form = EventForm(obj=event)
     _event_form(form)
-    if request.method == "GET":
+    if request.method == "GET" and "institution" in form:
         form.institution.data = event.institution_id or 0
     if form.validate_on_submit():
         try:
