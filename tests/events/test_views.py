@@ -316,3 +316,18 @@ def test_faculty_edit_their_event_with_the_form_they_see(client, auth, make_user
     db.session.refresh(event)
     assert event.title == "Renamed workshop"
     assert event.institution_id == lru.id and not event.external
+
+
+def test_the_api_names_the_event_source_its_document_allows(client, auth, make_user,
+                                                            make_session):  # fmt: skip
+    """/api/v1/me/cpd lists the check-in with source "event", a value its OpenAPI schema lists."""
+    session = make_session()
+    member = make_user()
+    auth.login(member.email)
+    assert submit(client, "/checkin", {"code": code_now(session)}).status_code == 302
+    body = client.get("/api/v1/me/cpd").get_json()
+    (entry,) = [e for e in body["entries"] if e["source"] == "event"]
+    assert entry["title"] == "HeSMA Annual Scientific Conference: Financing primary health care"
+    document = client.get("/api/v1/openapi.json").get_json()
+    allowed = document["components"]["schemas"]["LedgerEntry"]["properties"]["source"]["enum"]
+    assert "event" in allowed
