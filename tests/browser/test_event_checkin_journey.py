@@ -145,3 +145,31 @@ def test_check_in_by_typed_code_and_by_qr(page, browser, live_server, make_user,
     screen.goto(f"/events/sessions/{second.id}/screen")
     expect(screen.locator(".screen-instructions")).to_contain_text("Check-in opens at")
     organiser.close()
+
+
+def test_a_swahili_member_checks_in_on_a_phone(page, live_server, make_user, policy, tmp_path):  # noqa: F811
+    admin = make_user(email="admin@hesma.example", roles=("member", "admin"))
+    make_user(email="juma@example.org", full_name="Juma Mwinyi", language="sw")
+    event, (first, _second) = make_conference(admin, policy)
+    from wired4ex.events import codes
+
+    log_in_sw(page, "juma@example.org")
+    page.goto(f"/events/{event.id}")
+    expect(page.get_by_role("heading", name="Ratiba ya vipindi")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    page.goto("/checkin")
+    code = codes.code_for(first.secret, codes.period_number(utcnow(), first.code_period))
+    page.get_by_label("Msimbo wa mahudhurio").fill(code)
+    page.get_by_role("button", name="Rekodi mahudhurio").click()
+    expect(page.get_by_role("status")).to_contain_text("ziko kwenye CPD yangu")
+    assert_no_horizontal_scroll(page)
+    shoot(page, tmp_path, "checked-in-sw")
+
+
+def log_in_sw(page, email: str) -> None:
+    """The login page is in the visitor's language (English); the member's pages in theirs."""
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Toka")).to_be_visible()
