@@ -43,6 +43,7 @@ from wired4ex.cpd.policy import load_policy
 from wired4ex.cpd.statements import Period, format_code, issue_statement, new_code
 from wired4ex.dbtypes import utcnow
 from wired4ex.events import checkin as event_checkin
+from wired4ex.events import registration as event_registration
 from wired4ex.events import services as events
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
@@ -443,7 +444,7 @@ def world(app, make_user, synced_content) -> World:
         ends_at=datetime.combine(today, time(23, 59), tzinfo=association_zone()),
         points=Decimal("2"), category="conference", competencies=[],
     ))  # fmt: skip
-    events.register(member, event)
+    event_registration.register(member, event)
     event_checkin.mark_present(admin, event_session, member)
 
     tokens = {role: create_token(user, "Script") for role, user in users.items()}

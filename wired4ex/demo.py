@@ -205,6 +205,7 @@ def seed_event(member: User, admin: User) -> Iterator[str]:
 
     from wired4ex.cpd.policy import PolicyMissing, load_policy
     from wired4ex.dbtypes import utcnow
+    from wired4ex.events import registration as event_registration
     from wired4ex.events import services as events
     from wired4ex.events.models import Event
     from wired4ex.timeutil import association_zone, local_date
@@ -238,5 +239,5 @@ def seed_event(member: User, admin: User) -> Iterator[str]:
             title=title, starts_at=starts, ends_at=starts + timedelta(hours=3), points=Decimal(points),
             category="conference", competencies=["FM1"],
         ))  # fmt: skip
-    events.register(member, event)
+    event_registration.register(member, event)
     yield f"demo event: {DEMO_EVENT}, 2 sessions, the first open for check-in now"

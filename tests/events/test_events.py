@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tests.events.conftest import session_input
 from wired4ex.audit import AuditEvent
 from wired4ex.catalog.models import Institution
+from wired4ex.events import registration as event_registration
 from wired4ex.events import services
 from wired4ex.events.models import EventSession
 from wired4ex.extensions import db
@@ -99,15 +100,15 @@ def test_moving_the_event_away_from_its_sessions_is_refused(admin, make_session)
 def test_registration_with_a_cap_and_a_waiting_list(make_user, make_event):
     event = make_event(capacity=2)
     first, second, third, fourth = (make_user() for _ in range(4))
-    assert services.register(first, event).status == "registered"
-    assert services.register(second, event).status == "registered"
-    assert services.register(third, event).status == "waiting"
-    assert services.register(fourth, event).status == "waiting"
+    assert event_registration.register(first, event).status == "registered"
+    assert event_registration.register(second, event).status == "registered"
+    assert event_registration.register(third, event).status == "waiting"
+    assert event_registration.register(fourth, event).status == "waiting"
     with pytest.raises(services.EventError, match="already registered"):
-        services.register(first, event)
-    services.cancel_registration(first, event)
-    statuses = {r.user_id: r.status for r in services.registrations(event)}
+        event_registration.register(first, event)
+    event_registration.cancel_registration(first, event)
+    statuses = {r.user_id: r.status for r in event_registration.registrations(event)}
     assert statuses == {second.id: "registered", third.id: "registered", fourth.id: "waiting"}
-    assert services.places_taken(event.id) == 2
+    assert event_registration.places_taken(event.id) == 2
     # Registering again after cancelling joins the end of the queue.
-    assert services.register(first, event).status == "waiting"
+    assert event_registration.register(first, event).status == "waiting"

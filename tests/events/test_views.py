@@ -11,6 +11,7 @@ from tests.events.conftest import session_input
 from wired4ex.catalog.models import Institution
 from wired4ex.dbtypes import utcnow
 from wired4ex.events import codes, services
+from wired4ex.events import registration as event_registration
 from wired4ex.events.models import Attendance, Event, EventSession
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
@@ -70,7 +71,7 @@ def test_the_public_page_shows_the_programme(client, make_session):
 def test_registering_when_full_puts_the_member_on_the_waiting_list(client, auth, make_user,
                                                                    make_event):  # fmt: skip
     event = make_event(capacity=1)
-    services.register(make_user(), event)
+    event_registration.register(make_user(), event)
     member = make_user(email="late@example.org")
     auth.login(member.email)
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
@@ -166,7 +167,7 @@ def test_the_organiser_marks_and_undoes_from_the_list(client, auth, admin, make_
                                                       make_session):  # fmt: skip
     session = make_session()
     member = make_user(full_name="Wanjirũ Ng'ang'a")
-    services.register(member, session.event)
+    event_registration.register(member, session.event)
     auth.login(admin.email)
     url = f"/events/sessions/{session.id}/attendance"
     assert "Wanjirũ Ng&#39;ang&#39;a" in client.get(url).get_data(as_text=True)

@@ -13,6 +13,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wired4ex.auth.models import User
 from wired4ex.dbtypes import utcnow
 from wired4ex.events import bp, checkin, services
+from wired4ex.events import registration as event_registration
 from wired4ex.events.forms import CheckinForm, MarkForm, UndoForm
 from wired4ex.events.models import Attendance, EventSession
 from wired4ex.extensions import db
@@ -139,7 +140,7 @@ def _managed_session(session_id: int) -> EventSession:
 def attendance(session_id: int):
     event_session = _managed_session(session_id)
     present = {a.user_id: a for a in checkin.session_attendance(event_session)}
-    people = {r.user_id: r.member for r in services.registrations(event_session.event)}
+    people = {r.user_id: r.member for r in event_registration.registrations(event_session.event)}
     people.update({a.user_id: a.member for a in present.values()})
     return render_template(
         "events/attendance.html",

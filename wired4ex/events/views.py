@@ -13,6 +13,7 @@ from wired4ex.catalog.services import list_competency_domains
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.dbtypes import utcnow
 from wired4ex.events import after, bp, checkin, services
+from wired4ex.events import registration as event_registration
 from wired4ex.events.forms import ButtonForm, EventForm, OrganiserForm, SessionForm
 from wired4ex.events.models import Event, EventSession
 from wired4ex.extensions import db
@@ -77,7 +78,7 @@ def event(event_id: int):
     policy = policy_or_503()
     registration = attended = None
     if current_user.is_authenticated:
-        registration = services.registration_of(event, current_user)
+        registration = event_registration.registration_of(event, current_user)
         attended = checkin.attended_sessions(event, current_user)
     return render_template(
         "events/event.html",
@@ -85,7 +86,7 @@ def event(event_id: int):
         policy=policy,
         registration=registration,
         attended=attended or [],
-        places_taken=services.places_taken(event.id),
+        places_taken=event_registration.places_taken(event.id),
         can_manage=current_user.is_authenticated and services.can_manage(current_user, event),
         can_run_checkin=current_user.is_authenticated
         and services.can_run_checkin(current_user, event),
@@ -105,7 +106,7 @@ def register(event_id: int):
         flash(_("This event has ended."), "error")
         return redirect(url_for("events.event", event_id=event.id))
     try:
-        registration = services.register(current_user, event)
+        registration = event_registration.register(current_user, event)
     except services.EventError as error:
         flash(str(error), "error")
     else:
@@ -123,7 +124,7 @@ def cancel(event_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel_registration(current_user, event)
+        event_registration.cancel_registration(current_user, event)
     except services.EventError as error:
         flash(str(error), "error")
     else:
@@ -211,7 +212,7 @@ def manage(event_id: int):
         "events/manage.html",
         event=event,
         full=full,
-        registrations=services.registrations(event) if full else [],
+        registrations=event_registration.registrations(event) if full else [],
         organisers=services.organisers(event) if full else [],
         counts=checkin.attendance_counts(event) if full else {},
         organiser_form=OrganiserForm() if current_user.is_admin else None,
