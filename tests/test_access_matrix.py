@@ -437,10 +437,11 @@ def world(app, make_user, synced_content) -> World:
         venue="Kisumu", online=False, start_date=today, end_date=today, capacity=None,
         evaluation=True, institution_id=lru.id,
     ))  # fmt: skip
+    # Today only, also just after midnight (the event's dates are today); open for check-in now.
     now = utcnow().replace(second=0, microsecond=0)
     event_session = events.add_session(admin, policy, event, events.SessionInput(
         title="Opening plenary", starts_at=max(now - timedelta(minutes=10),
-                                               datetime.combine(today, time(0, 31), tzinfo=association_zone())),
+                                               datetime.combine(today, time(0, 0), tzinfo=association_zone())),
         ends_at=datetime.combine(today, time(23, 59), tzinfo=association_zone()),
         points=Decimal("2"), category="conference", competencies=[],
     ))  # fmt: skip
