@@ -64,6 +64,8 @@ class Config:
     SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH")
     # Make a key on first use when none exists (development and tests only; production refuses).
     SIGNING_KEY_AUTOGENERATE = env_bool("SIGNING_KEY_AUTOGENERATE", True)
+    # Events: seconds each attendance code is shown (new sessions start with it; 15 to 600).
+    EVENT_CODE_PERIOD = env_int("EVENT_CODE_PERIOD", 60)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Africa/Nairobi")

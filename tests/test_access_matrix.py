@@ -18,7 +18,7 @@ entry for a route that no longer exists, fails the test: new routes cannot be fo
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -42,9 +42,13 @@ from wired4ex.cpd import services as cpd
 from wired4ex.cpd.models import AuditSample, AuditSampleMember
 from wired4ex.cpd.policy import load_policy
 from wired4ex.cpd.statements import Period, format_code, issue_statement, new_code
+from wired4ex.dbtypes import utcnow
+from wired4ex.events import checkin as event_checkin
+from wired4ex.events import registration as event_registration
+from wired4ex.events import services as events
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
-from wired4ex.timeutil import local_today
+from wired4ex.timeutil import association_zone, local_today
 
 LOGIN = "login"  # a redirect to the login page
 ROLES = ("anonymous", "member", "other_member", "other_faculty", "own_faculty", "admin")
@@ -212,6 +216,37 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "api.member_cpd":               {"GET": (401, 200, 404, 404, 404, 200)},
     "api.members":                  {"GET": (401, 403, 403, 403, 403, 200)},
     "api.cpd_compliance":           {"GET": (401, 403, 403, 403, 403, 200)},
+    # -- events: an event of institution X with a session open for check-in now; member A is
+    # registered and checked in. Public pages; organisers (X's faculty, admins) manage it.
+    "events.index":                 {"GET": (200, 200, 200, 200, 200, 200)},
+    "events.event":                 {"GET": (200, 200, 200, 200, 200, 200)},
+    "events.register":              {"POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "events.cancel":                {"POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "events.new_event":             {"GET": (LOGIN, 403, 403, 200, 200, 200),
+                                     "POST": (LOGIN, 403, 403, 302, 302, 302)},
+    "events.edit_event":            {"GET": (LOGIN, 403, 403, 403, 200, 200),
+                                     "POST": (LOGIN, 403, 403, 403, 302, 302)},
+    "events.manage":                {"GET": (LOGIN, 403, 403, 403, 200, 200)},
+    "events.add_organiser":         {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "events.new_session":           {"GET": (LOGIN, 403, 403, 403, 200, 200),
+                                     "POST": (LOGIN, 403, 403, 403, 302, 302)},
+    "events.edit_session":          {"GET": (LOGIN, 403, 403, 403, 200, 200),
+                                     "POST": (LOGIN, 403, 403, 403, 302, 302)},
+    "events.screen":                {"GET": (LOGIN, 403, 403, 403, 200, 200)},
+    "events.screen_qr":             {"GET": (LOGIN, 403, 403, 403, 200, 200)},
+    "events.attendance":            {"GET": (LOGIN, 403, 403, 403, 200, 200)},
+    "events.mark":                  {"POST": (LOGIN, 403, 403, 403, 302, 302)},
+    "events.undo":                  {"POST": (LOGIN, 403, 403, 403, 302, 302)},
+    # a typed code that is nobody's code (422); the QR address of A's session with a wrong code
+    "events.checkin":               {"GET": (LOGIN, 200, 200, 200, 200, 200),
+                                     "POST": (LOGIN, 422, 422, 422, 422, 422)},
+    "events.checkin_token":         {"GET": (LOGIN, 422, 422, 422, 422, 422)},
+    # A's own check-in, certificate of attendance and evaluation
+    "events.checked_in":            {"GET": (LOGIN, 200, 404, 404, 404, 404)},
+    "events.certificate":           {"GET": (LOGIN, 200, 404, 404, 404, 404)},
+    "events.evaluation":            {"GET": (LOGIN, 200, 404, 404, 404, 404),
+                                     "POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "events.attendance_csv":        {"GET": (LOGIN, 403, 403, 403, 200, 200)},
 }
 # fmt: on
 
@@ -231,6 +266,15 @@ def post_data(endpoint: str, values: dict) -> dict:
         "objectives": "cost an outreach day", "save": "1",
     }  # fmt: skip
     course = {"slug": "taken-over", "title": "Taken over", "summary": "Changed.", "language": "en"}
+    event = {
+        "title": "Changed event", "organiser_name": "Someone", "venue": "Elsewhere",
+        "start_date": values["today"], "end_date": values["today"], "institution": "0",
+    }  # fmt: skip
+    event_session = {
+        "title": "Changed session", "day": values["today"], "start_time": "00:00",
+        "end_time": "00:10", "points": "1", "category": "conference", "code_period": "60",
+        "window_before": "15", "window_after": "30",
+    }  # fmt: skip
     data = {
         "admin.change_membership": {
             "membership_category": "student",
@@ -285,6 +329,15 @@ def post_data(endpoint: str, values: dict) -> dict:
             "version": str(values["claim_version"]),
         },
         "cpd.revoke_statement": {"reason": "Issued in error."},
+        "events.add_organiser": {"email": "brian@example.org", "role": "checkin"},
+        "events.checkin": {"code": "ABCDEF"},
+        "events.evaluation": {"relevance": "4", "quality": "4", "will_apply": "yes"},
+        "events.edit_event": event,
+        "events.new_event": event,
+        "events.edit_session": event_session,
+        "events.new_session": {**event_session, "start_time": "00:15", "end_time": "00:25"},
+        "events.mark": {"member_id": str(values["member_id"])},
+        "events.undo": {"member_id": str(values["member_id"]), "reason": "Not A after all."},
     }.get(endpoint, {})
     # Files: (bytes, name) becomes a fresh upload for each request.
     return {
@@ -411,6 +464,23 @@ def world(app, make_user, synced_content) -> World:
     )
     image = authoring.add_image(unpublished, FileStorage(BytesIO(png()), filename="chart.png"))
 
+    # Events: an event of institution X, a session open for check-in now, A registered and in.
+    event = events.create_event(admin, events.EventInput(
+        title="County health summit", description="", organiser_name="Lake Region University",
+        venue="Kisumu", online=False, start_date=today, end_date=today, capacity=None,
+        evaluation=True, institution_id=lru.id,
+    ))  # fmt: skip
+    # Today only, also just after midnight (the event's dates are today); open for check-in now.
+    now = utcnow().replace(second=0, microsecond=0)
+    event_session = events.add_session(admin, policy, event, events.SessionInput(
+        title="Opening plenary", starts_at=max(now - timedelta(minutes=10),
+                                               datetime.combine(today, time(0, 0), tzinfo=association_zone())),
+        ends_at=datetime.combine(today, time(23, 59), tzinfo=association_zone()),
+        points=Decimal("2"), category="conference", competencies=[],
+    ))  # fmt: skip
+    event_registration.register(member, event)
+    event_checkin.mark_present(admin, event_session, member)
+
     tokens = {role: create_token(user, "Script") for role, user in users.items()}
     values = {
         "institution": "lake-region-university",
@@ -444,6 +514,9 @@ def world(app, make_user, synced_content) -> World:
         "attempt_id": attempt.id,
         "quiz_module_id": quiz_module.id,
         "certificate_code": certificate.code,
+        "event_id": event.id,
+        "session_id": event_session.id,
+        "checkin_token": f"{event_session.key}-ABCDEF",
     }
     return World(users, {role: secret for role, (_t, secret) in tokens.items()}, values)
 
@@ -466,6 +539,7 @@ URL_VALUES = {
     "cpd.download_statement": {"kind": "pdf"},
     "cpd.issue_statement": {"kind": "pdf"},
     "cpd.statement_file": {"kind": "pdf"},
+    "events.checkin_token": {"token": "checkin_token"},
 }
 
 

@@ -85,3 +85,5 @@ def test_demo_seed_is_safe_to_run_twice(runner, synced_content):
     assert authenticate("member@wired4ex.example", "demo-member-pass-2026") is not None
     # demo accounts need no confirmation link: everything they do counts at once
     assert all(user.email_confirmed_at for user in db.session.scalars(sa.select(User)))
+    assert "demo event: HeSMA Annual Scientific Conference" in first.output
+    assert "demo event: already there" in second.output

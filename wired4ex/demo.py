@@ -53,6 +53,7 @@ def seed() -> Iterator[str]:
     admin = find_user_by_email("admin@wired4ex.example")
     if member is not None and admin is not None:
         yield from seed_member_year(member, admin)
+        yield from seed_event(member, admin)
 
 
 def seed_accounts() -> Iterator[str]:
@@ -194,3 +195,52 @@ def seed_member_year(member: User, admin: User) -> Iterator[str]:
         at=moments[5],
     )
     yield "demo member's year: 5 modules completed, 1 claim approved, 1 waiting for review"
+
+
+DEMO_EVENT = "HeSMA Annual Scientific Conference"  # untranslated: demo data
+
+
+def seed_event(member: User, admin: User) -> Iterator[str]:
+    """A two-day conference from today: its first session open for check-in now (try the code
+    screen as the admin and check in as the member), the second tomorrow. Runs once."""
+    from datetime import datetime, time, timedelta
+    from decimal import Decimal
+
+    from wired4ex.cpd.policy import PolicyMissing, load_policy
+    from wired4ex.dbtypes import utcnow
+    from wired4ex.events import registration as event_registration
+    from wired4ex.events import services as events
+    from wired4ex.events.models import Event
+    from wired4ex.timeutil import association_zone, local_date
+
+    if db.session.scalar(sa.select(Event.id).where(Event.title == DEMO_EVENT)):
+        yield "demo event: already there"
+        return
+    try:
+        policy = load_policy()
+    except PolicyMissing:
+        yield "demo event: skipped (run `flask content sync` first)"
+        return
+    now = utcnow().replace(second=0, microsecond=0)
+    today = local_date(now)
+    about = "Two days on financing and running county health services."  # untranslated: demo data
+    event = events.create_event(admin, events.EventInput(
+        title=DEMO_EVENT, organiser_name="HeSMA East Africa", venue="Kisumu, Acacia Hall",
+        description=about, online=False, start_date=today, end_date=today + timedelta(days=1), capacity=400,
+        evaluation=True,
+    ))  # fmt: skip
+    opening = now - timedelta(minutes=30)
+    if local_date(opening) != today:
+        opening = datetime.combine(today, time(0, 0), tzinfo=association_zone())
+    tomorrow = datetime.combine(today + timedelta(days=1), time(9, 0), tzinfo=association_zone())
+    plans = [
+        ("Opening plenary: financing primary health care", opening, "2"),  # untranslated: demo data
+        ("Workshop: costing an outreach day", tomorrow, "3"),  # untranslated: demo data
+    ]
+    for title, starts, points in plans:
+        events.add_session(admin, policy, event, events.SessionInput(
+            title=title, starts_at=starts, ends_at=starts + timedelta(hours=3), points=Decimal(points),
+            category="conference", competencies=["FM1"],
+        ))  # fmt: skip
+    event_registration.register(member, event)
+    yield f"demo event: {DEMO_EVENT}, 2 sessions, the first open for check-in now"

@@ -18,7 +18,7 @@ role is not one), on SQLite by dropping and re-creating the triggers around the 
 (tests/append_only.py); the application itself never runs DDL.
 
 Revision ID: c4d1e7a90b21
-Revises: c1a1f0e5d2b7
+Revises: bccc2acfacfe
 Create Date: 2026-12-05 18:30:00.000000
 
 """
@@ -27,7 +27,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c4d1e7a90b21"
-down_revision = "c1a1f0e5d2b7"
+down_revision = "bccc2acfacfe"
 branch_labels = None
 depends_on = None
 

@@ -73,4 +73,9 @@ def verify(code: str):
             "certification/verify.html", certificate=certificate,
             state=certificate.state_on(local_today()), code=statements.format_code(certificate.code),
         )  # fmt: skip
+    # Documents of packages further right (certificates of attendance) register a lookup.
+    for lookup in current_app.extensions.get("wired4ex.verifiers", ()):
+        page = lookup(code)
+        if page is not None:
+            return page
     return render_template("cpd/verify_not_found.html", code=code[:40]), 404

@@ -34,11 +34,13 @@ SOURCE_LABELS = {
     "module": "Completed on Wired4EX",
     "claim": "Approved claim, verified by the secretariat",
     "adjustment": "Adjustment by the secretariat",
+    "event": "Attendance recorded at the event",
 }  # the English stored in snapshots (hashed): documents show SOURCE_NAMES in their language
 SOURCE_NAMES = {
     "module": _l("Completed on Wired4EX"),
     "claim": _l("Approved claim, verified by the secretariat"),
     "adjustment": _l("Adjustment by the secretariat"),
+    "event": _l("Attendance recorded at the event"),
 }
 STATEMENT_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
 _SOURCE_BY_LABEL = {label: code for code, label in SOURCE_LABELS.items()}

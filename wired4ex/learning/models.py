@@ -145,13 +145,13 @@ class LedgerEntry(db.Model):
     """One line of a member's CPD ledger. Append-only: corrections are new entries.
 
     Sources: a module completion (written here, automatically), a verified external activity or an
-    admin adjustment (written by the CPD features). Title, provider, category, points and
+    admin adjustment (written by the CPD features), an event session attended (events). Title, provider, category, points and
     competencies are copied as they were at that moment, so later content changes never alter it.
     """
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint("source IN ('module', 'claim', 'adjustment')", name="source"),
+        CheckConstraint("source IN ('module', 'claim', 'adjustment', 'event')", name="source"),
         UniqueConstraint("completion_id"),
         UniqueConstraint("claim_id"),
     )
@@ -163,6 +163,10 @@ class LedgerEntry(db.Model):
     # Table name only: claims belong to the CPD package, which builds on this one.
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("cpd_claims.id"))
     module_version_id: Mapped[int | None] = mapped_column(ForeignKey("module_versions.id"))
+    # Table name only: events build on this package. Check-ins and their corrections.
+    event_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_sessions.id"), index=True
+    )
     activity_date: Mapped[date] = mapped_column(Date, index=True)
     title: Mapped[str] = mapped_column(String(300))
     provider: Mapped[str] = mapped_column(String(300))

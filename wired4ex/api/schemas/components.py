@@ -191,7 +191,7 @@ SCHEMAS = {
             "provider": STRING,
             "category": STRING,
             "points": POINTS,
-            "source": {"type": "string", "enum": ["module", "claim", "adjustment"]},
+            "source": {"type": "string", "enum": ["module", "claim", "adjustment", "event"]},
             "competencies": array(STRING),
             "reason": nullable(STRING),
             "recorded_at": MOMENT,
