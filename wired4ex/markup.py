@@ -16,32 +16,51 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import urlsplit
 
-import bleach
 import markdown
+from bleach.html5lib_shim import Filter
+from bleach.sanitizer import Cleaner
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from wired4ex.markdown_extensions import GithubExtension
+
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",
-        "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong",
-        "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+        "a", "abbr", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+        "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "input", "kbd",
+        "li", "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup",
+        "table", "tbody", "td", "th", "thead", "tr", "ul",
     }
 )  # fmt: skip
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
-SAFE_CLASS = re.compile(r"^[A-Za-z0-9_\- ]{1,80}$")
-SAFE_ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,120}$")
-GENERIC_ATTRIBUTES = {"id", "class"}
+# Authors' class, style, id and rel never survive: the only classes kept are those the pipeline
+# itself writes (code languages, admonitions, task lists, footnotes, tabs), the only ids are
+# heading anchors and footnotes, and rel is set on external links after cleaning.
+GENERATED_CLASS = re.compile(
+    r"^(?:language-[A-Za-z0-9_+#-]{1,40}|highlight|admonition(?: [a-z-]{1,30})?|admonition-title"
+    r"|task-list|task-list-item|task-list-control|task-list-indicator|footnote|footnote-ref"
+    r"|footnote-backref|toc-list|tabbed-set(?: tabbed-alternate)?|tabbed-content|tabbed-block"
+    r"|tabbed-labels)$"
+)
+HEADING_ID = re.compile(r"^[a-z0-9_\-]{1,120}$")
+FOOTNOTE_ID = re.compile(r"^fn(?:ref)?(?::[0-9]+)?:[A-Za-z0-9_\-]{1,60}$")
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ELEMENT_ATTRIBUTES = {
-    "a": {"href", "title", "rel"},
-    "img": {"src", "alt", "title"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     "th": {"align"},
     "td": {"align"},
     "abbr": {"title"},
+    "details": {"open"},
 }
+EXTERNAL_REL = "noopener noreferrer nofollow"
+EXTERNAL_CLASS = "external-link"  # the marker's class; CSS shows the arrow, hides the words
 
 # Limits on the Markdown of one module text or course overview (not counting front matter).
 # The largest real module is about 11,000 characters with under 100 markup characters and lists
@@ -160,22 +179,77 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if name in ELEMENT_ATTRIBUTES.get(tag, ()):
         return True
     if name == "class":
-        return bool(SAFE_CLASS.match(value))
+        return bool(GENERATED_CLASS.match(value))
     if name == "id":
-        return bool(SAFE_ID.match(value))
+        return bool(HEADING_ID.match(value) if tag in HEADINGS else FOOTNOTE_ID.match(value))
+    if tag == "input":  # read by _ExternalLinks (a task box), which replaces every input
+        return name in {"type", "checked"}
     return False
 
 
-def sanitize(html: str) -> str:
-    """Clean HTML down to the allowlist; anything else is escaped as text."""
-    return bleach.clean(
-        html,
+def _external(href: str | None) -> bool:
+    return bool(href) and urlsplit(href.strip()).scheme.lower() in {"http", "https"}
+
+
+class _ExternalLinks(Filter):
+    """After cleaning: external links get rel and a marker, in the page's language, that says
+    they leave the site (an arrow for the eye, words for screen readers); task-list boxes
+    become the glyphs ☐ and ☑ (no form controls leave this module)."""
+
+    def __init__(self, source, marker: str):
+        super().__init__(source)
+        self.marker = marker
+
+    def __iter__(self):
+        external_depth = 0
+        for token in super().__iter__():
+            if token.get("name") == "input":  # a task list's box becomes a glyph; no inputs
+                if (
+                    token["type"] in {"StartTag", "EmptyTag"}
+                    and token["data"].get((None, "type")) == "checkbox"
+                ):
+                    done = (None, "checked") in token["data"]
+                    yield {"type": "StartTag", "name": "span", "namespace": None,
+                           "data": {(None, "class"): "task-list-indicator"}}  # fmt: skip
+                    yield {"type": "Characters", "data": "☑" if done else "☐"}
+                    yield {"type": "EndTag", "name": "span", "namespace": None}
+                continue
+            if token["type"] == "StartTag" and token["name"] == "a":
+                href = token["data"].get((None, "href"))
+                if _external(href):
+                    token["data"][(None, "rel")] = EXTERNAL_REL
+                    external_depth += 1
+                    yield token
+                    continue
+            if token["type"] == "EndTag" and token["name"] == "a" and external_depth:
+                external_depth -= 1
+                yield {"type": "StartTag", "name": "span", "namespace": None,
+                       "data": {(None, "class"): EXTERNAL_CLASS}}  # fmt: skip
+                yield {"type": "Characters", "data": f" ({self.marker})"}
+                yield {"type": "EndTag", "name": "span", "namespace": None}
+            yield token
+
+
+def _marker_text(language: str | None) -> str:
+    if language is None:
+        return _("external site")
+    with force_locale(language):
+        return _("external site")
+
+
+def sanitize(html: str, language: str | None = None) -> str:
+    """Clean HTML down to the allowlist: unknown tags are dropped and their text kept; external
+    links are marked as leaving the site, in `language` (the current locale when None)."""
+    marker = _marker_text(language)
+    cleaner = Cleaner(
         tags=ALLOWED_TAGS,
         attributes=_allowed_attribute,
         protocols=ALLOWED_PROTOCOLS,
-        strip=False,
+        strip=True,
         strip_comments=True,
+        filters=[partial(_ExternalLinks, marker=marker)],
     )
+    return cleaner.clean(html)
 
 
 class _LinkCollector(Treeprocessor):
@@ -202,8 +276,6 @@ class _LinkCollector(Treeprocessor):
             replacement = self.resolver(url, kind)
             if replacement is not None:
                 element.set(attribute, replacement)
-        if kind == "link" and url.startswith(("http://", "https://")):
-            element.set("rel", "noopener noreferrer nofollow")
 
 
 class _LinkExtension(Extension):
@@ -220,19 +292,33 @@ def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> ma
     return markdown.Markdown(
         extensions=[
             "tables",
-            "fenced_code",
             "footnotes",
             "toc",
             "admonition",
             "sane_lists",
             "def_list",
             "abbr",
+            "attr_list",
+            "md_in_html",
+            "pymdownx.highlight",
+            "pymdownx.superfences",
+            "pymdownx.tasklist",
+            "pymdownx.tilde",
+            "pymdownx.magiclink",
+            "pymdownx.betterem",
+            "pymdownx.saneheaders",
+            "pymdownx.details",
+            "pymdownx.tabbed",
+            GithubExtension(found),
             _LinkExtension(resolver, found),
         ],
         extension_configs={
             "tables": {"use_align_attribute": True},
             "toc": {"toc_depth": "2-3", "toc_class": "toc-list"},
             "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+            "pymdownx.highlight": {"use_pygments": False, "css_class": ""},
+            "pymdownx.tilde": {"subscript": False},
+            "pymdownx.magiclink": {"hide_protocol": False},
         },
         output_format="html",
     )
@@ -246,11 +332,14 @@ def find_links(source: str) -> list[tuple[str, str]]:
     return found
 
 
-def render_markdown(source: str, resolver: LinkResolver | None = None) -> Rendered:
+def render_markdown(
+    source: str, resolver: LinkResolver | None = None, language: str | None = None
+) -> Rendered:
     """Render Markdown to sanitised HTML, with a sanitised table of contents; MarkupError when
-    the text exceeds the limits above."""
+    the text exceeds the limits above. `language` (en, sw) is the page's, for the words the
+    pipeline adds; the current locale when None."""
     found: list[tuple[str, str]] = []
     md = _markdown(resolver, found)
     html = _convert(md, source)
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
-    return Rendered(html=sanitize(html), toc_html=sanitize(toc), links=found)
+    return Rendered(html=sanitize(html, language), toc_html=sanitize(toc, language), links=found)

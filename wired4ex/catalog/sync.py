@@ -154,7 +154,7 @@ def _sync_course(source: CourseSource, institution: Institution, report: SyncRep
             report.unchanged.append(label)
     resolve = link_resolver(source.file_keys)
     if changed:
-        overview = render_markdown(source.overview, resolve)
+        overview = render_markdown(source.overview, resolve, source.language)
         assign(
             course,
             title=source.title,
@@ -227,7 +227,7 @@ def publish_version(
     Used by the content sync and by publishing from the browser editor (no commit).
     """
     previous = module.current_version
-    rendered = render_markdown(source.body, resolve)
+    rendered = render_markdown(source.body, resolve, module.course.language)
     version = ModuleVersion(
         module=module,
         number=(previous.number + 1) if previous else 1,

@@ -1,0 +1,190 @@
+"""Python-Markdown extensions that make it read Markdown as GitHub (CommonMark) does.
+
+Used only by wired4ex/markup.py, which owns the pipeline and the sanitizer. Each preprocessor
+changes lines in place and never adds or removes one, so line numbers stay those of the file.
+
+- Fence info strings: "```rust,ignore" and "``` yaml title=x" open a code block in the language
+  named first, as on GitHub (superfences accepts only a bare language name).
+- List indentation: CommonMark nests a list under an item when it starts at the column of the
+  item's text (2 spaces after "-", 3 after "1."); Python-Markdown wants 4 spaces per level. The
+  lines of every list item are re-indented to Python-Markdown's columns, fences included.
+- Markdown inside HTML blocks: an opening block tag on a line of its own, followed by a blank
+  line, gets markdown="1" (md_in_html then renders its content), as GitHub does.
+- Raw HTML: the URLs of <img> and <a> written as HTML are collected like Markdown's, so the
+  checker sees every image whatever the syntax.
+"""
+
+import html
+import re
+
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+_FENCE_OPEN = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+_LANGUAGE = re.compile(r"^\{?\s*\.?([A-Za-z0-9_+#-]+)")
+_MARKER = re.compile(r"^(?P<indent> *)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap> +|$)")
+_RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
+_BLOCK_TAGS = ("div", "details", "figure", "section", "aside", "article", "blockquote", "center")
+_OPEN_BLOCK_TAG = re.compile(
+    r"^ {0,3}<(?P<tag>" + "|".join(_BLOCK_TAGS) + r")(?P<attrs>(?:\s[^<>]*)?)>", re.I
+)
+
+
+class FenceInfoPreprocessor(Preprocessor):
+    """Keep only the language of a fence's info string: "rust,ignore" -> "rust"; and collect
+    the URLs of raw HTML outside code, line by line, so that what the checker sees of a line
+    does not depend on the lines around it."""
+
+    def __init__(self, md, found: list[tuple[str, str]]):
+        super().__init__(md)
+        self.found = found
+
+    def run(self, lines: list[str]) -> list[str]:
+        out = []
+        open_fence: str | None = None
+        for line in lines:
+            match = _FENCE_OPEN.match(line)
+            if match is None:
+                if open_fence is None and "<" in line:
+                    self.found.extend(raw_html_urls(_CODE_SPAN.sub("", line)))
+                out.append(line)
+                continue
+            fence, info = match.group("fence"), match.group("info").strip()
+            if open_fence is not None:
+                if fence[0] == open_fence[0] and len(fence) >= len(open_fence) and not info:
+                    open_fence = None
+                out.append(line)
+                continue
+            open_fence = fence
+            language = _LANGUAGE.match(info)
+            name = language.group(1) if language else ""
+            out.append(f"{match.group('lead')}{fence}{name}")
+        return out
+
+
+def _expand(line: str) -> str:
+    return line.expandtabs(4) if "\t" in line else line
+
+
+class ListIndentPreprocessor(Preprocessor):
+    """Re-indent list items from CommonMark's columns to Python-Markdown's 4 per level.
+
+    Python-Markdown also needs a blank line where CommonMark does not: before a list that
+    interrupts a paragraph, and after a code fence that a list item follows. Those blank lines
+    are added (the only lines this pipeline adds; the checker counts lines in the source).
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        # One entry per open list item: (column of its text in the source, column wanted).
+        stack: list[tuple[int, int]] = []
+        fence: tuple[str, int, int] | None = None  # (marker, source column, wanted column)
+        previous_blank = True
+        closed_fence = False
+        for raw in lines:
+            line = _expand(raw)
+            stripped = line.lstrip(" ")
+            indent = len(line) - len(stripped)
+            if fence is not None:
+                marker, column, wanted = fence
+                if stripped.startswith(marker) and not stripped.strip(marker[0]).strip():
+                    fence = None
+                    closed_fence = True
+                out.append(self._shift(line, indent, column, wanted) if stack else raw)
+                previous_blank = False
+                continue
+            if not stripped:
+                out.append("")
+                previous_blank = True
+                closed_fence = False
+                continue
+            marker = _MARKER.match(line)
+            if marker and _RULE.match(line):
+                marker = None
+            lazy = not previous_blank and marker is None
+            if marker and (closed_fence or (not previous_blank and not stack)):
+                out.append("")  # Python-Markdown starts a list only after a blank line
+            closed_fence = False
+            if not lazy:
+                while stack and indent < stack[-1][0]:
+                    stack.pop()
+            if marker and (stack or indent <= 3) and not (stack and indent >= stack[-1][0] + 4):
+                gap = len(marker.group("gap"))
+                width = len(marker.group("marker"))
+                text_column = indent + width + (gap if 0 < gap <= 4 else 1)
+                wanted = stack[-1][1] if stack else 0
+                if not stack and indent > 0:
+                    wanted = 0
+                out.append(" " * wanted + stripped)
+                stack.append((text_column, wanted + 4))
+            elif stack:
+                column, wanted = stack[-1]
+                if lazy and indent < column:
+                    out.append(" " * wanted + stripped)
+                else:
+                    out.append(self._shift(line, indent, column, wanted))
+            else:
+                out.append(raw)
+            opened = _FENCE_OPEN.match(line)
+            if opened and not opened.group("lead").strip(" "):
+                column, wanted = stack[-1] if stack else (0, 0)
+                fence = (opened.group("fence"), column, wanted)
+            previous_blank = False
+        return out
+
+    @staticmethod
+    def _shift(line: str, indent: int, column: int, wanted: int) -> str:
+        return " " * max(0, wanted + indent - column) + line.lstrip(" ")
+
+
+class HtmlBlockPreprocessor(Preprocessor):
+    """Mark block tags followed by a blank line as holding Markdown (GitHub's rule)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out = list(lines)
+        fence: str | None = None
+        for index, line in enumerate(lines):
+            opened = _FENCE_OPEN.match(line)
+            if opened:
+                fence = None if fence else opened.group("fence")
+                continue
+            if fence:
+                continue
+            match = _OPEN_BLOCK_TAG.match(line)
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if match and not following.strip() and "markdown" not in match.group("attrs"):
+                end = match.end() - 1
+                out[index] = line[:end].rstrip("/") + ' markdown="1"' + line[end:]
+        return out
+
+
+_RAW_URL = re.compile(
+    r"<(?P<tag>[A-Za-z][A-Za-z0-9]*)\b[^>\n]*?[\s/](?P<name>src|href|data|srcset|poster)\s*=\s*"
+    r"(?P<value>\"[^\"\n]*\"?|'[^'\n]*'?|[^\s>]+)(?=[^>\n]*>)",  # a tag closed on its line
+    re.I,
+)
+
+
+def raw_html_urls(fragment: str) -> list[tuple[str, str]]:
+    """(kind, url) of the images and links written as HTML in a fragment. A pattern rather than
+    a parser, so a URL is found whatever surrounds it (broken markup, an unclosed comment)."""
+    found = []
+    for match in _RAW_URL.finditer(fragment):
+        value = html.unescape(match.group("value").strip("\"'")).strip()
+        kind = "link" if match.group("tag").lower() == "a" else "image"
+        found.append((kind, value))
+    return found
+
+
+class GithubExtension(Extension):
+    """Fence info strings, list indentation and Markdown in HTML blocks, as on GitHub."""
+
+    def __init__(self, found: list[tuple[str, str]]):
+        super().__init__()
+        self.found = found
+
+    def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
+        md.preprocessors.register(ListIndentPreprocessor(md), "w4x_list_indent", 29)
+        md.preprocessors.register(FenceInfoPreprocessor(md, self.found), "w4x_fence_info", 28)
+        md.preprocessors.register(HtmlBlockPreprocessor(md), "w4x_html_blocks", 27)
