@@ -16,8 +16,10 @@ changes lines in place and never adds or removes one, so line numbers stay those
 
 import html
 import re
+import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.preprocessors import Preprocessor
 
 _FENCE_OPEN = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
@@ -36,9 +38,9 @@ class FenceInfoPreprocessor(Preprocessor):
     the URLs of raw HTML outside code, line by line, so that what the checker sees of a line
     does not depend on the lines around it."""
 
-    def __init__(self, md, found: list[tuple[str, str]]):
+    def __init__(self, md, session):
         super().__init__(md)
-        self.found = found
+        self.session = session  # .found: the list this conversion reports URLs to
 
     def run(self, lines: list[str]) -> list[str]:
         out = []
@@ -47,7 +49,8 @@ class FenceInfoPreprocessor(Preprocessor):
             match = _FENCE_OPEN.match(line)
             if match is None:
                 if open_fence is None and "<" in line:
-                    self.found.extend(raw_html_urls(_CODE_SPAN.sub("", line)))
+                    self.session.found.extend(raw_html_urls(_CODE_SPAN.sub("", line)))
+                    line = _without_authors_attributes(line)
                 out.append(line)
                 continue
             fence, info = match.group("fence"), match.group("info").strip()
@@ -61,6 +64,44 @@ class FenceInfoPreprocessor(Preprocessor):
             name = language.group(1) if language else ""
             out.append(f"{match.group('lead')}{fence}{name}")
         return out
+
+
+_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?>")
+_AUTHORS_ATTRIBUTE = re.compile(
+    r"""\s(?:class|id|style|rel)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.I
+)
+
+
+def _without_authors_attributes(line: str) -> str:
+    """The line with class, id, style and rel taken out of its HTML tags (not in code spans):
+    those the sanitizer lets through are the pipeline's own, never an author's."""
+    parts = []
+    position = 0
+    for code in _CODE_SPAN.finditer(line):
+        parts.append(_strip_tags(line[position : code.start()]))
+        parts.append(code.group())
+        position = code.end()
+    parts.append(_strip_tags(line[position:]))
+    return "".join(parts)
+
+
+def _strip_tags(text: str) -> str:
+    return _TAG.sub(lambda tag: _AUTHORS_ATTRIBUTE.sub("", tag.group()), text)
+
+
+class AttrListIgnoringNames(AttrListTreeprocessor):
+    """Attribute lists ("{ .md-button }", "{: .callout}") are read and leave the text, but
+    only size and wording attributes are kept: never a class, id, style or rel."""
+
+    KEPT = {"width", "height", "alt", "title"}
+
+    def assign_attrs(self, elem, attrs_string, *, strict=False):
+        scratch = etree.Element(elem.tag)
+        remainder = super().assign_attrs(scratch, attrs_string, strict=strict)
+        for name, value in scratch.attrib.items():
+            if name in self.KEPT:
+                elem.set(name, value)
+        return remainder
 
 
 def _expand(line: str) -> str:
@@ -138,6 +179,28 @@ class ListIndentPreprocessor(Preprocessor):
         return " " * max(0, wanted + indent - column) + line.lstrip(" ")
 
 
+_DEFINITION = re.compile(r"^ {0,3}:[ \t]+\S")
+
+
+class DefinitionListPreprocessor(Preprocessor):
+    """A term written right under the previous definition starts a new term (as authors
+    mean it), not a continuation nested inside that definition: Python-Markdown would nest
+    each such pair one level deeper and run out of recursion on a long glossary."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out = list(lines)
+        for index in range(1, len(lines) - 1):
+            term, before = lines[index], lines[index - 1]
+            if (
+                _DEFINITION.match(lines[index + 1])
+                and term.strip()
+                and not term.startswith((" ", "\t"))
+                and (_DEFINITION.match(before) or (before.startswith("    ") and before.strip()))
+            ):
+                out[index] = "\n" + term
+        return out
+
+
 class HtmlBlockPreprocessor(Preprocessor):
     """Mark block tags followed by a blank line as holding Markdown (GitHub's rule)."""
 
@@ -180,11 +243,13 @@ def raw_html_urls(fragment: str) -> list[tuple[str, str]]:
 class GithubExtension(Extension):
     """Fence info strings, list indentation and Markdown in HTML blocks, as on GitHub."""
 
-    def __init__(self, found: list[tuple[str, str]]):
+    def __init__(self, session):
         super().__init__()
-        self.found = found
+        self.session = session
 
     def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
+        md.treeprocessors.register(AttrListIgnoringNames(md), "attr_list", 8)
         md.preprocessors.register(ListIndentPreprocessor(md), "w4x_list_indent", 29)
-        md.preprocessors.register(FenceInfoPreprocessor(md, self.found), "w4x_fence_info", 28)
+        md.preprocessors.register(FenceInfoPreprocessor(md, self.session), "w4x_fence_info", 28)
         md.preprocessors.register(HtmlBlockPreprocessor(md), "w4x_html_blocks", 27)
+        md.preprocessors.register(DefinitionListPreprocessor(md), "w4x_definitions", 26)

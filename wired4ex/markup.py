@@ -13,6 +13,7 @@ instead of rendering such text. A RecursionError that still happens becomes a Ma
 """
 
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,10 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from wired4ex.markdown_extensions import GithubExtension
+
+# Stored HTML records the version of the renderer that made it; change this whenever the
+# pipeline's output changes, and run `flask content rerender` after deploying.
+RENDERER_VERSION = "2"
 
 ALLOWED_TAGS = frozenset(
     {
@@ -252,13 +257,22 @@ def sanitize(html: str, language: str | None = None) -> str:
     return cleaner.clean(html)
 
 
+@dataclass
+class _Session:
+    """What one conversion reads and writes: the resolver, and the links found. The Markdown
+    instance (built once per thread: building one costs more than converting most modules)
+    keeps one session and the pipeline points it at each conversion's own."""
+
+    resolver: LinkResolver | None = None
+    found: list[tuple[str, str]] = field(default_factory=list)
+
+
 class _LinkCollector(Treeprocessor):
     """Records every link and image URL and lets a resolver rewrite relative ones."""
 
-    def __init__(self, md, resolver: LinkResolver | None, found: list[tuple[str, str]]):
+    def __init__(self, md, session: _Session):
         super().__init__(md)
-        self.resolver = resolver
-        self.found = found
+        self.session = session
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -271,24 +285,23 @@ class _LinkCollector(Treeprocessor):
         url = element.get(attribute)
         if url is None:
             return
-        self.found.append((kind, url))
-        if self.resolver is not None:
-            replacement = self.resolver(url, kind)
+        self.session.found.append((kind, url))
+        if self.session.resolver is not None:
+            replacement = self.session.resolver(url, kind)
             if replacement is not None:
                 element.set(attribute, replacement)
 
 
 class _LinkExtension(Extension):
-    def __init__(self, resolver: LinkResolver | None, found: list[tuple[str, str]]):
+    def __init__(self, session: _Session):
         super().__init__()
-        self.resolver = resolver
-        self.found = found
+        self.session = session
 
     def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
-        md.treeprocessors.register(_LinkCollector(md, self.resolver, self.found), "w4x_links", 1)
+        md.treeprocessors.register(_LinkCollector(md, self.session), "w4x_links", 1)
 
 
-def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> markdown.Markdown:
+def _build_markdown(session: _Session) -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
             "tables",
@@ -309,8 +322,8 @@ def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> ma
             "pymdownx.saneheaders",
             "pymdownx.details",
             "pymdownx.tabbed",
-            GithubExtension(found),
-            _LinkExtension(resolver, found),
+            GithubExtension(session),
+            _LinkExtension(session),
         ],
         extension_configs={
             "tables": {"use_align_attribute": True},
@@ -322,6 +335,22 @@ def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> ma
         },
         output_format="html",
     )
+
+
+_local = threading.local()
+
+
+def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> markdown.Markdown:
+    """This thread's Markdown instance, reset, reporting to `found` and resolving with
+    `resolver` for the next conversion."""
+    md = getattr(_local, "md", None)
+    if md is None:
+        _local.session = _Session()
+        md = _local.md = _build_markdown(_local.session)
+    md.reset()
+    _local.session.resolver = resolver
+    _local.session.found = found
+    return md
 
 
 def find_links(source: str) -> list[tuple[str, str]]:

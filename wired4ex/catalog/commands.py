@@ -10,8 +10,10 @@ from flask.cli import AppGroup
 
 from wired4ex.catalog.content import load_content
 from wired4ex.catalog.models import Course, Institution
-from wired4ex.catalog.sync import sync_content
+from wired4ex.catalog.rerender import rerender, stale_count
+from wired4ex.catalog.sync import ContentInvalid, known_module_links, sync_content
 from wired4ex.extensions import db
+from wired4ex.markup import RENDERER_VERSION
 
 content_cli = AppGroup("content", help="Check and import the Markdown courses in content/.")
 
@@ -32,6 +34,7 @@ def _load(path: str | None):
         root,
         policy_root=Path(current_app.config["CONTENT_DIR"]),
         known_course_keys=_known_course_keys(),
+        known_links=known_module_links(),
     )
 
 
@@ -66,7 +69,13 @@ def sync_command(path):
         _print_problems(tree)
         click.echo("Nothing was imported: fix the problems above and sync again.", err=True)
         sys.exit(1)
-    report = sync_content(tree)
+    try:
+        report = sync_content(tree)
+    except ContentInvalid as error:  # found only against the database (editions)
+        for problem in error.problems or [error]:
+            click.echo(str(problem))
+        click.echo("Nothing was imported: fix the problems above and sync again.", err=True)
+        sys.exit(1)
     for label, items in (
         ("added", report.added),
         ("updated", report.updated),
@@ -80,3 +89,22 @@ def sync_command(path):
     )
     if not report.changed:
         click.echo("Everything is unchanged.")
+
+
+@content_cli.command("rerender")
+@click.option("--batch-size", default=100, show_default=True, help="Rows per transaction.")
+@click.option("--all", "everything", is_flag=True, help="Also what this renderer already made.")
+def rerender_command(batch_size, everything):
+    """Render stored module versions and course overviews again from their source (after an
+    upgrade of the Markdown renderer); ids, versions and completions are kept."""
+    total = stale_count(everything)
+    with click.progressbar(length=total, label="Rendering", file=sys.stderr) as bar:
+        report = rerender(batch_size=max(1, batch_size), everything=everything, advance=bar.update)
+    for failure in report.failed:
+        click.echo(f"kept the old HTML of {failure}")
+    click.echo(
+        f"{report.rendered} rendered with renderer version {RENDERER_VERSION}, "
+        f"{len(report.failed)} kept as they were."
+    )
+    if report.failed:
+        sys.exit(1)

@@ -45,8 +45,15 @@ MAX_SOURCE_BYTES = 1024 * 1024
 
 
 class _Loader(EditionChecks, FieldChecks):
-    def __init__(self, root: Path, policy_root: Path, known_course_keys: set[str]):
+    def __init__(
+        self,
+        root: Path,
+        policy_root: Path,
+        known_course_keys: set[str],
+        known_links: dict[str, tuple[str, list]] | None = None,
+    ):
         self.root = root
+        self.known_links = known_links or {}
         self.policy_root = policy_root
         self.tree = ContentTree(root=root)
         self.known_course_keys = known_course_keys
@@ -255,6 +262,7 @@ class _Loader(EditionChecks, FieldChecks):
         course.file_keys = module_keys
         check_links(self.report, path, parsed.body, parsed.body_line, course, module_keys)
         for module in course.modules:
+            known = self.known_links.get(module.path)
             check_links(
                 self.report,
                 self.root / module.path,
@@ -262,6 +270,7 @@ class _Loader(EditionChecks, FieldChecks):
                 module.body_line,
                 course,
                 module_keys,
+                known[1] if known and known[0] == module.source_hash else None,
             )
         self.tree.courses.append(course)
 
@@ -356,13 +365,20 @@ def _resolve_scope(path: Path) -> tuple[Path, str | None, str | None]:
 
 
 def load_content(
-    path: Path, policy_root: Path | None = None, known_course_keys: set[str] | None = None
+    path: Path,
+    policy_root: Path | None = None,
+    known_course_keys: set[str] | None = None,
+    known_links: dict[str, tuple[str, list]] | None = None,
 ) -> ContentTree:
-    """Read and check a content root, institution folder or course folder."""
+    """Read and check a content root, institution folder or course folder.
+
+    known_links maps a module file (relative to the content root) to (source hash, the links
+    the renderer found in it when it was synced): a file with that hash is checked from them,
+    without parsing its Markdown again (a warm sync reads only front matter)."""
     root, institution, course = _resolve_scope(Path(path))
     if policy_root is None or (root / "policy").is_dir():
         policy_root = root
-    loader = _Loader(root, policy_root, known_course_keys or set())
+    loader = _Loader(root, policy_root, known_course_keys or set(), known_links)
     if not Path(path).is_dir():
         loader.report(Path(path), 1, "no such folder")
         return loader.tree

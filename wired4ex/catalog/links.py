@@ -4,17 +4,14 @@ resolver that turns links to module files into module addresses."""
 import posixpath
 from urllib.parse import unquote, urlsplit
 
-from wired4ex.markup import check_limits, find_links
+from wired4ex.markup import MarkupError, check_limits, find_links
 
 
-def check_links(report, path, body, first_line, course, module_keys) -> None:
-    """Report (through report(path, line, message)) links and images that point nowhere or use a forbidden scheme (and, first,
-    Markdown too long or too deeply nested to render: see wired4ex.markup)."""
-    limits = check_limits(body)
-    for line, message in limits:
-        report(path, first_line + line - 1, message)
-    if limits:
-        return
+def check_links(report, path, body, first_line, course, module_keys, found=None) -> None:
+    """Report (through report(path, line, message)) links and images that point nowhere or use
+    a forbidden scheme (and, first, Markdown too long or too deeply nested to render: see
+    wired4ex.markup). `found`: the (kind, url) list the renderer found in this very text at an
+    earlier sync, to check an unchanged file without parsing it again."""
     lines = body.split("\n")
 
     def line_of(url: str) -> int:
@@ -25,7 +22,18 @@ def check_links(report, path, body, first_line, course, module_keys) -> None:
                     return first_line + index
         return first_line
 
-    for kind, url in find_links(body):
+    if found is None:
+        limits = check_limits(body)
+        for line, message in limits:
+            report(path, first_line + line - 1, message)
+        if limits:
+            return
+        try:
+            found = find_links(body)
+        except MarkupError as error:  # the renderer gave up (nested too deeply): at its line
+            report(path, first_line + error.line - 1, error.message)
+            return
+    for kind, url in found:
         parts = urlsplit(url)
         if parts.scheme:
             if kind == "image":
