@@ -50,7 +50,7 @@ GENERATED_CLASS = re.compile(
     r"^(?:language-[A-Za-z0-9_+#-]{1,40}|highlight|admonition(?: [a-z-]{1,30})?|admonition-title"
     r"|task-list|task-list-item|task-list-control|task-list-indicator|footnote|footnote-ref"
     r"|footnote-backref|toc-list|tabbed-set(?: tabbed-alternate)?|tabbed-content|tabbed-block"
-    r"|tabbed-labels)$"
+    r"|tabbed-labels|external-link)$"
 )
 HEADING_ID = re.compile(r"^[a-z0-9_\-]{1,120}$")
 FOOTNOTE_ID = re.compile(r"^fn(?:ref)?(?::[0-9]+)?:[A-Za-z0-9_\-]{1,60}$")
@@ -207,7 +207,15 @@ class _ExternalLinks(Filter):
 
     def __iter__(self):
         external_depth = 0
+        marked = False  # the link already carries the marker (HTML cleaned a second time)
         for token in super().__iter__():
+            if (
+                external_depth
+                and token["type"] == "StartTag"
+                and token["name"] == "span"
+                and token["data"].get((None, "class")) == EXTERNAL_CLASS
+            ):
+                marked = True
             if token.get("name") == "input":  # a task list's box becomes a glyph; no inputs
                 if (
                     token["type"] in {"StartTag", "EmptyTag"}
@@ -228,6 +236,10 @@ class _ExternalLinks(Filter):
                     continue
             if token["type"] == "EndTag" and token["name"] == "a" and external_depth:
                 external_depth -= 1
+                if marked:
+                    marked = False
+                    yield token
+                    continue
                 yield {"type": "StartTag", "name": "span", "namespace": None,
                        "data": {(None, "class"): EXTERNAL_CLASS}}  # fmt: skip
                 yield {"type": "Characters", "data": f" ({self.marker})"}
