@@ -21,6 +21,7 @@ import xml.etree.ElementTree as etree
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 _FENCE_OPEN = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
@@ -240,6 +241,30 @@ def raw_html_urls(fragment: str) -> list[tuple[str, str]]:
     return found
 
 
+class TabsAsSections(Treeprocessor):
+    """Content tabs ('=== "Linux"') need form controls to switch; pages show every tab, one
+    after the other, each under its label in bold (the sanitizer lets no input through)."""
+
+    def run(self, root: etree.Element) -> None:
+        for tabs in root.iter("div"):
+            if "tabbed-set" not in (tabs.get("class") or ""):
+                continue
+            for child in list(tabs):
+                if child.tag == "input":
+                    tabs.remove(child)
+                elif child.tag == "label":
+                    child.tag = "p"
+                    child.attrib.clear()
+                    child.set("class", "tabbed-title")
+                    strong = etree.SubElement(child, "strong")
+                    strong.text, child.text = child.text, None
+                    for grandchild in list(child)[:-1]:
+                        child.remove(grandchild)
+                        strong.append(grandchild)
+                elif child.get("class") == "tabbed-labels":
+                    tabs.remove(child)
+
+
 class GithubExtension(Extension):
     """Fence info strings, list indentation and Markdown in HTML blocks, as on GitHub."""
 
@@ -249,6 +274,7 @@ class GithubExtension(Extension):
 
     def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
         md.treeprocessors.register(AttrListIgnoringNames(md), "attr_list", 8)
+        md.treeprocessors.register(TabsAsSections(md), "w4x_tabs", 7)
         md.preprocessors.register(ListIndentPreprocessor(md), "w4x_list_indent", 29)
         md.preprocessors.register(FenceInfoPreprocessor(md, self.session), "w4x_fence_info", 28)
         md.preprocessors.register(HtmlBlockPreprocessor(md), "w4x_html_blocks", 27)

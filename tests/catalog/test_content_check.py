@@ -604,7 +604,12 @@ def test_cli_check_prints_path_line_message_and_exits_1(runner, make_content):
     assert result.exit_code == 1
     assert parse_output(result.stdout, folder) == [
         (f"{COURSE}/03-review.md", 3, "cpd_points must be a number, not 'two'"),
-        (f"{COURSE}/media/diagram.svg", 1, "media files must be PNG, JPEG, GIF or WebP images"),
+        (
+            f"{COURSE}/media/diagram.svg",
+            1,
+            "SVG image refused: the file is not an SVG image "
+            "(its root must be <svg> in the SVG namespace)",
+        ),  # fmt: skip
     ]
     assert "2 problems found." in result.output
     assert "OK" not in result.output

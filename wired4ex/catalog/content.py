@@ -22,7 +22,14 @@ from wired4ex.catalog.content_tree import (
     Problem,
 )
 from wired4ex.catalog.links import check_links, link_resolver
-from wired4ex.catalog.media import MAX_MEDIA_BYTES, image_type
+from wired4ex.catalog.media import (
+    MAX_MEDIA_BYTES,
+    SVG_TYPE,
+    SvgRefused,
+    image_type,
+    looks_like_svg,
+    sanitize_svg,
+)
 from wired4ex.catalog.quiz import parse_quiz
 from wired4ex.catalog.sources import (
     SourceError,
@@ -283,8 +290,17 @@ class _Loader(EditionChecks, FieldChecks):
             name = child.relative_to(folder).as_posix()
             data = child.read_bytes()
             content_type = image_type(data)
+            if content_type is None and looks_like_svg(child.name, data):
+                if not child.name.lower().endswith(".svg"):
+                    self.report(child, 1, "the file holds an SVG image: give it the .svg ending")
+                    continue
+                try:
+                    data, content_type = sanitize_svg(data), SVG_TYPE
+                except SvgRefused as error:
+                    self.report(child, 1, f"SVG image refused: {error}")
+                    continue
             if content_type is None:
-                self.report(child, 1, "media files must be PNG, JPEG, GIF or WebP images")
+                self.report(child, 1, "media files must be PNG, JPEG, GIF, WebP or SVG images")
             elif len(data) > MAX_MEDIA_BYTES:
                 self.report(child, 1, f"image larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB")
             else:
