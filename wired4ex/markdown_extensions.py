@@ -18,6 +18,7 @@ import html
 import re
 import xml.etree.ElementTree as etree
 
+from flask_babel import gettext as _
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.preprocessors import Preprocessor
@@ -115,16 +116,24 @@ class ListIndentPreprocessor(Preprocessor):
     Python-Markdown also needs a blank line where CommonMark does not: before a list that
     interrupts a paragraph, and after a code fence that a list item follows. Those blank lines
     are added (the only lines this pipeline adds; the checker counts lines in the source).
+
+    A list item indented past the marker of the item above but short of its text is, for
+    CommonMark and here, not nested: the author is warned at its line how to indent it.
     """
+
+    def __init__(self, md, session):
+        super().__init__(md)
+        self.session = session  # .warnings: (line, message) for the checker
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         # One entry per open list item: (column of its text in the source, column wanted).
         stack: list[tuple[int, int]] = []
+        markers: list[int] = []  # the column of each open item's marker
         fence: tuple[str, int, int] | None = None  # (marker, source column, wanted column)
         previous_blank = True
         closed_fence = False
-        for raw in lines:
+        for number, raw in enumerate(lines, start=1):
             line = _expand(raw)
             stripped = line.lstrip(" ")
             indent = len(line) - len(stripped)
@@ -148,9 +157,12 @@ class ListIndentPreprocessor(Preprocessor):
             if marker and (closed_fence or (not previous_blank and not stack)):
                 out.append("")  # Python-Markdown starts a list only after a blank line
             closed_fence = False
+            if marker and stack and markers[-1] < indent < stack[-1][0]:
+                self._warn(number, indent, stack[-1][0])
             if not lazy:
                 while stack and indent < stack[-1][0]:
                     stack.pop()
+                    markers.pop()
             if marker and (stack or indent <= 3) and not (stack and indent >= stack[-1][0] + 4):
                 gap = len(marker.group("gap"))
                 width = len(marker.group("marker"))
@@ -160,6 +172,7 @@ class ListIndentPreprocessor(Preprocessor):
                     wanted = 0
                 out.append(" " * wanted + stripped)
                 stack.append((text_column, wanted + 4))
+                markers.append(indent)
             elif stack:
                 column, wanted = stack[-1]
                 if lazy and indent < column:
@@ -174,6 +187,12 @@ class ListIndentPreprocessor(Preprocessor):
                 fence = (opened.group("fence"), column, wanted)
             previous_blank = False
         return out
+
+    def _warn(self, number: int, indent: int, needed: int) -> None:
+        self.session.warnings.append((number, _(
+            "this list item is indented %(indent)s spaces, which does not nest it under the item "
+            "above: indent it %(needed)s spaces (to where the text of that item starts) to make "
+            "it a sub-item, or not at all to continue the list", indent=indent, needed=needed)))  # fmt: skip
 
     @staticmethod
     def _shift(line: str, indent: int, column: int, wanted: int) -> str:
@@ -275,7 +294,7 @@ class GithubExtension(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
         md.treeprocessors.register(AttrListIgnoringNames(md), "attr_list", 8)
         md.treeprocessors.register(TabsAsSections(md), "w4x_tabs", 7)
-        md.preprocessors.register(ListIndentPreprocessor(md), "w4x_list_indent", 29)
+        md.preprocessors.register(ListIndentPreprocessor(md, self.session), "w4x_list_indent", 29)
         md.preprocessors.register(FenceInfoPreprocessor(md, self.session), "w4x_fence_info", 28)
         md.preprocessors.register(HtmlBlockPreprocessor(md), "w4x_html_blocks", 27)
         md.preprocessors.register(DefinitionListPreprocessor(md), "w4x_definitions", 26)

@@ -277,6 +277,7 @@ class _Session:
 
     resolver: LinkResolver | None = None
     found: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
 
 class _LinkCollector(Treeprocessor):
@@ -362,15 +363,30 @@ def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> ma
     md.reset()
     _local.session.resolver = resolver
     _local.session.found = found
+    _local.session.warnings = []
     return md
 
 
-def find_links(source: str) -> list[tuple[str, str]]:
-    """The (kind, url) of every link and image in Markdown, for checks: the same parse as
+@dataclass
+class Checked:
+    """What the checker needs from the renderer's own parse of a text."""
+
+    links: list[tuple[str, str]]  # (kind, url) of every link and image
+    warnings: list[tuple[int, str]]  # (line, message): rendered, but maybe not as meant
+
+
+def check_markdown(source: str) -> Checked:
+    """The links, images and warnings of Markdown, for checks: the same parse as
     render_markdown, without sanitising HTML that nobody will see; MarkupError as there."""
     found: list[tuple[str, str]] = []
-    _convert(_markdown(None, found), source)
-    return found
+    md = _markdown(None, found)
+    _convert(md, source)
+    return Checked(found, list(_local.session.warnings))
+
+
+def find_links(source: str) -> list[tuple[str, str]]:
+    """The (kind, url) of every link and image in Markdown (see check_markdown)."""
+    return check_markdown(source).links
 
 
 def render_markdown(

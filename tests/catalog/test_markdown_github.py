@@ -158,3 +158,18 @@ def test_sync_of_an_edition_in_the_same_language_is_a_problem_at_its_line(runner
     assert f"{other}/course.md:5: edition_of: 'acme/basics' is in the same language" in (
         result.output
     )
+
+
+def test_a_list_indented_too_little_is_a_warning_at_its_line(runner, make_content):
+    folder = make_content()
+    folder.write(f"{COURSE}/03-review.md", lines(*REVIEW_HEAD, "1. Open the register.",
+                                                 "  - check the date", "2. Count."))  # fmt: skip
+    tree = folder.load()
+    assert tree.problems == []
+    ((path, line, message),) = [(folder.where(w.path), w.line, w.message) for w in tree.warnings]
+    assert (path, line) == (f"{COURSE}/03-review.md", 7)
+    assert "indented 2 spaces" in message and "indent it 3 spaces" in message
+
+    result = runner.invoke(args=["content", "check", str(folder.root)])
+    assert result.exit_code == 0  # a warning never refuses the content
+    assert f"{COURSE}/03-review.md:7: warning: this list item is indented 2 spaces" in result.output

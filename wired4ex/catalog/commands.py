@@ -28,14 +28,21 @@ def _known_course_keys() -> set[str]:
         return set()
 
 
-def _load(path: str | None):
+def _load(path: str | None, skip_unchanged: bool = False):
+    """Load and check; with skip_unchanged (sync), files unchanged since the last sync are
+    checked from the links stored then, without parsing their Markdown again."""
     root = Path(path) if path else Path(current_app.config["CONTENT_DIR"])
     return load_content(
         root,
         policy_root=Path(current_app.config["CONTENT_DIR"]),
         known_course_keys=_known_course_keys(),
-        known_links=known_module_links(),
+        known_links=known_module_links() if skip_unchanged else None,
     )
+
+
+def _print_warnings(tree) -> None:
+    for warning in tree.warnings:
+        click.echo(f"{warning.path}:{warning.line}: warning: {warning.message}")
 
 
 def _print_problems(tree) -> None:
@@ -50,6 +57,7 @@ def _print_problems(tree) -> None:
 def check_command(path):
     """Check the content folder (or one institution or course in it); exit 1 on any problem."""
     tree = _load(path)
+    _print_warnings(tree)
     if tree.problems:
         _print_problems(tree)
         sys.exit(1)
@@ -64,7 +72,8 @@ def check_command(path):
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def sync_command(path):
     """Import the content into the database in one transaction (nothing on any problem)."""
-    tree = _load(path)
+    tree = _load(path, skip_unchanged=True)
+    _print_warnings(tree)
     if tree.problems:
         _print_problems(tree)
         click.echo("Nothing was imported: fix the problems above and sync again.", err=True)
@@ -98,7 +107,7 @@ def rerender_command(batch_size, everything):
     """Render stored module versions and course overviews again from their source (after an
     upgrade of the Markdown renderer); ids, versions and completions are kept."""
     total = stale_count(everything)
-    with click.progressbar(length=total, label="Rendering", file=sys.stderr) as bar:
+    with click.progressbar(length=total, file=sys.stderr) as bar:
         report = rerender(batch_size=max(1, batch_size), everything=everything, advance=bar.update)
     for failure in report.failed:
         click.echo(f"kept the old HTML of {failure}")

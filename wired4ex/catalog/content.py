@@ -72,6 +72,9 @@ class _Loader(EditionChecks, FieldChecks):
     def report(self, path: Path, line: int, message: str) -> None:
         self.tree.problems.append(Problem(self.display(path), line, message))
 
+    def warn(self, path: Path, line: int, message: str) -> None:
+        self.tree.warnings.append(Problem(self.display(path), line, message))
+
     def display(self, path: Path) -> str:
         return os.path.relpath(path)
 
@@ -267,7 +270,9 @@ class _Loader(EditionChecks, FieldChecks):
         module_keys = {m.path.rsplit("/", 1)[-1]: m.key for m in course.modules}
         module_keys.update({n: file_names[n] for n in file_names if n not in module_keys})
         course.file_keys = module_keys
-        check_links(self.report, path, parsed.body, parsed.body_line, course, module_keys)
+        check_links(
+            self.report, path, parsed.body, parsed.body_line, course, module_keys, warn=self.warn
+        )
         for module in course.modules:
             known = self.known_links.get(module.path)
             check_links(
@@ -278,6 +283,7 @@ class _Loader(EditionChecks, FieldChecks):
                 course,
                 module_keys,
                 known[1] if known and known[0] == module.source_hash else None,
+                warn=self.warn,
             )
         self.tree.courses.append(course)
 
@@ -412,6 +418,7 @@ def load_content(
     loader.check_editions()
     loader.check_certifications()
     loader.tree.problems.sort()
+    loader.tree.warnings.sort()
     return loader.tree
 
 

@@ -82,5 +82,8 @@ class ContentTree:
     institutions: list[InstitutionSource] = field(default_factory=list)
     courses: list[CourseSource] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Rendered, but perhaps not as the author meant (a list indented too little): shown by
+    # check and sync, never a reason to refuse.
+    warnings: list[Problem] = field(default_factory=list)
     # The scope of a sync: which institutions (and whether all of them) this tree covers.
     complete_institutions: set[str] = field(default_factory=set)

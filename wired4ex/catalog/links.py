@@ -4,14 +4,15 @@ resolver that turns links to module files into module addresses."""
 import posixpath
 from urllib.parse import unquote, urlsplit
 
-from wired4ex.markup import MarkupError, check_limits, find_links
+from wired4ex.markup import MarkupError, check_limits, check_markdown
 
 
-def check_links(report, path, body, first_line, course, module_keys, found=None) -> None:
+def check_links(report, path, body, first_line, course, module_keys, found=None, warn=None):
     """Report (through report(path, line, message)) links and images that point nowhere or use
     a forbidden scheme (and, first, Markdown too long or too deeply nested to render: see
     wired4ex.markup). `found`: the (kind, url) list the renderer found in this very text at an
-    earlier sync, to check an unchanged file without parsing it again."""
+    earlier sync, to check an unchanged file without parsing it again. warn(path, line,
+    message) gets the renderer's warnings."""
     lines = body.split("\n")
 
     def line_of(url: str) -> int:
@@ -29,10 +30,13 @@ def check_links(report, path, body, first_line, course, module_keys, found=None)
         if limits:
             return
         try:
-            found = find_links(body)
+            checked = check_markdown(body)
         except MarkupError as error:  # the renderer gave up (nested too deeply): at its line
             report(path, first_line + error.line - 1, error.message)
             return
+        found = checked.links
+        for line, message in checked.warnings if warn else ():
+            warn(path, first_line + line - 1, message)
     for kind, url in found:
         parts = urlsplit(url)
         if parts.scheme:
