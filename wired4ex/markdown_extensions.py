@@ -21,6 +21,7 @@ import xml.etree.ElementTree as etree
 from flask_babel import gettext as _
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.inlinepatterns import SubstituteTagInlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -292,6 +293,10 @@ class GithubExtension(Extension):
         self.session = session
 
     def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
+        # A backslash at the end of a line is a line break (CommonMark), like two spaces.
+        md.inlinePatterns.register(
+            SubstituteTagInlineProcessor(r"\\\n", "br"), "w4x_backslash_break", 185
+        )
         md.treeprocessors.register(AttrListIgnoringNames(md), "attr_list", 8)
         md.treeprocessors.register(TabsAsSections(md), "w4x_tabs", 7)
         md.preprocessors.register(ListIndentPreprocessor(md, self.session), "w4x_list_indent", 29)

@@ -15,13 +15,13 @@ from wired4ex.markup import RENDERER_VERSION
 def parsed_bodies(monkeypatch) -> list[str]:
     """Record every body the checker parses (the real parser still runs)."""
     seen: list[str] = []
-    real = links.find_links
+    real = links.check_markdown
 
     def spy(body):
         seen.append(body)
         return real(body)
 
-    monkeypatch.setattr(links, "find_links", spy)
+    monkeypatch.setattr(links, "check_markdown", spy)
     return seen
 
 

@@ -22,14 +22,7 @@ from wired4ex.catalog.content_tree import (
     Problem,
 )
 from wired4ex.catalog.links import check_links, link_resolver
-from wired4ex.catalog.media import (
-    MAX_MEDIA_BYTES,
-    SVG_TYPE,
-    SvgRefused,
-    image_type,
-    looks_like_svg,
-    sanitize_svg,
-)
+from wired4ex.catalog.media import image_type, load_media
 from wired4ex.catalog.quiz import parse_quiz
 from wired4ex.catalog.sources import (
     SourceError,
@@ -249,7 +242,7 @@ class _Loader(EditionChecks, FieldChecks):
             overview=parsed.body,
             source_hash=hashlib.sha256(text.encode()).hexdigest(),
         )
-        self.load_media(course, folder / "media")
+        load_media(self.report, course.media, folder / "media")
         module_files = []
         for child in sorted(folder.iterdir()):
             if child.name.startswith(".") or child.name in {"course.md", "media"}:
@@ -286,31 +279,6 @@ class _Loader(EditionChecks, FieldChecks):
                 warn=self.warn,
             )
         self.tree.courses.append(course)
-
-    def load_media(self, course: CourseSource, folder: Path) -> None:
-        if not folder.is_dir():
-            return
-        for child in sorted(folder.rglob("*")):
-            if not child.is_file() or child.name.startswith("."):
-                continue
-            name = child.relative_to(folder).as_posix()
-            data = child.read_bytes()
-            content_type = image_type(data)
-            if content_type is None and looks_like_svg(child.name, data):
-                if not child.name.lower().endswith(".svg"):
-                    self.report(child, 1, "the file holds an SVG image: give it the .svg ending")
-                    continue
-                try:
-                    data, content_type = sanitize_svg(data), SVG_TYPE
-                except SvgRefused as error:
-                    self.report(child, 1, f"SVG image refused: {error}")
-                    continue
-            if content_type is None:
-                self.report(child, 1, "media files must be PNG, JPEG, GIF, WebP or SVG images")
-            elif len(data) > MAX_MEDIA_BYTES:
-                self.report(child, 1, f"image larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB")
-            else:
-                course.media[name] = (data, content_type)
 
     def load_module(self, course: CourseSource, path: Path, position: int, name: str):
         text = self.read_text(path)

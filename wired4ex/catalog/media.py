@@ -1,6 +1,7 @@
 """Course images: which files a media/ folder may hold, recognised by their bytes."""
 
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 MAX_MEDIA_BYTES = 2 * 1024 * 1024
@@ -114,3 +115,31 @@ def _clean(element) -> None:
             keep = not _EXTERNAL_URL.search(value) and not _UNSAFE_STYLE.search(value)
         if not keep:
             del element.attrib[name]
+
+
+def load_media(report, media: dict[str, tuple[bytes, str]], folder: Path) -> None:
+    """Read a course's media/ folder into media (name -> (bytes, type)); report(path, line,
+    message) what is refused. SVGs are stored cleaned."""
+    if not folder.is_dir():
+        return
+    for child in sorted(folder.rglob("*")):
+        if not child.is_file() or child.name.startswith("."):
+            continue
+        name = child.relative_to(folder).as_posix()
+        data = child.read_bytes()
+        content_type = image_type(data)
+        if content_type is None and looks_like_svg(child.name, data):
+            if not child.name.lower().endswith(".svg"):
+                report(child, 1, "the file holds an SVG image: give it the .svg ending")
+                continue
+            try:
+                data, content_type = sanitize_svg(data), SVG_TYPE
+            except SvgRefused as error:
+                report(child, 1, f"SVG image refused: {error}")
+                continue
+        if content_type is None:
+            report(child, 1, "media files must be PNG, JPEG, GIF, WebP or SVG images")
+        elif len(data) > MAX_MEDIA_BYTES:
+            report(child, 1, f"image larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB")
+        else:
+            media[name] = (data, content_type)
