@@ -29,6 +29,7 @@ _FENCE_OPEN = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<inf
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _LANGUAGE = re.compile(r"^\{?\s*\.?([A-Za-z0-9_+#-]+)")
 _MARKER = re.compile(r"^(?P<indent> *)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap> +|$)")
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
 _BLOCK_TAGS = ("div", "details", "figure", "section", "aside", "article", "blockquote", "center")
 _OPEN_BLOCK_TAG = re.compile(
@@ -180,6 +181,8 @@ class ListIndentPreprocessor(Preprocessor):
                     out.append(" " * wanted + stripped)
                 else:
                     out.append(self._shift(line, indent, column, wanted))
+            elif _ATX_HEADING.match(line):  # "  ## Title ##  ": a heading, as in CommonMark
+                out.append(stripped.rstrip())
             else:
                 out.append(raw)
             opened = _FENCE_OPEN.match(line)
