@@ -29,6 +29,7 @@ _FENCE_OPEN = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<inf
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _LANGUAGE = re.compile(r"^\{?\s*\.?([A-Za-z0-9_+#-]+)")
 _MARKER = re.compile(r"^(?P<indent> *)(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap> +|$)")
+_ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
 _BLOCK_TAGS = ("div", "details", "figure", "section", "aside", "article", "blockquote", "center")
@@ -296,6 +297,8 @@ class GithubExtension(Extension):
         self.session = session
 
     def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
+        # CommonMark lets a backslash escape any ASCII punctuation character.
+        md.ESCAPED_CHARS = sorted(set(md.ESCAPED_CHARS) | set(_ASCII_PUNCTUATION))
         # A backslash at the end of a line is a line break (CommonMark), like two spaces.
         md.inlinePatterns.register(
             SubstituteTagInlineProcessor(r"\\\n", "br"), "w4x_backslash_break", 185

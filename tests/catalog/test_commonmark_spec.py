@@ -14,7 +14,7 @@ SPEC = json.loads((DATA / "commonmark" / "spec.json").read_text(encoding="utf-8"
 RAW_HTML_SECTIONS = {"HTML blocks", "Raw HTML"}
 EXAMPLES = [example for example in SPEC if example["section"] not in RAW_HTML_SECTIONS]
 TARGET = 0.90  # the goal, printed beside the rate
-FLOOR = 0.70  # what the pipeline reaches today: 416 of 588
+FLOOR = 0.71  # what the pipeline reaches today: 419 of 588
 
 # Where Python-Markdown reads CommonMark's edge cases differently, and why we leave it.
 KNOWN_GAPS = {
