@@ -13,123 +13,65 @@ instead of rendering such text. A RecursionError that still happens becomes a Ma
 """
 
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import urlsplit
 
-import bleach
 import markdown
+from bleach.html5lib_shim import Filter
+from bleach.sanitizer import Cleaner
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from wired4ex.markdown_extensions import GithubExtension
+from wired4ex.markup_limits import (  # re-exported: the pipeline's limits are part of its API
+    MAX_MARKDOWN_CHARS,
+    MAX_NESTING,
+    MarkupError,
+    check_limits,
+)
+
+# Stored HTML records the version of the renderer that made it; change this whenever the
+# pipeline's output changes, and run `flask content rerender` after deploying.
+RENDERER_VERSION = "2"
+
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",
-        "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong",
-        "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+        "a", "abbr", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+        "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "input", "kbd",
+        "li", "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup",
+        "table", "tbody", "td", "th", "thead", "tr", "ul",
     }
 )  # fmt: skip
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
-SAFE_CLASS = re.compile(r"^[A-Za-z0-9_\- ]{1,80}$")
-SAFE_ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,120}$")
-GENERIC_ATTRIBUTES = {"id", "class"}
+# Authors' class, style, id and rel never survive: the only classes kept are those the pipeline
+# itself writes (code languages, admonitions, task lists, footnotes, tabs), the only ids are
+# heading anchors and footnotes, and rel is set on external links after cleaning.
+GENERATED_CLASS = re.compile(
+    r"^(?:language-[A-Za-z0-9_+#-]{1,40}|highlight|admonition(?: [a-z-]{1,30})?|admonition-title"
+    r"|task-list|task-list-item|task-list-control|task-list-indicator|footnote|footnote-ref"
+    r"|footnote-backref|toc-list|tabbed-set(?: tabbed-alternate)?|tabbed-content|tabbed-block"
+    r"|tabbed-labels|tabbed-title|external-link)$"
+)
+HEADING_ID = re.compile(r"^[a-z0-9_\-]{1,120}$")
+FOOTNOTE_ID = re.compile(r"^fn(?:ref)?(?::[0-9]+)?:[A-Za-z0-9_\-]{1,60}$")
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ELEMENT_ATTRIBUTES = {
-    "a": {"href", "title", "rel"},
-    "img": {"src", "alt", "title"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     "th": {"align"},
     "td": {"align"},
     "abbr": {"title"},
+    "details": {"open"},
 }
-
-# Limits on the Markdown of one module text or course overview (not counting front matter).
-# The largest real module is about 11,000 characters with under 100 markup characters and lists
-# three levels deep; each limit leaves a wide margin and keeps rendering well under a second or
-# two on a small server.
-MAX_MARKDOWN_CHARS = 50_000
-MAX_NESTING = 16  # levels of lists and blockquotes, counted from the start of each line
-MARKUP_CHARACTERS = "[<*_`"
-MAX_PARAGRAPH_MARKUP = 500  # markup characters in one paragraph (lines between blank lines)
-MAX_MARKUP = 5_000  # markup characters in the whole text
-# A '<' that starts a tag ("<a", "</", "<!") with no '>' soon after makes the HTML scan read on to
-# the end of the text, once for each such '<'.
-MAX_UNCLOSED_TAGS = 200
-UNCLOSED_REACH = 1_000  # characters within which a tag's '>' must follow
-_TAG_START = re.compile(r"<[A-Za-z/!?]")
-
-_MARKER = re.compile(r" *(?:>|[-*+](?= |$)|\d{1,9}[.)](?= |$))")
-_RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
-
-
-class MarkupError(ValueError):
-    """Markdown refused before or during rendering; line is the line of the text (1-based)."""
-
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-def _nesting(line: str) -> int:
-    """An upper bound on the list and blockquote levels a line opens or continues: one per
-    '>' or list marker at its start, plus one per four columns of indentation."""
-    if _RULE.match(line):
-        return 0  # a horizontal rule such as "* * * *" is not a list
-    line = line.expandtabs(4)
-    depth = position = indent = 0
-    while True:
-        match = _MARKER.match(line, position)
-        if match is None:
-            break
-        text = match.group()
-        indent += len(text) - len(text.lstrip(" "))
-        depth += 1
-        position = match.end()
-    indent += len(line) - position - len(line[position:].lstrip(" "))
-    return depth + indent // 4
-
-
-def check_limits(source: str) -> list[tuple[int, str]]:
-    """(line, message) for every limit the Markdown exceeds; empty when it can be rendered."""
-    if len(source) > MAX_MARKDOWN_CHARS:
-        return [(1, _("the text is longer than %(limit)s characters (it has %(count)s): split "
-                      "it into several modules", limit=f"{MAX_MARKDOWN_CHARS:,}",
-                      count=f"{len(source):,}"))]  # fmt: skip
-    problems: list[tuple[int, str]] = []
-    total = paragraph = 0
-    paragraph_line = 1
-    too_deep = False
-    for number, line in enumerate(source.split("\n"), start=1):
-        if not line.strip():
-            paragraph, paragraph_line = 0, number + 1
-            continue
-        depth = _nesting(line)
-        if depth > MAX_NESTING and not too_deep:  # once for each run of too deep lines
-            problems.append((number, _("lists or quotes nested more than %(limit)s levels deep",
-                                       limit=MAX_NESTING)))  # fmt: skip
-        too_deep = depth > MAX_NESTING
-        count = sum(line.count(character) for character in MARKUP_CHARACTERS)
-        paragraph += count
-        total += count
-        if paragraph > MAX_PARAGRAPH_MARKUP and paragraph - count <= MAX_PARAGRAPH_MARKUP:
-            problems.append((paragraph_line, _(
-                "more than %(limit)s of the characters %(characters)s in one paragraph: "
-                "split it with blank lines", limit=MAX_PARAGRAPH_MARKUP,
-                characters=" ".join(MARKUP_CHARACTERS))))  # fmt: skip
-    unclosed = [
-        match.start()
-        for match in _TAG_START.finditer(source)
-        if source.find(">", match.start(), match.start() + UNCLOSED_REACH) < 0
-    ]
-    if len(unclosed) > MAX_UNCLOSED_TAGS:
-        line = source.count("\n", 0, unclosed[MAX_UNCLOSED_TAGS]) + 1
-        problems.append((line, _("more than %(limit)s '<' without a closing '>': write "
-                                 "&lt; for a less-than sign", limit=MAX_UNCLOSED_TAGS)))  # fmt: skip
-    if total > MAX_MARKUP:
-        problems.append((1, _("more than %(limit)s of the characters %(characters)s in the text",
-                              limit=f"{MAX_MARKUP:,}", characters=" ".join(MARKUP_CHARACTERS))))  # fmt: skip
-    return problems
+EXTERNAL_REL = "noopener noreferrer nofollow"
+EXTERNAL_CLASS = "external-link"  # the marker's class; CSS shows the arrow, hides the words
 
 
 def _convert(md: markdown.Markdown, source: str) -> str:
@@ -160,31 +102,108 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if name in ELEMENT_ATTRIBUTES.get(tag, ()):
         return True
     if name == "class":
-        return bool(SAFE_CLASS.match(value))
+        return bool(GENERATED_CLASS.match(value))
     if name == "id":
-        return bool(SAFE_ID.match(value))
+        return bool(HEADING_ID.match(value) if tag in HEADINGS else FOOTNOTE_ID.match(value))
+    if tag == "input":  # read by _ExternalLinks (a task box), which replaces every input
+        return name in {"type", "checked"}
     return False
 
 
-def sanitize(html: str) -> str:
-    """Clean HTML down to the allowlist; anything else is escaped as text."""
-    return bleach.clean(
-        html,
+def _external(href: str | None) -> bool:
+    return bool(href) and urlsplit(href.strip()).scheme.lower() in {"http", "https"}
+
+
+class _ExternalLinks(Filter):
+    """After cleaning: external links get rel and a marker, in the page's language, that says
+    they leave the site (an arrow for the eye, words for screen readers); task-list boxes
+    become the glyphs ☐ and ☑ (no form controls leave this module)."""
+
+    def __init__(self, source, marker: str):
+        super().__init__(source)
+        self.marker = marker
+
+    def __iter__(self):
+        external_depth = 0
+        marked = False  # the link already carries the marker (HTML cleaned a second time)
+        for token in super().__iter__():
+            if (
+                external_depth
+                and token["type"] == "StartTag"
+                and token["name"] == "span"
+                and token["data"].get((None, "class")) == EXTERNAL_CLASS
+            ):
+                marked = True
+            if token.get("name") == "input":  # a task list's box becomes a glyph; no inputs
+                if (
+                    token["type"] in {"StartTag", "EmptyTag"}
+                    and token["data"].get((None, "type")) == "checkbox"
+                ):
+                    done = (None, "checked") in token["data"]
+                    yield {"type": "StartTag", "name": "span", "namespace": None,
+                           "data": {(None, "class"): "task-list-indicator"}}  # fmt: skip
+                    yield {"type": "Characters", "data": "☑" if done else "☐"}
+                    yield {"type": "EndTag", "name": "span", "namespace": None}
+                continue
+            if token["type"] == "StartTag" and token["name"] == "a":
+                href = token["data"].get((None, "href"))
+                if _external(href):
+                    token["data"][(None, "rel")] = EXTERNAL_REL
+                    external_depth += 1
+                    yield token
+                    continue
+            if token["type"] == "EndTag" and token["name"] == "a" and external_depth:
+                external_depth -= 1
+                if marked:
+                    marked = False
+                    yield token
+                    continue
+                yield {"type": "StartTag", "name": "span", "namespace": None,
+                       "data": {(None, "class"): EXTERNAL_CLASS}}  # fmt: skip
+                yield {"type": "Characters", "data": f" ({self.marker})"}
+                yield {"type": "EndTag", "name": "span", "namespace": None}
+            yield token
+
+
+def _marker_text(language: str | None) -> str:
+    if language is None:
+        return _("external site")
+    with force_locale(language):
+        return _("external site")
+
+
+def sanitize(html: str, language: str | None = None) -> str:
+    """Clean HTML down to the allowlist: unknown tags are dropped and their text kept; external
+    links are marked as leaving the site, in `language` (the current locale when None)."""
+    marker = _marker_text(language)
+    cleaner = Cleaner(
         tags=ALLOWED_TAGS,
         attributes=_allowed_attribute,
         protocols=ALLOWED_PROTOCOLS,
-        strip=False,
+        strip=True,
         strip_comments=True,
+        filters=[partial(_ExternalLinks, marker=marker)],
     )
+    return cleaner.clean(html)
+
+
+@dataclass
+class _Session:
+    """What one conversion reads and writes: the resolver, and the links found. The Markdown
+    instance (built once per thread: building one costs more than converting most modules)
+    keeps one session and the pipeline points it at each conversion's own."""
+
+    resolver: LinkResolver | None = None
+    found: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
 
 class _LinkCollector(Treeprocessor):
     """Records every link and image URL and lets a resolver rewrite relative ones."""
 
-    def __init__(self, md, resolver: LinkResolver | None, found: list[tuple[str, str]]):
+    def __init__(self, md, session: _Session):
         super().__init__(md)
-        self.resolver = resolver
-        self.found = found
+        self.session = session
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -197,60 +216,120 @@ class _LinkCollector(Treeprocessor):
         url = element.get(attribute)
         if url is None:
             return
-        self.found.append((kind, url))
-        if self.resolver is not None:
-            replacement = self.resolver(url, kind)
+        self.session.found.append((kind, url))
+        if self.session.resolver is not None:
+            replacement = self.session.resolver(url, kind)
             if replacement is not None:
                 element.set(attribute, replacement)
-        if kind == "link" and url.startswith(("http://", "https://")):
-            element.set("rel", "noopener noreferrer nofollow")
 
 
 class _LinkExtension(Extension):
-    def __init__(self, resolver: LinkResolver | None, found: list[tuple[str, str]]):
+    def __init__(self, session: _Session):
         super().__init__()
-        self.resolver = resolver
-        self.found = found
+        self.session = session
 
     def extendMarkdown(self, md) -> None:  # noqa: N802  (the Markdown API's name)
-        md.treeprocessors.register(_LinkCollector(md, self.resolver, self.found), "w4x_links", 1)
+        md.treeprocessors.register(_LinkCollector(md, self.session), "w4x_links", 1)
 
 
-def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> markdown.Markdown:
+def _build_markdown(session: _Session) -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
             "tables",
-            "fenced_code",
             "footnotes",
             "toc",
             "admonition",
             "sane_lists",
             "def_list",
             "abbr",
-            _LinkExtension(resolver, found),
+            "attr_list",
+            "md_in_html",
+            "pymdownx.highlight",
+            "pymdownx.superfences",
+            "pymdownx.tasklist",
+            "pymdownx.tilde",
+            "pymdownx.magiclink",
+            "pymdownx.betterem",
+            "pymdownx.saneheaders",
+            "pymdownx.details",
+            "pymdownx.tabbed",
+            GithubExtension(session),
+            _LinkExtension(session),
         ],
         extension_configs={
             "tables": {"use_align_attribute": True},
             "toc": {"toc_depth": "2-3", "toc_class": "toc-list"},
             "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+            "pymdownx.highlight": {"use_pygments": False, "css_class": ""},
+            "pymdownx.tilde": {"subscript": False},
+            "pymdownx.magiclink": {"hide_protocol": False},
         },
         output_format="html",
     )
 
 
-def find_links(source: str) -> list[tuple[str, str]]:
-    """The (kind, url) of every link and image in Markdown, for checks: the same parse as
+_local = threading.local()
+
+
+def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> markdown.Markdown:
+    """This thread's Markdown instance, reset, reporting to `found` and resolving with
+    `resolver` for the next conversion."""
+    md = getattr(_local, "md", None)
+    if md is None:
+        _local.session = _Session()
+        md = _local.md = _build_markdown(_local.session)
+    md.reset()
+    _local.session.resolver = resolver
+    _local.session.found = found
+    _local.session.warnings = []
+    return md
+
+
+@dataclass
+class Checked:
+    """What the checker needs from the renderer's own parse of a text."""
+
+    links: list[tuple[str, str]]  # (kind, url) of every link and image
+    warnings: list[tuple[int, str]]  # (line, message): rendered, but maybe not as meant
+
+
+def check_markdown(source: str) -> Checked:
+    """The links, images and warnings of Markdown, for checks: the same parse as
     render_markdown, without sanitising HTML that nobody will see; MarkupError as there."""
     found: list[tuple[str, str]] = []
-    _convert(_markdown(None, found), source)
-    return found
+    md = _markdown(None, found)
+    _convert(md, source)
+    return Checked(found, list(_local.session.warnings))
 
 
-def render_markdown(source: str, resolver: LinkResolver | None = None) -> Rendered:
+def find_links(source: str) -> list[tuple[str, str]]:
+    """The (kind, url) of every link and image in Markdown (see check_markdown)."""
+    return check_markdown(source).links
+
+
+def render_markdown(
+    source: str, resolver: LinkResolver | None = None, language: str | None = None
+) -> Rendered:
     """Render Markdown to sanitised HTML, with a sanitised table of contents; MarkupError when
-    the text exceeds the limits above."""
+    the text exceeds the limits above. `language` (en, sw) is the page's, for the words the
+    pipeline adds; the current locale when None."""
     found: list[tuple[str, str]] = []
     md = _markdown(resolver, found)
     html = _convert(md, source)
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
-    return Rendered(html=sanitize(html), toc_html=sanitize(toc), links=found)
+    return Rendered(html=sanitize(html, language), toc_html=sanitize(toc, language), links=found)
+
+
+__all__ = [
+    "MAX_MARKDOWN_CHARS",
+    "MAX_NESTING",
+    "RENDERER_VERSION",
+    "Checked",
+    "MarkupError",
+    "Rendered",
+    "check_limits",
+    "check_markdown",
+    "find_links",
+    "render_markdown",
+    "sanitize",
+]

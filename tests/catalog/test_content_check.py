@@ -400,25 +400,26 @@ CASES = [
     ),
     pytest.param(
         {
-            f"{COURSE}/media/diagram.svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+            f"{COURSE}/media/diagram.svg": b'<!DOCTYPE svg [<!ENTITY x "y">]>'
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">&x;</svg>'
         },
         f"{COURSE}/media/diagram.svg",
         1,
-        "must be PNG, JPEG, GIF or WebP",
-        id="SVG in media",
+        "SVG image refused: SVG files may not declare a DOCTYPE or entities",
+        id="SVG that cannot be cleaned",
     ),
     pytest.param(
         {f"{COURSE}/media/notes.png": b"These are my notes, not a picture.\n"},
         f"{COURSE}/media/notes.png",
         1,
-        "must be PNG, JPEG, GIF or WebP",
+        "must be PNG, JPEG, GIF, WebP or SVG",
         id="text file renamed .png",
     ),
     pytest.param(
         {f"{COURSE}/media/page.gif": b"<html><script>alert(1)</script></html>"},
         f"{COURSE}/media/page.gif",
         1,
-        "must be PNG, JPEG, GIF or WebP",
+        "must be PNG, JPEG, GIF, WebP or SVG",
         id="HTML renamed .gif",
     ),
     # -- encoding -------------------------------------------------------------------------------
@@ -604,7 +605,12 @@ def test_cli_check_prints_path_line_message_and_exits_1(runner, make_content):
     assert result.exit_code == 1
     assert parse_output(result.stdout, folder) == [
         (f"{COURSE}/03-review.md", 3, "cpd_points must be a number, not 'two'"),
-        (f"{COURSE}/media/diagram.svg", 1, "media files must be PNG, JPEG, GIF or WebP images"),
+        (
+            f"{COURSE}/media/diagram.svg",
+            1,
+            "SVG image refused: the file is not an SVG image "
+            "(its root must be <svg> in the SVG namespace)",
+        ),  # fmt: skip
     ]
     assert "2 problems found." in result.output
     assert "OK" not in result.output

@@ -110,23 +110,26 @@ def test_no_payload_survives_rendering(where, payload):
     assert problems == []
 
 
-def test_sanitize_escapes_raw_html_and_keeps_the_allowlist():
+def test_sanitize_drops_unknown_tags_and_authors_attributes_and_keeps_the_allowlist():
     cleaned = sanitize(
-        '<p class="lead" style="color:red" onclick="x()">Hi <script>alert(1)</script>'
-        '<a href="https://who.int" onmouseover="x()">WHO</a></p>'
+        '<p class="lead" style="color:red" id="x" onclick="x()">Hi <script>alert(1)</script>'
+        '<a href="https://who.int" class="button" rel="opener" onmouseover="x()">WHO</a></p>'
     )
     elements = Elements(cleaned)
-    assert [tag for tag, _ in elements.tags] == ["p", "a"]
-    assert elements.text_of("p") == [{"class": "lead"}]
-    assert elements.text_of("a") == [{"href": "https://who.int"}]
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in cleaned
+    assert [tag for tag, _ in elements.tags] == ["p", "a", "span"]
+    assert elements.text_of("p") == [{}]
+    assert elements.text_of("a") == [
+        {"href": "https://who.int", "rel": "noopener noreferrer nofollow"}
+    ]
+    assert "<script" not in cleaned and "&lt;script" not in cleaned
+    assert "(external site)" in cleaned
 
 
-def test_raw_html_in_markdown_is_shown_as_text():
+def test_raw_html_in_markdown_is_dropped_and_its_text_kept():
     rendered = render_markdown('Click <b onclick="steal()">here</b>.\n\n<iframe src="//evil">')
     assert [tag for tag, _ in Elements(rendered.html).tags] == ["p"]
-    assert "&lt;b onclick=" in rendered.html
-    assert "&lt;iframe" in rendered.html
+    assert "Click here." in rendered.html
+    assert "iframe" not in rendered.html and "onclick" not in rendered.html
 
 
 def test_tables_render_with_alignment():
@@ -176,7 +179,7 @@ def test_admonitions_render_as_titled_boxes():
 def test_fenced_code_is_escaped_and_kept_verbatim():
     rendered = render_markdown('```python\nprint("<b>hi</b>")\n```\n')
     assert '<pre><code class="language-python">' in rendered.html
-    assert "print(&quot;&lt;b&gt;hi&lt;/b&gt;&quot;)" in rendered.html
+    assert 'print("&lt;b&gt;hi&lt;/b&gt;")' in rendered.html
     assert "b" not in [tag for tag, _ in Elements(rendered.html).tags]
 
 

@@ -7,16 +7,24 @@ when the list is empty.
 
 import hashlib
 import os
-import posixpath
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from wired4ex.catalog import policy
+from wired4ex.catalog.content_editions import EditionChecks
+from wired4ex.catalog.content_fields import FieldChecks
+from wired4ex.catalog.content_tree import (
+    ContentTree,
+    CourseSource,
+    InstitutionSource,
+    ModuleSource,
+    Problem,
+)
+from wired4ex.catalog.links import check_links, link_resolver
+from wired4ex.catalog.media import image_type, load_media
 from wired4ex.catalog.quiz import parse_quiz
-from wired4ex.catalog.quiz_settings import QUIZ_SETTING_KEYS, QuizSettings, read_quiz_settings
+from wired4ex.catalog.quiz_settings import QUIZ_SETTING_KEYS, read_quiz_settings
 from wired4ex.catalog.sources import (
     SourceError,
     YamlMapping,
@@ -24,7 +32,6 @@ from wired4ex.catalog.sources import (
     load_yaml_mapping,
     read_markdown,
 )
-from wired4ex.markup import check_limits, find_links
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MODULE_FILE = re.compile(r"^(\d{2,3})-([a-z0-9][a-z0-9-]*)\.md$")
@@ -35,112 +42,19 @@ MODULE_KEYS = {"title", "id", "minutes", "cpd_points", "cpd_category", "competen
                "pass_mark", "objectives"} | QUIZ_SETTING_KEYS  # fmt: skip
 INSTITUTION_KEYS = {"name", "short_name", "country", "website", "description"}
 LANGUAGES = {"en", "sw"}
-MAX_MEDIA_BYTES = 2 * 1024 * 1024
 MAX_SOURCE_BYTES = 1024 * 1024
-IMAGE_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 
 
-def image_type(data: bytes) -> str | None:
-    """The image content type by magic bytes (PNG, JPEG, GIF, WebP), or None."""
-    for signature, content_type in IMAGE_SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-@dataclass(order=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-@dataclass
-class ModuleSource:
-    path: str  # relative to the content root
-    key: str
-    position: int
-    title: str
-    minutes: int
-    cpd_points: Decimal
-    cpd_category: str
-    competencies: list[str]
-    pass_mark: int
-    objectives: list[str]
-    body: str
-    quiz: list[dict]
-    source: str
-    source_hash: str
-    body_line: int = 1  # the file line where the body starts
-    key_line: int = 1  # the line of the `id` key, when the file has one
-    settings: QuizSettings = field(default_factory=QuizSettings)  # review, draw, attempts, ...
-
-
-@dataclass
-class CourseSource:
-    institution: str
-    slug: str
-    path: str
-    title: str
-    summary: str
-    language: str
-    level: str | None
-    authors: list[str]
-    competencies: list[str]
-    prerequisites: list[str]
-    status: str
-    version: str | None
-    overview: str
-    source_hash: str
-    edition_of: str | None = None  # the course id of the other language edition
-    edition_line: int = 1
-    course_file: Path | None = None
-    modules: list[ModuleSource] = field(default_factory=list)
-    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
-    file_keys: dict[str, str] = field(default_factory=dict)  # "02-budget.md" -> module id
-
-    @property
-    def key(self) -> str:
-        return f"{self.institution}/{self.slug}"
-
-
-@dataclass
-class InstitutionSource:
-    slug: str
-    name: str
-    short_name: str
-    country: str
-    website: str | None
-    description: str | None
-
-
-@dataclass
-class ContentTree:
-    """What was read from a content folder, and what is wrong with it."""
-
-    root: Path
-    policies: dict[str, tuple[dict, str]] = field(default_factory=dict)  # name -> (data, hash)
-    institutions: list[InstitutionSource] = field(default_factory=list)
-    courses: list[CourseSource] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)  # printed, but not errors
-    # The scope of a sync: which institutions (and whether all of them) this tree covers.
-    complete_institutions: set[str] = field(default_factory=set)
-
-
-class _Loader:
-    def __init__(self, root: Path, policy_root: Path, known_course_keys: set[str]):
+class _Loader(EditionChecks, FieldChecks):
+    def __init__(
+        self,
+        root: Path,
+        policy_root: Path,
+        known_course_keys: set[str],
+        known_links: dict[str, tuple[str, list]] | None = None,
+    ):
         self.root = root
+        self.known_links = known_links or {}
         self.policy_root = policy_root
         self.tree = ContentTree(root=root)
         self.known_course_keys = known_course_keys
@@ -219,62 +133,6 @@ class _Loader:
                     self.report(path, line, "a course cannot be its own prerequisite")
                 elif key.count("/") == 1 and key not in known:
                     self.report(path, line, f"unknown prerequisite course {key!r}")
-
-    def check_editions(self) -> None:
-        """`edition_of` links two courses in different languages, from one side, without chains;
-        modules with the same id in both are a pair and must give the same CPD points."""
-        courses = {course.key: course for course in self.tree.courses}
-        known = self.known_course_keys | set(courses)
-        linked_from: dict[str, str] = {}
-        for course in self.tree.courses:
-            target_key = course.edition_of
-            if target_key is None:
-                continue
-            path, line = course.course_file, course.edition_line
-            if target_key == course.key:
-                self.report(path, line, "a course cannot be an edition of itself")
-                continue
-            if target_key not in known:
-                self.report(path, line, f"edition_of: unknown course {target_key!r}")
-                continue
-            if target_key in linked_from:
-                self.report(path, line,
-                            f"{target_key!r} already has another edition ({linked_from[target_key]}); "
-                            "a course has one edition in each language")  # fmt: skip
-                continue
-            linked_from[target_key] = course.key
-            target = courses.get(target_key)
-            if target is None:
-                continue  # already imported: the sync checks the rest
-            if target.edition_of is not None:
-                self.report(path, line,
-                            f"edition_of: {target_key!r} is itself an edition of {target.edition_of!r}; "
-                            "write edition_of in one of the two editions only, pointing at the other")  # fmt: skip
-                continue
-            if target.language == course.language:
-                self.report(path, line,
-                            f"edition_of: {target_key!r} is in the same language ({course.language}); "
-                            "editions are in different languages")  # fmt: skip
-                continue
-            self._check_pairs(course, target, path, line)
-
-    def _check_pairs(self, course: CourseSource, target: CourseSource, path, line) -> None:
-        theirs = {module.key: module for module in target.modules}
-        paired = 0
-        for module in course.modules:
-            other = theirs.get(module.key)
-            if other is None:
-                continue
-            paired += 1
-            if (module.cpd_points, module.cpd_category) != (other.cpd_points, other.cpd_category):
-                self.report(self.root / module.path, module.key_line,
-                            f"module {module.key!r} is paired with {other.path} (same id) and must "
-                            f"give the same CPD points and category ({other.cpd_points}, "
-                            f"{other.cpd_category})")  # fmt: skip
-        if course.modules and target.modules and not paired:
-            self.report(path, line,
-                        f"no module of this edition has the id of a module of {target.key!r}: "
-                        "give the same module the same id in both editions")  # fmt: skip
 
     def check_certifications(self) -> None:
         if self._certification_meta is None:
@@ -385,7 +243,7 @@ class _Loader:
             overview=parsed.body,
             source_hash=hashlib.sha256(text.encode()).hexdigest(),
         )
-        self.load_media(course, folder / "media")
+        load_media(self.report, course.media, folder / "media")
         module_files = []
         for child in sorted(folder.iterdir()):
             if child.name.startswith(".") or child.name in {"course.md", "media"}:
@@ -406,34 +264,22 @@ class _Loader:
         module_keys = {m.path.rsplit("/", 1)[-1]: m.key for m in course.modules}
         module_keys.update({n: file_names[n] for n in file_names if n not in module_keys})
         course.file_keys = module_keys
-        self._check_links(path, parsed.body, parsed.body_line, course, module_keys, folder)
+        check_links(
+            self.report, path, parsed.body, parsed.body_line, course, module_keys, warn=self.warn
+        )
         for module in course.modules:
-            self._check_links(
+            known = self.known_links.get(module.path)
+            check_links(
+                self.report,
                 self.root / module.path,
                 module.body,
                 module.body_line,
                 course,
                 module_keys,
-                folder,
-                module,
+                known[1] if known and known[0] == module.source_hash else None,
+                warn=self.warn,
             )
         self.tree.courses.append(course)
-
-    def load_media(self, course: CourseSource, folder: Path) -> None:
-        if not folder.is_dir():
-            return
-        for child in sorted(folder.rglob("*")):
-            if not child.is_file() or child.name.startswith("."):
-                continue
-            name = child.relative_to(folder).as_posix()
-            data = child.read_bytes()
-            content_type = image_type(data)
-            if content_type is None:
-                self.report(child, 1, "media files must be PNG, JPEG, GIF or WebP images")
-            elif len(data) > MAX_MEDIA_BYTES:
-                self.report(child, 1, f"image larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB")
-            else:
-                course.media[name] = (data, content_type)
 
     def load_module(self, course: CourseSource, path: Path, position: int, name: str):
         text = self.read_text(path)
@@ -505,111 +351,6 @@ class _Loader:
             settings=settings,
         )
 
-    # -- field checks ----------------------------------------------------------------------
-    def _check_keys(self, path: Path, meta: YamlMapping, allowed: set, required: set) -> None:
-        for key in meta.data:
-            if key not in allowed:
-                self.report(path, meta.line_of(key),
-                            f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")  # fmt: skip
-        for key in sorted(required):
-            value = meta.data.get(key)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                self.report(path, meta.line_of(key), f"missing required key {key!r}")
-
-    def _check_strings(self, path: Path, meta: YamlMapping, keys: set[str]) -> None:
-        for key in keys:
-            value = meta.data.get(key)
-            if value is not None and not isinstance(value, str):
-                self.report(path, meta.line_of(key), f"{key} must be text")
-
-    def _string_list(self, path: Path, meta: YamlMapping, key: str) -> list[str]:
-        value = meta.data.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-            self.report(path, meta.line_of(key), f"{key} must be a list of text items")
-            return []
-        return [str(v) for v in value]
-
-    def _competency_list(self, path: Path, meta: YamlMapping) -> list[str]:
-        codes = self._string_list(path, meta, "competencies")
-        for index, code in enumerate(codes):
-            if self.competencies and code not in self.competencies:
-                self.report(
-                    path, meta.line_at("competencies", index), f"unknown competency {code!r}"
-                )
-        return [code for code in codes if not self.competencies or code in self.competencies]
-
-    def _points(self, path: Path, meta: YamlMapping, maximum: Decimal | None) -> Decimal:
-        value = meta.data.get("cpd_points", 0)
-        line = meta.line_of("cpd_points")
-        if not policy.is_number(value):
-            self.report(path, line, f"cpd_points must be a number, not {value!r}")
-            return Decimal("0")
-        points = Decimal(str(value))
-        if points < 0 or points * 2 != int(points * 2):
-            self.report(path, line, "cpd_points must be zero or more, in whole or half points")
-            return Decimal("0")
-        if maximum is not None and points > maximum:
-            self.report(path, line, f"cpd_points above the category's maximum of {maximum}")
-        return points
-
-    def _check_duplicate_ids(self, course: CourseSource) -> None:
-        seen: dict[str, str] = {}
-        for module in course.modules:
-            if module.key in seen:
-                self.report(self.root / module.path, module.key_line,
-                            f"duplicate module id {module.key!r} (also in {seen[module.key]})")  # fmt: skip
-            seen[module.key] = module.path
-
-    def _check_links(self, path, body, first_line, course, module_keys, folder, module=None):
-        """Report links and images that point nowhere or use a forbidden scheme (and, first,
-        Markdown too long or too deeply nested to render: see wired4ex.markup)."""
-        limits = check_limits(body)
-        for line, message in limits:
-            self.report(path, first_line + line - 1, message)
-        if limits:
-            return
-        lines = body.split("\n")
-
-        def line_of(url: str) -> int:
-            # Prefer the line where the URL stands as a link target: "](url", "<url>", "]: url".
-            for pattern in (f"]({url}", f"<{url}>", f"]: {url}", url):
-                for index, text in enumerate(lines):
-                    if pattern in text:
-                        return first_line + index
-            return first_line
-
-        for kind, url in find_links(body):
-            parts = urlsplit(url)
-            if parts.scheme:
-                if kind == "image":
-                    self.report(
-                        path, line_of(url),
-                        f"images must be files in the course's media/ folder (pictures from other sites are blocked): {url}",
-                    )  # fmt: skip
-                elif parts.scheme.lower() not in {"http", "https", "mailto"}:
-                    self.report(
-                        path, line_of(url), f"links may only use http, https or mailto: {url}"
-                    )
-                continue
-            if parts.netloc or url.startswith("//"):
-                self.report(
-                    path, line_of(url), f"write external links in full (https://...): {url}"
-                )
-                continue
-            target = unquote(parts.path)
-            if not target:
-                continue  # an anchor on the same page
-            normal = posixpath.normpath(target)
-            if kind == "image" or normal.startswith("media/"):
-                name = normal.removeprefix("media/")
-                if not normal.startswith("media/") or name not in course.media:
-                    self.report(path, line_of(url), f"missing image or file: {target}")
-            elif normal not in module_keys:
-                self.report(path, line_of(url),
-                            f"broken link: {target} (link to a module file of this course)")  # fmt: skip
-
 
 def _resolve_scope(path: Path) -> tuple[Path, str | None, str | None]:
     """(content root, institution, course) for a path to the root, an institution or a course."""
@@ -621,13 +362,20 @@ def _resolve_scope(path: Path) -> tuple[Path, str | None, str | None]:
 
 
 def load_content(
-    path: Path, policy_root: Path | None = None, known_course_keys: set[str] | None = None
+    path: Path,
+    policy_root: Path | None = None,
+    known_course_keys: set[str] | None = None,
+    known_links: dict[str, tuple[str, list]] | None = None,
 ) -> ContentTree:
-    """Read and check a content root, institution folder or course folder."""
+    """Read and check a content root, institution folder or course folder.
+
+    known_links maps a module file (relative to the content root) to (source hash, the links
+    the renderer found in it when it was synced): a file with that hash is checked from them,
+    without parsing its Markdown again (a warm sync reads only front matter)."""
     root, institution, course = _resolve_scope(Path(path))
     if policy_root is None or (root / "policy").is_dir():
         policy_root = root
-    loader = _Loader(root, policy_root, known_course_keys or set())
+    loader = _Loader(root, policy_root, known_course_keys or set(), known_links)
     if not Path(path).is_dir():
         loader.report(Path(path), 1, "no such folder")
         return loader.tree
@@ -645,23 +393,17 @@ def load_content(
     loader.check_editions()
     loader.check_certifications()
     loader.tree.problems.sort()
+    loader.tree.warnings.sort()
     return loader.tree
 
 
-def link_resolver(file_keys: dict[str, str]):
-    """Rewrite links to module files ("02-budget.md#costs") as module addresses ("budget#costs").
-
-    Module pages live at /courses/<institution>/<course>/<module id> and images at .../media/,
-    so module and media links stay relative and work from the course and module pages alike.
-    """
-
-    def resolve(url: str, kind: str) -> str | None:
-        parts = urlsplit(url)
-        if kind != "link" or parts.scheme or parts.netloc:
-            return None
-        key = file_keys.get(posixpath.normpath(unquote(parts.path))) if parts.path else None
-        if key is None:
-            return None
-        return key + (f"#{parts.fragment}" if parts.fragment else "")
-
-    return resolve
+__all__ = [
+    "ContentTree",
+    "CourseSource",
+    "InstitutionSource",
+    "ModuleSource",
+    "Problem",
+    "image_type",
+    "link_resolver",
+    "load_content",
+]

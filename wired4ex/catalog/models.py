@@ -127,6 +127,8 @@ class Course(db.Model):
     version: Mapped[str | None] = mapped_column(String(40))
     overview_source: Mapped[str] = mapped_column(Text, default="")
     overview_html: Mapped[str] = mapped_column(Text, default="")
+    # wired4ex.markup.RENDERER_VERSION when overview_html was rendered (None: before it was kept)
+    overview_renderer_version: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(10), default="content")
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -245,6 +247,11 @@ class ModuleVersion(db.Model):
     source_hash: Mapped[str] = mapped_column(String(64))
     html: Mapped[str] = mapped_column(Text)
     toc_html: Mapped[str] = mapped_column(Text, default="")
+    # wired4ex.markup.RENDERER_VERSION that rendered html (None: before it was kept), and the
+    # [kind, url] of every link and image the renderer found, so an unchanged file is checked
+    # again without being parsed again.
+    renderer_version: Mapped[str | None] = mapped_column(String(20))
+    links: Mapped[list | None] = mapped_column(JSON)
     # [{"id": "q1", "type": "choice", "text": ..., "multiple": bool, "explanation": ...,
     #   "options": [{"id": "q1a", "text": ..., "correct": bool, "pinned": bool}]}]; other types
     #   ("truefalse", "number", "text") carry "answer" or "accepted" (see catalog/quiz.py).

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 import yaml
 from flask_babel import gettext
 
-FENCE = re.compile(r"^(```+|~~~+)\s*([A-Za-z0-9_-]*)\s*$")
+# A fence opens with any info string ("rust,ignore", 'yaml title="x"'); its first word names
+# the language, and "quiz" makes it the knowledge check.
+FENCE = re.compile(r"^(```+|~~~+)\s*([^`\s,{]*)[^`]*$")
 
 
 class SourceError(ValueError):

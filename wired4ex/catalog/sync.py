@@ -6,12 +6,19 @@ and courses whose files disappear are archived, never deleted: learners' history
 """
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from wired4ex.catalog.content import ContentTree, CourseSource, ModuleSource, link_resolver
+from wired4ex.catalog.content import (
+    ContentTree,
+    CourseSource,
+    ModuleSource,
+    Problem,
+    link_resolver,
+)
 from wired4ex.catalog.models import (
     Competency,
     CompetencyDomain,
@@ -25,11 +32,22 @@ from wired4ex.catalog.models import (
 )
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
-from wired4ex.markup import render_markdown
+from wired4ex.markup import RENDERER_VERSION, render_markdown
 
 
 class ContentInvalid(ValueError):
-    """The tree has problems; nothing was imported."""
+    """The tree has problems; nothing was imported. `problems` says where, when known."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def _edition_problem(source: CourseSource, message: str) -> ContentInvalid:
+    """A problem of a course's edition_of line, found only against the database."""
+    path = os.path.relpath(source.course_file) if source.course_file else source.key
+    problem = Problem(path, source.edition_line, f"edition_of: {message}")
+    return ContentInvalid(str(problem), [problem])
 
 
 @dataclass
@@ -42,6 +60,30 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.archived)
+
+
+def known_module_links() -> dict[str, tuple[str, list]]:
+    """{module file: (source hash, links found)} of every module synced from a file by this
+    renderer version: what load_content needs to skip parsing unchanged files. Empty when
+    there is no database yet."""
+    query = (
+        sa.select(Module.source_path, ModuleVersion.source_hash, ModuleVersion.links)
+        .join(ModuleVersion, Module.current_version_id == ModuleVersion.id)
+        .where(
+            Module.source_path.is_not(None),
+            ModuleVersion.renderer_version == RENDERER_VERSION,
+        )
+    )
+    try:
+        rows = db.session.execute(query).all()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {}
+    return {
+        path: (digest, [tuple(link) for link in links])
+        for path, digest, links in rows
+        if isinstance(links, list)
+    }
 
 
 def assign(obj, **values) -> bool:
@@ -154,7 +196,7 @@ def _sync_course(source: CourseSource, institution: Institution, report: SyncRep
             report.unchanged.append(label)
     resolve = link_resolver(source.file_keys)
     if changed:
-        overview = render_markdown(source.overview, resolve)
+        overview = render_markdown(source.overview, resolve, source.language)
         assign(
             course,
             title=source.title,
@@ -167,6 +209,7 @@ def _sync_course(source: CourseSource, institution: Institution, report: SyncRep
             version=source.version,
             overview_source=source.overview,
             overview_html=overview.html,
+            overview_renderer_version=RENDERER_VERSION,
             source_hash=source.source_hash,
         )
     _sync_media(course, source)
@@ -227,7 +270,7 @@ def publish_version(
     Used by the content sync and by publishing from the browser editor (no commit).
     """
     previous = module.current_version
-    rendered = render_markdown(source.body, resolve)
+    rendered = render_markdown(source.body, resolve, module.course.language)
     version = ModuleVersion(
         module=module,
         number=(previous.number + 1) if previous else 1,
@@ -247,6 +290,8 @@ def publish_version(
         source_hash=source.source_hash,
         html=rendered.html,
         toc_html=rendered.toc_html,
+        renderer_version=RENDERER_VERSION,
+        links=[list(link) for link in rendered.links],
         quiz=source.quiz,
         author_id=author_id,
     )
@@ -276,7 +321,7 @@ def _sync_editions(tree: ContentTree) -> None:
         course = _course_by_key(source.key)
         target = _course_by_key(source.edition_of) if source.edition_of else None
         if source.edition_of and target is None:
-            raise ContentInvalid(f"{source.key}: edition_of: unknown course {source.edition_of!r}")
+            raise _edition_problem(source, f"unknown course {source.edition_of!r}")
         links.append((source, course, target))
     # Clear changed links first: the unique edition_of_id must hold after every statement.
     for _source, course, target in links:
@@ -287,21 +332,23 @@ def _sync_editions(tree: ContentTree) -> None:
         if target is None or course.edition_of_id == target.id:
             continue
         if target.language == course.language:
-            raise ContentInvalid(
-                f"{source.key}: edition_of: {source.edition_of!r} is in the same language"
+            raise _edition_problem(
+                source,
+                f"{source.edition_of!r} is in the same language ({course.language}); "
+                "editions are in different languages",
             )
         if target.edition_of_id is not None:
-            raise ContentInvalid(
-                f"{source.key}: edition_of: {source.edition_of!r} is itself an edition of "
-                "another course"
+            raise _edition_problem(
+                source, f"{source.edition_of!r} is itself an edition of another course"
             )
         taken = db.session.scalar(sa.select(Course.id).where(Course.edition_of_id == target.id))
         if taken is not None or db.session.scalar(
             sa.select(Course.id).where(Course.edition_of_id == course.id)
         ):
-            raise ContentInvalid(
-                f"{source.key}: edition_of: {source.edition_of!r} already has another edition, "
-                "or this course is another course's edition_of target"
+            raise _edition_problem(
+                source,
+                f"{source.edition_of!r} already has another edition, "
+                "or this course is another course's edition_of target",
             )
         course.edition_of_id = target.id
         db.session.flush()

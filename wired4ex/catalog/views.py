@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from wired4ex.catalog import bp, services
 from wired4ex.catalog.forms import LANGUAGE_NAMES, CatalogFilterForm
+from wired4ex.catalog.media import SVG_CONTENT_SECURITY_POLICY, SVG_TYPE
 
 
 @bp.app_context_processor
@@ -57,6 +58,9 @@ def media(institution: str, course: str, name: str):
         abort(404)
     response = make_response(image.data)
     response.headers["Content-Type"] = image.content_type
+    if image.content_type == SVG_TYPE:  # cleaned at import; still, a document: no script, no loads
+        response.headers["Content-Security-Policy"] = SVG_CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
     # Published images are the same for everyone; a draft course's are for its authors only.
     published = found.status == "published"
     response.headers["Cache-Control"] = (
