@@ -18,7 +18,10 @@ from wired4ex.markup import (
     render_markdown,
 )
 
-SECONDS = 5.0  # on the 2-core test machine; each case below takes well under 2 s
+# Bounded time is measured against a reference in the same run (the machine is shared and
+# noisy): rendering an ordinary document as long as the length limit. Each case below takes at
+# most about 30 times that; before the limits, the refused ones took many hundreds of times it.
+TIMES_THE_REFERENCE = 100
 
 
 def nested_list(levels: int, indent: str = "    ") -> str:
@@ -58,30 +61,48 @@ ACCEPTED = {
 
 
 def timed(function, *args):
-    started = time.perf_counter()
-    try:
-        return function(*args), time.perf_counter() - started
-    except MarkupError as error:
-        return error, time.perf_counter() - started
+    """The result (or the MarkupError) and the fastest of three runs, in seconds."""
+    best = None
+    for _ in range(3):
+        started = time.perf_counter()
+        try:
+            result = function(*args)
+        except MarkupError as error:
+            result = error
+        seconds = time.perf_counter() - started
+        best = seconds if best is None else min(best, seconds)
+    return result, best
+
+
+@pytest.fixture(scope="module")
+def budget() -> float:
+    """TIMES_THE_REFERENCE times the time this machine takes, now, to render ordinary prose as
+    long as the length limit."""
+    paragraph = "The district health team reviewed the budget with the facility managers. " * 10
+    ordinary = ((paragraph + "\n\n") * (MAX_MARKDOWN_CHARS // len(paragraph)))[
+        : MAX_MARKDOWN_CHARS - 1
+    ]
+    _result, seconds = timed(render_markdown, ordinary)
+    return TIMES_THE_REFERENCE * seconds
 
 
 @pytest.mark.parametrize("source", REFUSED.values(), ids=REFUSED.keys())
-def test_pathological_markdown_is_refused_quickly_with_a_content_error(source):
+def test_pathological_markdown_is_refused_quickly_with_a_content_error(source, budget):
     assert check_limits(source)
     for function in (render_markdown, find_links):
         result, seconds = timed(function, source)
         assert isinstance(result, MarkupError), result
         assert result.line >= 1 and result.message
-        assert seconds < SECONDS
+        assert seconds < budget, f"{seconds:.2f} s, budget {budget:.2f} s"
 
 
 @pytest.mark.parametrize("source", ACCEPTED.values(), ids=ACCEPTED.keys())
-def test_markdown_inside_the_limits_renders_in_bounded_time(source):
+def test_markdown_inside_the_limits_renders_in_bounded_time(source, budget):
     assert check_limits(source) == []
     result, seconds = timed(render_markdown, source)
     assert not isinstance(result, MarkupError), result
     assert result.html
-    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert seconds < budget, f"{seconds:.2f} s, budget {budget:.2f} s"
 
 
 def test_the_limit_is_reported_on_the_line_that_exceeds_it():
@@ -117,13 +138,13 @@ FRONT = ("---", 'title: "Review"', "minutes: 10", "---")  # the body starts on l
     ids=["deep list", "deep quote", "brackets", "one long line"],
 )  # fmt: skip
 def test_content_check_and_sync_report_the_limit_with_file_and_line(
-    runner, make_content, body, line, message
+    runner, make_content, body, line, message, budget
 ):
     folder = make_content()
     folder.write(REVIEW, lines(*FRONT, *body))
     started = time.perf_counter()
     result = runner.invoke(args=["content", "check", str(folder.root)])
-    assert time.perf_counter() - started < SECONDS
+    assert time.perf_counter() - started < budget
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     rows = [row.split(":", 2) for row in result.output.splitlines() if ".md:" in row]
