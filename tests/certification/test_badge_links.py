@@ -1,5 +1,6 @@
 """The Open Badge JSON and the certificate PDF carry PUBLIC_BASE_URL, whatever Host was asked."""
 
+import base64
 import json
 
 from tests.certification.test_certificates import admin, issued, member  # noqa: F401
@@ -21,11 +22,21 @@ def _strings(value):
         yield value
 
 
+def _jwt_payload(token: bytes) -> dict:
+    """The claims of a compact JWS, read without checking the signature (that is
+    tests/records/test_open_badges.py's job): only the links inside matter here."""
+    payload = token.split(b".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+
+
 def test_badge_links_use_the_configured_address(app, issued):  # noqa: F811
     app.config["PUBLIC_BASE_URL"] = BASE
-    response = app.test_client().get(f"/certification/badges/{issued.code}.json", headers=EVIL)
-    badge = json.loads(response.data)
-    links = [text for text in _strings(badge) if text.startswith("http")]
+    client = app.test_client()
+    response = client.get(f"/certification/badges/{issued.code}.jwt", headers=EVIL)
+    assert response.status_code == 200
+    links = [text for text in _strings(_jwt_payload(response.data)) if text.startswith("http")]
+    jwks = client.get("/.well-known/jwks.json", headers=EVIL).get_json()
+    links += [text for text in _strings(jwks) if text.startswith("http")]
     assert any(link.startswith(BASE + "/certification/badges/") for link in links)
     assert any(link.startswith(BASE + "/verify/") for link in links)
     assert not any("evil.example" in link for link in links)

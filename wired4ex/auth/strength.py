@@ -7,9 +7,12 @@ it (an unknown sentence is shown as zxcvbn wrote it)."""
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
-from wired4ex.auth.passwords import MAX_LENGTH, is_common_password
+from wired4ex.auth.passwords import is_common_password
 
 MIN_SCORE = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" (about 10^10 guesses)
+# zxcvbn refuses (ValueError) to judge more than 72 characters; a longer password is judged by
+# its first 72, which is no weaker a test (the length limit itself is the form's Length rule).
+ZXCVBN_MAX_CHARS = 72
 
 FEEDBACK = {
     "Use a few words, avoid common phrases.": _l("Use a few words, avoid common phrases."),
@@ -79,7 +82,7 @@ def _personal_words(inputs) -> list[str]:
 
 def password_problem(password: str, user_inputs=()) -> str | None:
     """Why a password is too easy to guess (zxcvbn's feedback, translated), or None."""
-    verdict = zxcvbn(password[:MAX_LENGTH], user_inputs=_personal_words(user_inputs))
+    verdict = zxcvbn(password[:ZXCVBN_MAX_CHARS], user_inputs=_personal_words(user_inputs))
     if verdict["score"] >= MIN_SCORE and not is_common_password(password):
         return None
     feedback = verdict.get("feedback") or {}
