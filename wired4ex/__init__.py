@@ -12,6 +12,7 @@ from config import CONFIGS, Config
 from wired4ex import cli, errors, security
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
+from wired4ex.ui import register_ui
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -25,6 +26,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     security.register_security_headers(app)
     security.register_input_guard(app)
     register_template_helpers(app)
+    register_ui(app)
     return app
 
 

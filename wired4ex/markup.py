@@ -163,6 +163,8 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return bool(SAFE_CLASS.match(value))
     if name == "id":
         return bool(SAFE_ID.match(value))
+    if tag == "div" and name == "tabindex":
+        return value == "0"  # the focusable box around a table (_scrolling_tables)
     return False
 
 
@@ -246,6 +248,17 @@ def find_links(source: str) -> list[tuple[str, str]]:
     return found
 
 
+_TABLE_START = re.compile(r"<table\b[^>]*>")
+
+
+def _scrolling_tables(html: str) -> str:
+    """Put each table of sanitised HTML in a box that scrolls sideways on a phone; the box can
+    take keyboard focus, so its hidden columns can be scrolled into view without a mouse.
+    Raw HTML from authors is already escaped here, so every <table> is one Markdown made."""
+    html = _TABLE_START.sub(lambda m: f'<div class="table-scroll" tabindex="0">{m.group(0)}', html)
+    return html.replace("</table>", "</table></div>")
+
+
 def render_markdown(source: str, resolver: LinkResolver | None = None) -> Rendered:
     """Render Markdown to sanitised HTML, with a sanitised table of contents; MarkupError when
     the text exceeds the limits above."""
@@ -253,4 +266,4 @@ def render_markdown(source: str, resolver: LinkResolver | None = None) -> Render
     md = _markdown(resolver, found)
     html = _convert(md, source)
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
-    return Rendered(html=sanitize(html), toc_html=sanitize(toc), links=found)
+    return Rendered(html=_scrolling_tables(sanitize(html)), toc_html=sanitize(toc), links=found)
