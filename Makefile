@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format system-packages translations messages clean
+.PHONY: run test lint format system-packages translations messages clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ format: $(VENV)/.dev
 ## Debian packages the tests use: Chromium for browser tests, poppler-utils for reading PDFs.
 system-packages:
 	@bash scripts/system-packages.sh
+
+## The screenshot book: every journey's pages at 360 and 1280 px, English and Kiswahili, and the
+## PDFs, in screenshots/index.html (needs Chromium and poppler-utils: make system-packages).
+screenshots: $(VENV)/.dev translations
+	$(BIN)/python -m bench.screenshots --out screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
