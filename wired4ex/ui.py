@@ -66,6 +66,14 @@ def navigation() -> list[NavItem]:
     return [NavItem(href, label, href == here) for href, label in links]
 
 
+def _cpd_at_a_glance():
+    """The signed-in member's CPD standing for the dashboard (see cpd/glance.py)."""
+    from wired4ex.cpd.glance import cpd_at_a_glance  # cpd is a feature; load it when asked
+    from wired4ex.timeutil import local_today
+
+    return cpd_at_a_glance(current_user, local_today()) if current_user.is_authenticated else None
+
+
 def register_ui(app: Flask) -> None:
     """Make the navigation and the association's details available to every template."""
 
@@ -73,6 +81,7 @@ def register_ui(app: Flask) -> None:
     def _ui() -> dict:
         return {
             "navigation": navigation,
+            "cpd_at_a_glance": _cpd_at_a_glance,
             "association": {
                 "name": app.config["ASSOCIATION_NAME"],
                 "short_name": app.config["ASSOCIATION_SHORT_NAME"],

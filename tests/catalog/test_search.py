@@ -109,3 +109,28 @@ def test_a_course_with_a_cover_image_shows_it_on_its_card(client, synced_content
     assert f'<img class="card-cover" src="{src}" alt=""' in page
     assert page.count('class="card-cover"') == 1
     assert client.get(src).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("points", "english", "swahili"),
+    [(1, "1 CPD point", "pointi 1 ya CPD"), (1.5, "1.5 CPD points", "pointi 1.5 za CPD"),
+     (40, "40 CPD points", "pointi 40 za CPD")],
+)  # fmt: skip
+def test_a_card_says_1_cpd_point_and_40_cpd_points(app, synced_content, points, english, swahili):
+    from decimal import Decimal
+
+    from flask import render_template
+    from flask_babel import force_locale
+
+    from wired4ex.catalog import services
+    from wired4ex.catalog.forms import CatalogFilterForm
+
+    summary = services.list_published_courses(services.CatalogFilters())[0]
+    summary = services.replace(summary, cpd_points=Decimal(str(points)))
+    for language, expected in (("en", english), ("sw", swahili)):
+        with app.test_request_context("/"), force_locale(language):
+            form = CatalogFilterForm()
+            form.set_choices([], [])
+            html = render_template("catalog/index.html", form=form, courses=[summary],
+                                   filtered=False, searched=None, competency_names={})  # fmt: skip
+        assert f"<li>{expected}</li>" in html
