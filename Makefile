@@ -8,7 +8,7 @@ PORT ?= 5000
 # The suite runs in parallel (pytest-xdist): each worker has a database of its own.
 PYTEST_ARGS ?= -n 4 --dist loadfile
 
-.PHONY: run test lint format system-packages translations messages clean
+.PHONY: run test lint format system-packages translations messages clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ format: $(VENV)/.dev
 ## Debian packages the tests use: Chromium for browser tests, poppler-utils for reading PDFs.
 system-packages:
 	@bash scripts/system-packages.sh
+
+## The screenshot book: every journey's pages at 360 and 1280 px, English and Kiswahili, and the
+## PDFs, in screenshots/index.html (needs Chromium and poppler-utils: make system-packages).
+screenshots: $(VENV)/.dev translations
+	$(BIN)/python -m bench.screenshots --out screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

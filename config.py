@@ -67,6 +67,19 @@ class Config:
     # Events: seconds each attendance code is shown (new sessions start with it; 15 to 600).
     EVENT_CODE_PERIOD = env_int("EVENT_CODE_PERIOD", 60)
 
+    # The association behind the service: the header, the footer and the documents' letterhead
+    # and signatory block. SIGNATURE_IMAGE is an optional PNG or JPEG file printed above the name.
+    ASSOCIATION_NAME = os.environ.get(
+        "ASSOCIATION_NAME", "HeSMA East Africa (Health Systems Management Association)"
+    )
+    ASSOCIATION_SHORT_NAME = os.environ.get("ASSOCIATION_SHORT_NAME", "HeSMA East Africa")
+    ASSOCIATION_ADDRESS = os.environ.get(
+        "ASSOCIATION_ADDRESS", "P.O. Box 00000-00100, Nairobi, Kenya · secretariat@hesma.example"
+    )
+    SIGNATORY_NAME = os.environ.get("SIGNATORY_NAME", "The Registrar")
+    SIGNATORY_TITLE = os.environ.get("SIGNATORY_TITLE", "Registrar, HeSMA East Africa")
+    SIGNATURE_IMAGE = os.environ.get("SIGNATURE_IMAGE", "")
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Africa/Nairobi")
     LANGUAGES = ("en", "sw")

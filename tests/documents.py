@@ -1,6 +1,7 @@
 """Reading documents back in tests: PDF text with pdftotext, QR codes with pdftoppm and zbarimg
 (poppler-utils and zbar-tools, which `make test` installs)."""
 
+import re
 import shutil
 import subprocess
 
@@ -44,3 +45,13 @@ def qr_of(data: bytes, tmp_path) -> str:
     return subprocess.run(
         [require("zbarimg"), "--raw", "-q", str(image)], capture_output=True, text=True
     ).stdout.strip()
+
+
+def pdf_pages(data: bytes, tmp_path) -> tuple[int, float, float]:
+    """(page count, width, height in points) of a PDF, by pdfinfo."""
+    path = tmp_path / "info.pdf"
+    path.write_bytes(data)
+    info = subprocess.run([require("pdfinfo"), str(path)], capture_output=True, text=True).stdout
+    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    return count, width, height

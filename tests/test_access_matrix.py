@@ -69,6 +69,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     # -- public pages
     "catalog.index":                {"GET": (200, 200, 200, 200, 200, 200)},
     "catalog.competencies":         {"GET": (200, 200, 200, 200, 200, 200)},
+    "catalog.page":                 {"GET": (200, 200, 200, 200, 200, 200)},
     # an image of X's unpublished course: its authors' preview only
     "catalog.media":                {"GET": (404, 404, 404, 404, 200, 200)},
     "learning.course":              {"GET": (200, 200, 200, 200, 200, 200)},
@@ -532,6 +533,7 @@ URL_VALUES = {
     "authoring.move": {"direction": "up"},
     "authoring.review": {"draft_id": "review_draft_id"},
     "catalog.media": {"course": "unpublished_course", "name": "image"},
+    "catalog.page": {"name": "help"},
     "certification.apply": {"code": "AHSM"},
     "certification.badge": {"code": "certificate_code"},
     "certification.badge_json": {"code": "certificate_code"},

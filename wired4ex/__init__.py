@@ -13,6 +13,7 @@ from wired4ex import cli, errors, security
 from wired4ex.deployment import SHARED_STORAGE_HINT, configured_workers, rate_limit_storage_problem
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
+from wired4ex.ui import register_ui
 from wired4ex.urls import base_host, public_url
 
 
@@ -28,6 +29,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     security.register_input_guard(app)
     register_template_helpers(app)
     app.add_template_global(public_url)  # links a person copies and shares
+    register_ui(app)
     return app
 
 

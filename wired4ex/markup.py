@@ -107,6 +107,8 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return bool(HEADING_ID.match(value) if tag in HEADINGS else FOOTNOTE_ID.match(value))
     if tag == "input":  # read by _ExternalLinks (a task box), which replaces every input
         return name in {"type", "checked"}
+    if tag == "div" and name == "tabindex":
+        return value == "0"  # the focusable box around a table (_scrolling_tables)
     return False
 
 
@@ -302,6 +304,17 @@ def check_markdown(source: str) -> Checked:
     return Checked(found, list(_local.session.warnings))
 
 
+_TABLE_START = re.compile(r"<table\b[^>]*>")
+
+
+def _scrolling_tables(html: str) -> str:
+    """Put each table of sanitised HTML in a box that scrolls sideways on a phone; the box can
+    take keyboard focus, so its hidden columns can be scrolled into view without a mouse.
+    The HTML is sanitised already, so its tags are balanced and every table gets one box."""
+    html = _TABLE_START.sub(lambda m: f'<div class="table-scroll" tabindex="0">{m.group(0)}', html)
+    return html.replace("</table>", "</table></div>")
+
+
 def find_links(source: str) -> list[tuple[str, str]]:
     """The (kind, url) of every link and image in Markdown (see check_markdown)."""
     return check_markdown(source).links
@@ -317,7 +330,11 @@ def render_markdown(
     md = _markdown(resolver, found)
     html = _convert(md, source)
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
-    return Rendered(html=sanitize(html, language), toc_html=sanitize(toc, language), links=found)
+    return Rendered(
+        html=_scrolling_tables(sanitize(html, language)),
+        toc_html=sanitize(toc, language),
+        links=found,
+    )
 
 
 __all__ = [

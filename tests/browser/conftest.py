@@ -222,7 +222,19 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_be_visible()
+
+
+def main_nav(page):
+    """The service navigation (named "Main" in English). On a phone it sits behind the Menu
+    button (a details/summary): open it first, as a person would."""
+    page.wait_for_load_state("load")  # the stylesheet decides which of the two is shown
+    menu = page.locator("details.menu")
+    if not menu.is_visible():
+        return page.locator("nav.service-nav")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu.locator("nav")
 
 
 def confirm_by_mail(page, outbox, email: str) -> None:

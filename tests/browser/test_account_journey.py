@@ -8,6 +8,7 @@ from tests.browser.conftest import (
     assert_no_horizontal_scroll,
     confirm_by_mail,
     form_field_problems,
+    main_nav,
 )
 
 NAME = "Wanjirũ Ng'ang'a"
@@ -45,14 +46,14 @@ def test_register_log_out_and_log_in_again_on_a_phone(page, live_server, outbox)
 
     # Logged in, with a way out.
     expect(page).not_to_have_url(re.compile(r"/login"))
-    log_out = page.get_by_role("button", name="Log out")
+    log_out = main_nav(page).get_by_role("button", name="Log out")
     expect(log_out).to_be_visible()
     assert_no_horizontal_scroll(page)
 
     log_out.click()
     expect(page).to_have_url(live_server + "/")
     expect(page.get_by_text("You have logged out.")).to_be_visible()
-    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_have_count(0)
 
     page.get_by_role("link", name="Log in", exact=True).click()
     expect(page).to_have_url(live_server + "/login")
@@ -60,7 +61,7 @@ def test_register_log_out_and_log_in_again_on_a_phone(page, live_server, outbox)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     assert_no_horizontal_scroll(page)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_be_visible()
     expect(page).not_to_have_url(re.compile(r"/login"))
 
     page.get_by_role("link", name="Profile").click()
@@ -85,7 +86,7 @@ def test_a_wrong_password_keeps_the_member_on_the_login_page(page, live_server, 
     expect(page.get_by_text("The e-mail address or password is not correct.")).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Email address")).to_have_value(EMAIL)
-    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_have_count(0)
     assert_no_horizontal_scroll(page)
 
 
@@ -100,7 +101,7 @@ def test_registration_errors_are_shown_beside_the_fields(page, live_server):
     expect(page).to_have_url(re.compile(r"/register$"))
     expect(page.get_by_text("The passwords differ.")).to_be_visible()
     expect(page.get_by_label(FULL_NAME_LABEL)).to_have_value(NAME)
-    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_have_count(0)
     assert_no_horizontal_scroll(page)
 
 

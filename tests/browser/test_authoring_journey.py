@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, _open_page, assert_no_horizontal_scroll, log_in
+from tests.browser.conftest import (
+    DESKTOP,
+    _open_page,
+    assert_no_horizontal_scroll,
+    log_in,
+    main_nav,
+)
 from wired4ex.catalog.models import Institution
 from wired4ex.extensions import db
 
@@ -80,9 +86,7 @@ def test_a_lecturer_writes_a_module_an_admin_publishes_it_and_a_member_passes_it
     # -- the lecturer writes the module ----------------------------------------------------------
     lecturer_page = desktop_page
     log_in(lecturer_page, lecturer.email)
-    lecturer_page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Authoring"
-    ).click()
+    main_nav(lecturer_page).get_by_role("link", name="Authoring").click()
     expect(lecturer_page.get_by_role("heading", level=1)).to_have_text("Authoring")
     lecturer_page.get_by_role("link", name="Create a course").click()
     expect(lecturer_page.get_by_role("heading", level=1)).to_have_text("Create a course")
@@ -165,9 +169,7 @@ def test_a_lecturer_writes_a_module_an_admin_publishes_it_and_a_member_passes_it
     context, admin_page = _open_page(browser, live_server, DESKTOP, page_log)
     try:
         log_in(admin_page, admin.email)
-        admin_page.get_by_role("navigation", name="Main").get_by_role(
-            "link", name="Authoring"
-        ).click()
+        main_nav(admin_page).get_by_role("link", name="Authoring").click()
         admin_page.get_by_role("link", name="Drafts to review").click()
         expect(admin_page.get_by_role("heading", level=1)).to_have_text("Drafts to review")
         admin_page.get_by_role("link", name=MODULE_TITLE).click()

@@ -25,10 +25,11 @@ def course_titles(page) -> list[str]:
 
 
 def images_loaded(page) -> list[dict]:
-    """Every image on the page, once all have finished loading (or failing)."""
+    """Every image of the page's content (the header's mark aside), once all have finished
+    loading (or failing)."""
     page.wait_for_function("() => [...document.images].every((img) => img.complete)")
     return page.evaluate(
-        """() => [...document.images].map((img) => ({
+        """() => [...document.querySelectorAll("main img")].map((img) => ({
             src: img.currentSrc || img.src, alt: img.alt, naturalWidth: img.naturalWidth,
         }))"""
     )

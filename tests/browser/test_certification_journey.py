@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_horizontal_scroll, log_in
+from tests.browser.conftest import assert_no_horizontal_scroll, log_in, main_nav
 from tests.certification.conftest import require
 from wired4ex.catalog.models import Course, Institution, Module
 from wired4ex.extensions import db
@@ -105,8 +105,7 @@ def test_a_member_completes_the_last_course_applies_and_is_certified(
 
     # -- the member, on a phone: one course short --------------------------------------------------
     log_in(page, member.email)
-    main_nav = page.get_by_role("navigation", name="Main")
-    main_nav.get_by_role("link", name="Certifications").click()
+    main_nav(page).get_by_role("link", name="Certifications").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My certifications")
     ahsm = page.get_by_role("region", name=REGION)
     expect(ahsm).to_contain_text("Not yet eligible")
@@ -132,7 +131,7 @@ def test_a_member_completes_the_last_course_applies_and_is_certified(
     )
 
     # -- eligible now: apply --------------------------------------------------------------------------
-    main_nav.get_by_role("link", name="Certifications").click()
+    main_nav(page).get_by_role("link", name="Certifications").click()
     expect(ahsm.locator(".programme-status .status")).to_have_text("Eligible")
     expect(ahsm).not_to_contain_text("Missing:")
     ahsm.get_by_role("link", name=f"Apply for {PROGRAMME}").click()
@@ -149,9 +148,7 @@ def test_a_member_completes_the_last_course_applies_and_is_certified(
 
     # -- the secretariat, in a second browser ---------------------------------------------------------
     log_in(desktop_page, admin.email)
-    desktop_page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Applications"
-    ).click()
+    main_nav(desktop_page).get_by_role("link", name="Applications").click()
     expect(desktop_page.get_by_role("heading", level=1)).to_have_text("Certification applications")
     row = desktop_page.get_by_role("row").filter(has_text=MEMBER_NAME)
     expect(row).to_have_count(1)
@@ -169,7 +166,7 @@ def test_a_member_completes_the_last_course_applies_and_is_certified(
     assert [message["To"] for message in outbox.messages()] == [member.email]
 
     # -- the member again: the certificate and its verification page ---------------------------------
-    main_nav.get_by_role("link", name="Certifications").click()
+    main_nav(page).get_by_role("link", name="Certifications").click()
     expect(ahsm.locator(".programme-status")).to_contain_text("Certified")
     with page.expect_download() as download_info:
         ahsm.get_by_role("link", name="Download the certificate (PDF)").click()

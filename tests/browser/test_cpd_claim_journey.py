@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_horizontal_scroll, log_in
+from tests.browser.conftest import assert_no_horizontal_scroll, log_in, main_nav
 from wired4ex.dbtypes import utcnow
 from wired4ex.timeutil import local_date
 
@@ -67,7 +67,7 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
 
     # -- the member, on a phone ------------------------------------------------------------------
     log_in(page, member.email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My CPD").click()
+    main_nav(page).get_by_role("link", name="My CPD").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My CPD")
     standing = page.locator("section.standing")
     expect(standing.locator(".big-number")).to_have_text(f"0 of {TARGET} points")
@@ -100,7 +100,7 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
     expect(page.get_by_role("link", name="attendance-certificate.pdf")).to_be_visible()
     claim_url = page.url
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My CPD").click()
+    main_nav(page).get_by_role("link", name="My CPD").click()
     card = page.locator("ul.cards > li", has=page.get_by_role("link", name=TITLE))
     expect(card).to_contain_text("6 points claimed")
     expect(card).to_contain_text("Waiting for verification")
@@ -108,9 +108,7 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
 
     # -- the admin, in a second browser context ----------------------------------------------------
     log_in(desktop_page, admin.email)
-    desktop_page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Verify claims"
-    ).click()
+    main_nav(desktop_page).get_by_role("link", name="Verify claims").click()
     expect(desktop_page.get_by_role("heading", level=1)).to_have_text("Claims to verify")
     row = desktop_page.get_by_role("row").filter(has_text=MEMBER_NAME)
     expect(row).to_have_count(1)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_horizontal_scroll, log_in
+from tests.browser.conftest import assert_no_horizontal_scroll, log_in, main_nav
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
 from wired4ex.timeutil import local_today
@@ -31,7 +31,7 @@ def test_download_a_statement_and_verify_it_as_a_stranger(
     add_entry(member.id, "1.5", "Planning and Budgeting", "structured", "module")
     add_entry(member.id, "25", "Regional health managers conference", "conference", "claim")
     log_in(page, "wanjiru@example.org")
-    page.get_by_role("link", name="My CPD").click()
+    main_nav(page).get_by_role("link", name="My CPD").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My CPD")
     assert_no_horizontal_scroll(page)
     standing = page.locator(".standing .big-number")

@@ -5,7 +5,7 @@ scrolls sideways, and none shows a sentence of the English interface."""
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll, main_nav
 from tests.browser.test_swahili_journey import assert_all_swahili, sw
 from wired4ex import demo
 from wired4ex.auth.models import User
@@ -62,5 +62,5 @@ def log_in_swahili(page) -> None:
     page.get_by_label("Email address").fill(MEMBER.email)
     page.get_by_label("Password", exact=True).fill(MEMBER.password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name=sw("Log out"))).to_be_visible()
+    expect(main_nav(page).get_by_role("button", name=sw("Log out"))).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "sw")

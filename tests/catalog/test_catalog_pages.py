@@ -93,10 +93,16 @@ def test_catalogue_filters(client, synced_content, query, titles):
 
 
 def test_the_filter_form_keeps_the_chosen_values(client, synced_content):
-    page = Page(client.get("/?institution=eaihm&language=sw").get_data(as_text=True))
+    page = Page(
+        client.get("/?institution=eaihm&language=sw&q=ubora&sort=title").get_data(as_text=True)
+    )
 
     selected = [attrs.get("value") for tag, attrs in page.elements if "selected" in attrs]
-    assert selected == ["eaihm", "sw"]
+    assert selected == ["eaihm", "sw", "title"]
+    assert ("input", {"id": "q", "name": "q", "type": "search", "value": "ubora"}) in [
+        (tag, {k: v for k, v in attrs.items() if k in ("id", "name", "type", "value")})
+        for tag, attrs in page.elements
+    ]
 
 
 def test_the_competency_filter_offers_every_competency(client, synced_content, real_tree):

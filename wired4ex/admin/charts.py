@@ -42,7 +42,8 @@ class Chart:
     suffix: str = ""
 
 
-def _short(label: str, limit: int = 30) -> str:
+def _short(label: str, limit: int = 26) -> str:
+    """At most `limit` characters: a 12 px label of 26 fits the 192 units left of the bars."""
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

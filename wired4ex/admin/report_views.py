@@ -6,7 +6,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wired4ex.admin import bp, course_reports, exports, reports, services
+from wired4ex.admin import bp, course_reports, exports, queue, reports, services
 from wired4ex.admin.charts import bar_chart
 from wired4ex.admin.forms import CourseFilterForm, DashboardForm
 from wired4ex.admin.views import valid
@@ -14,6 +14,7 @@ from wired4ex.auth.access import admin_required
 from wired4ex.auth.forms import MEMBERSHIP_LABELS, country_choices
 from wired4ex.catalog.models import Course
 from wired4ex.cpd.views import policy_or_503
+from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.timeutil import local_today
 
@@ -119,7 +120,10 @@ def _charts(board: reports.Dashboard) -> dict:
 @admin_required
 def dashboard():
     form, board = _dashboard()
-    return render_template("admin/dashboard.html", form=form, board=board, charts=_charts(board))
+    return render_template(
+        "admin/dashboard.html", form=form, board=board, charts=_charts(board),
+        queues=queue.work_queue(), now=utcnow(),
+    )  # fmt: skip
 
 
 def _dashboard_table(board: reports.Dashboard, table: str):

@@ -1,7 +1,8 @@
 """Catalogue forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SubmitField
+from wtforms import SearchField, SelectField, SubmitField
+from wtforms.validators import Length, Optional
 
 from wired4ex.forms import Form
 
@@ -14,6 +15,14 @@ class CatalogFilterForm(Form):
     class Meta:
         csrf = False
 
+    q = SearchField(_l("Search courses"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[("relevance", _l("Best match")), ("title", _l("Title")),
+                 ("newest", _l("Newest")), ("points", _l("CPD points"))],
+        default="relevance",
+        validate_choice=False,
+    )  # fmt: skip
     institution = SelectField(_l("Institution"), validate_choice=False)
     competency = SelectField(_l("Competency"), validate_choice=False)
     language = SelectField(_l("Language"), validate_choice=False)

@@ -1,11 +1,12 @@
 """Catalogue queries: what the catalogue, course and module pages show."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from wired4ex.catalog import search
 from wired4ex.catalog.models import (
     Competency,
     CompetencyDomain,
@@ -26,6 +27,11 @@ class CatalogFilters:
     institution: str | None = None
     competency: str | None = None
     language: str | None = None
+    text: str | None = None  # the search box: words found in title, summary, modules...
+
+
+SORTS = ("relevance", "title", "newest", "points")
+COVER_NAMES = ("cover.jpg", "cover.jpeg", "cover.png", "cover.webp")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class CourseSummary:
     module_count: int
     minutes: int
     cpd_points: Decimal
+    cover: str | None = None  # the name of the course's cover image in its media folder
 
 
 def _module_options():
@@ -53,8 +60,10 @@ def summarise(course: Course) -> CourseSummary:
     )
 
 
-def list_published_courses(filters: CatalogFilters) -> list[CourseSummary]:
-    """Published courses matching the filters, with their totals, in a fixed number of queries."""
+def list_published_courses(filters: CatalogFilters, sort: str = "relevance") -> list[CourseSummary]:
+    """Published courses matching the filters and the search words, with their totals and cover
+    images, in a fixed number of queries; sorted by relevance (best match first when searching,
+    else by institution and title), title, newest first, or CPD points (most first)."""
     query = (
         sa.select(Course)
         .join(Course.institution)
@@ -82,7 +91,39 @@ def list_published_courses(filters: CatalogFilters) -> list[CourseSummary]:
                 )
             )
         )
-    return [summarise(course) for course in db.session.scalars(query).unique()]
+    courses = list(db.session.scalars(query).unique())
+    if filters.text and filters.text.strip():
+        names = competency_names()
+        found = search.matching_course_ids(
+            {course.id: search.course_document(course, names) for course in courses}, filters.text
+        )
+        rank = {course_id: position for position, course_id in enumerate(found)}
+        courses = sorted((c for c in courses if c.id in rank), key=lambda c: rank[c.id])
+    summaries = [summarise(course) for course in courses]
+    covers = _covers([course.id for course in courses])
+    summaries = [replace(summary, cover=covers.get(summary.course.id)) for summary in summaries]
+    if sort == "title":
+        summaries.sort(key=lambda s: (s.course.title.casefold(), s.course.id))
+    elif sort == "newest":
+        summaries.sort(key=lambda s: (s.course.created_at, s.course.id), reverse=True)
+    elif sort == "points":
+        summaries.sort(key=lambda s: (-s.cpd_points, s.course.title.casefold()))
+    return summaries
+
+
+def _covers(course_ids: list[int]) -> dict[int, str]:
+    """Course id -> the name of its cover image (media/cover.jpg, .png or .webp), if it has one."""
+    if not course_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CourseMedia.course_id, CourseMedia.name)
+        .where(CourseMedia.course_id.in_(course_ids), CourseMedia.name.in_(COVER_NAMES))
+        .order_by(CourseMedia.name)
+    )
+    covers: dict[int, str] = {}
+    for course_id, name in rows:
+        covers.setdefault(course_id, name)
+    return covers
 
 
 def list_institutions() -> list[Institution]:

@@ -17,17 +17,22 @@ def _catalog_labels() -> dict:
 def index():
     form = CatalogFilterForm(request.args)
     form.set_choices(services.list_institutions(), services.list_competency_domains())
+    # A search longer than the field allows is cut, not refused: a catalogue always answers.
+    text = (form.q.data or "").strip()[:200] or None
+    sort = form.sort.data if form.sort.data in services.SORTS else "relevance"
     filters = services.CatalogFilters(
         institution=form.institution.data or None,
         competency=form.competency.data or None,
         language=form.language.data or None,
+        text=text,
     )
-    courses = services.list_published_courses(filters)
+    courses = services.list_published_courses(filters, sort)
     return render_template(
         "catalog/index.html",
         form=form,
         courses=courses,
         filtered=any(vars(filters).values()),
+        searched=text,
         competency_names=services.competency_names(),
     )
 

@@ -1,0 +1,193 @@
+"""The pages of the visitor, member, faculty and admin journeys, on the demo data.
+
+Used by the screenshot book (`python -m bench.screenshots`) and by the browser test that measures
+every page (tests/browser/test_design.py), so both look at the same pages. `prepare()` adds what
+the demo seed leaves out (a certificate, a course written in the editor with a draft waiting for
+review) and `journeys()` lists (role, name, path) for each page.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from wired4ex import demo
+from wired4ex.auth.services import find_user_by_email
+from wired4ex.authoring import services as authoring
+from wired4ex.catalog.models import Course, Institution
+from wired4ex.certification.eligibility import load_programmes, months_after
+from wired4ex.certification.models import Certificate
+from wired4ex.cpd.models import Claim
+from wired4ex.cpd.statements import format_code, new_code
+from wired4ex.extensions import db
+
+INSTITUTION = "lake-region-university"
+COURSE = "county-health-leadership"
+EDITOR_COURSE = "community-outreach"
+ROLES = ("visitor", "member", "faculty", "admin")
+ACCOUNTS = {account.roles[-1]: account for account in demo.DEMO_ACCOUNTS}
+MODULE_TEXT = """## What an outreach day costs
+
+Every outreach day needs fuel, allowances for the team and medical supplies.
+
+| Cost | Who pays | Budget line |
+|---|---|---|
+| Fuel | County | Transport |
+| Allowances | County | Personnel |
+
+```quiz
+? Which cost belongs in the outreach budget?
+- [x] Fuel for the outreach vehicle
+- [ ] The facility's electricity bill
+> Costs caused by the outreach itself belong in its budget.
+```
+"""
+
+
+@dataclass(frozen=True)
+class Shot:
+    role: str
+    name: str
+    path: str
+
+
+def prepare(today: date) -> dict:
+    """Add a certificate for the demo member and an editor course with a draft in review, on
+    top of `flask demo seed`; return the ids the page list needs. Commits."""
+    member = find_user_by_email(ACCOUNTS["member"].email)
+    faculty = find_user_by_email(ACCOUNTS["faculty"].email)
+    admin = find_user_by_email(ACCOUNTS["admin"].email)
+    programme = next(p for p in load_programmes() if p.code == "AHSM")
+    issued = months_after(today, -2)
+    certificate = Certificate(
+        code=new_code(), user_id=member.id, programme_code=programme.code,
+        programme_name=programme.name, level=programme.level, holder_name=member.full_name,
+        competencies=sorted({rule.domain for rule in programme.domain_rules}),
+        criteria="Awarded for the rules of the programme.", issued_on=issued,
+        expires_on=months_after(issued, programme.validity_months), status="valid",
+    )  # fmt: skip
+    db.session.add(certificate)
+    db.session.commit()
+    institution = db.session.scalars(
+        sa.select(Institution).where(Institution.slug == INSTITUTION)
+    ).one()
+    course = authoring.create_course(
+        faculty, institution, EDITOR_COURSE, "Planning Community Outreach",
+        "Plan, cost and run outreach days.", "en", None,
+        "Outreach days bring services to villages far from a facility.",
+    )  # fmt: skip
+    fields = {
+        "key": "costing-an-outreach-day", "title": "Costing an outreach day", "minutes": 30,
+        "cpd_points": Decimal("1.5"), "cpd_category": "structured", "competencies": ["FM1"],
+        "pass_mark": 70, "objectives": ["list the costs of an outreach day"],
+    }  # fmt: skip
+    draft = authoring.open_draft(faculty, course, None)
+    authoring.save_draft(draft, fields, MODULE_TEXT)
+    authoring.submit_draft(faculty, course, draft)
+    module = authoring.approve_draft(admin, course, draft).module
+    draft = authoring.open_draft(faculty, course, module)
+    authoring.save_draft(draft, fields, draft.body + "\nBook the vehicle a week ahead.\n")
+    authoring.submit_draft(faculty, course, draft)
+    claims = {
+        claim.status: claim.id
+        for claim in db.session.scalars(sa.select(Claim).where(Claim.user_id == member.id))
+    }
+    leadership = db.session.scalars(
+        sa.select(Course).join(Institution)
+        .where(Institution.slug == INSTITUTION, Course.slug == COURSE)
+    ).one()  # fmt: skip
+    first_module = next(m for m in leadership.active_modules if m.current_version is not None)
+    ids = {
+        "member": member.id,
+        "claims": claims,
+        "certificate": certificate.id,
+        "certificate_code": format_code(certificate.code),
+        "course": leadership.id,
+        "institution": leadership.institution_id,
+        "module": f"/courses/{INSTITUTION}/{COURSE}/{first_module.key}",
+        "editor_course": course.id,
+        "editor_module": module.id,
+        "draft": draft.id,
+    }
+    db.session.commit()
+    return ids
+
+
+def journeys(ids: dict) -> list[Shot]:
+    """Every page of the four journeys, in the order a person meets them."""
+    course = f"/courses/{INSTITUTION}/{COURSE}/"
+    claims = ids["claims"]
+    pages = {
+        "visitor": [
+            ("catalogue", "/"),
+            ("course overview", course),
+            ("module (not signed in)", ids["module"]),
+            ("log in", "/login"),
+            ("register", "/register"),
+            ("forgotten password", "/password/forgot"),
+            ("verify a document", "/verify"),
+            ("verify a certificate", f"/verify/{ids['certificate_code']}"),
+            ("competency framework", "/competencies"),
+            ("CPD policy", "/cpd/policy"),
+            ("help", "/pages/help"),
+            ("contact", "/pages/contact"),
+            ("privacy", "/pages/privacy"),
+            ("terms", "/pages/terms"),
+            ("page not found", "/no-such-page"),
+        ],
+        "member": [
+            ("dashboard", "/dashboard"),
+            ("catalogue", "/"),
+            ("course (enrolled)", course),
+            ("module", ids["module"]),
+            ("My CPD", "/cpd/"),
+            ("new claim", "/cpd/claims/new"),
+            *[(f"claim ({status})", f"/cpd/claims/{claim}") for status, claim in claims.items()],
+            ("statements", "/cpd/statements"),
+            ("certification", "/certification/"),
+            ("profile", "/profile"),
+            ("API tokens", "/profile/tokens"),
+        ],
+        "faculty": [
+            ("authoring", "/authoring/"),
+            ("editor course", f"/authoring/courses/{ids['editor_course']}"),
+            ("module history", f"/authoring/modules/{ids['editor_module']}/history"),
+            ("new course", "/authoring/courses/new"),
+            ("import", "/authoring/import"),
+            ("learners' progress", "/admin/courses"),
+        ],
+        "admin": [
+            ("admin dashboard", "/admin/"),
+            ("members", "/admin/members"),
+            ("member record", f"/admin/members/{ids['member']}"),
+            ("member's CPD ledger", f"/cpd/members/{ids['member']}"),
+            ("claims to verify", "/cpd/review"),
+            ("verify a claim", f"/cpd/review/{claims['submitted']}"),
+            ("audit samples", "/cpd/audits"),
+            ("course reports", "/admin/courses"),
+            ("course report", f"/admin/courses/{ids['course']}"),
+            ("audit log", "/admin/audit"),
+            ("institutions", "/admin/institutions"),
+            ("institution", f"/admin/institutions/{ids['institution']}"),
+            ("certification applications", "/certification/applications"),
+            ("drafts to review", "/authoring/reviews"),
+            ("review a draft", f"/authoring/drafts/{ids['draft']}/review"),
+        ],
+    }
+    return [Shot(role, name, path) for role in ROLES for name, path in pages[role]]
+
+
+def documents(ids: dict) -> list[tuple[str, str]]:
+    """(name, path) of the PDFs the demo member downloads."""
+    return [
+        ("CPD statement", "/cpd/statement.pdf"),
+        ("certificate", f"/certification/certificates/{ids['certificate']}.pdf"),
+    ]
+
+
+def set_language(language: str) -> None:
+    """Every demo account reads in `language` (members' pages follow their profile). Commits."""
+    for account in ACCOUNTS.values():
+        find_user_by_email(account.email).language = language
+    db.session.commit()

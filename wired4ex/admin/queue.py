@@ -1,0 +1,57 @@
+"""The secretariat's work queue, at the top of the admin landing page: what is waiting, how
+many, and since when, each linking to its list."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from wired4ex.authoring.models import Draft
+from wired4ex.certification.models import Application
+from wired4ex.cpd.models import Claim
+from wired4ex.extensions import db
+
+
+@dataclass(frozen=True)
+class Queue:
+    label: str
+    count: int
+    oldest_at: datetime | None
+    href: str
+
+    def waiting_days(self, now: datetime) -> int | None:
+        """Whole days the oldest item has waited; None when nothing waits."""
+        if self.oldest_at is None:
+            return None
+        oldest = (
+            self.oldest_at if self.oldest_at.tzinfo else self.oldest_at.replace(tzinfo=now.tzinfo)
+        )
+        return max((now - oldest).days, 0)
+
+
+def _waiting(column, *conditions) -> tuple[int, datetime | None]:
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(column)).where(*conditions)
+    ).one()
+    return int(count), oldest
+
+
+def work_queue() -> list[Queue]:
+    """Claims to verify, drafts to review and certification applications to decide, each with
+    its count and its oldest waiting item, in one query per queue."""
+    claims = _waiting(Claim.created_at, Claim.status == "submitted")
+    drafts = _waiting(
+        sa.func.coalesce(Draft.submitted_at, Draft.updated_at), Draft.status == "in_review"
+    )
+    applications = _waiting(Application.submitted_at, Application.status == "submitted")
+    return [
+        Queue(str(_l("Claims to verify")), *claims, url_for("cpd.review_queue")),
+        Queue(str(_l("Drafts to review")), *drafts, url_for("authoring.reviews")),
+        Queue(
+            str(_l("Certification applications")),
+            *applications,
+            url_for("certification.applications"),
+        ),  # fmt: skip
+    ]

@@ -1,0 +1,90 @@
+"""The design system's helpers for templates: the service navigation and its current page.
+
+The components themselves are Jinja macros in `templates/_ui.html`, with their CSS in
+`static/site.css`; `static/README.md` documents both.
+"""
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the service navigation; `current` marks the page (or section) being shown."""
+
+    href: str
+    label: str
+    current: bool = False
+
+
+def _links() -> list[tuple[str, str]]:
+    """(href, label) of the navigation for the signed-in person's roles, or for a visitor."""
+    links = [(url_for("catalog.index"), _("Courses"))]
+    user = current_user
+    if not user.is_authenticated:
+        return links
+    links += [
+        (url_for("learning.dashboard"), _("My learning")),
+        (url_for("cpd.index"), _("My CPD")),
+        (url_for("certification.index"), _("Certifications")),
+        (url_for("events.index"), _("Events")),
+    ]
+    if user.is_faculty or user.is_admin:
+        links.append((url_for("authoring.index"), _("Authoring")))
+    if user.is_admin:
+        links += [
+            (url_for("cpd.review_queue"), _("Verify claims")),
+            (url_for("certification.applications"), _("Applications")),
+            (url_for("admin.dashboard"), _("Admin")),
+        ]
+    elif user.is_faculty and user.institution_id:
+        links.append((url_for("admin.courses"), _("My courses' learners")))
+    links.append((url_for("auth.profile"), _("Profile")))
+    return links
+
+
+def current_href(path: str, hrefs: list[str]) -> str | None:
+    """The link a path belongs to: the longest href that is the path or a folder above it
+    ("/cpd/claims/3" belongs to "/cpd/"; "/" only to itself and to course pages)."""
+    best = None
+    for href in hrefs:
+        if href == "/":
+            matches = path == "/" or path.startswith("/courses/")
+        else:
+            matches = path == href or path.startswith(href.rstrip("/") + "/")
+        if matches and (best is None or len(href) > len(best)):
+            best = href
+    return best
+
+
+def navigation() -> list[NavItem]:
+    """The service navigation for this request, the current section marked."""
+    links = _links()
+    here = current_href(request.path, [href for href, _label in links])
+    return [NavItem(href, label, href == here) for href, label in links]
+
+
+def _cpd_at_a_glance():
+    """The signed-in member's CPD standing for the dashboard (see cpd/glance.py)."""
+    from wired4ex.cpd.glance import cpd_at_a_glance  # cpd is a feature; load it when asked
+    from wired4ex.timeutil import local_today
+
+    return cpd_at_a_glance(current_user, local_today()) if current_user.is_authenticated else None
+
+
+def register_ui(app: Flask) -> None:
+    """Make the navigation and the association's details available to every template."""
+
+    @app.context_processor
+    def _ui() -> dict:
+        return {
+            "navigation": navigation,
+            "cpd_at_a_glance": _cpd_at_a_glance,
+            "association": {
+                "name": app.config["ASSOCIATION_NAME"],
+                "short_name": app.config["ASSOCIATION_SHORT_NAME"],
+            },
+        }
