@@ -18,7 +18,10 @@ from wired4ex.authoring import services as authoring
 from wired4ex.catalog.models import Course, Institution
 from wired4ex.certification.eligibility import load_programmes, months_after
 from wired4ex.certification.models import Certificate
+from wired4ex.cpd import statements
 from wired4ex.cpd.models import Claim
+from wired4ex.cpd.policy import load_policy
+from wired4ex.cpd.standing import ledger_entries
 from wired4ex.cpd.statements import format_code, new_code
 from wired4ex.extensions import db
 
@@ -98,8 +101,15 @@ def prepare(today: date) -> dict:
         .where(Institution.slug == INSTITUTION, Course.slug == COURSE)
     ).one()  # fmt: skip
     first_module = next(m for m in leadership.active_modules if m.current_version is not None)
+    # The statement the member would issue from My CPD (issuing is a POST; the book downloads it).
+    policy = load_policy()
+    cycle = policy.cycle_for(today)
+    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    entries = ledger_entries(member.id, period.start, period.end)
+    statement, _new = statements.issue_statement(policy, member, period, entries, today)
     ids = {
         "member": member.id,
+        "statement": statement.id,
         "claims": claims,
         "certificate": certificate.id,
         "certificate_code": format_code(certificate.code),
@@ -181,7 +191,7 @@ def journeys(ids: dict) -> list[Shot]:
 def documents(ids: dict) -> list[tuple[str, str]]:
     """(name, path) of the PDFs the demo member downloads."""
     return [
-        ("CPD statement", "/cpd/statement.pdf"),
+        ("CPD statement", f"/cpd/statements/{ids['statement']}.pdf"),
         ("certificate", f"/certification/certificates/{ids['certificate']}.pdf"),
     ]
 

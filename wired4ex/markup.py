@@ -56,7 +56,7 @@ GENERATED_CLASS = re.compile(
     r"^(?:language-[A-Za-z0-9_+#-]{1,40}|highlight|admonition(?: [a-z-]{1,30})?|admonition-title"
     r"|task-list|task-list-item|task-list-control|task-list-indicator|footnote|footnote-ref"
     r"|footnote-backref|toc-list|tabbed-set(?: tabbed-alternate)?|tabbed-content|tabbed-block"
-    r"|tabbed-labels|tabbed-title|external-link)$"
+    r"|tabbed-labels|tabbed-title|external-link|table-scroll)$"
 )
 HEADING_ID = re.compile(r"^[a-z0-9_\-]{1,120}$")
 FOOTNOTE_ID = re.compile(r"^fn(?:ref)?(?::[0-9]+)?:[A-Za-z0-9_\-]{1,60}$")

@@ -14,6 +14,7 @@ from PIL import Image
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
+from tests.conftest import issue_statement
 from tests.cpd.test_statements import add, login
 from tests.documents import pdf_pages, pdf_text, qr_of, require
 from wired4ex.cpd.documents import STYLES
@@ -50,7 +51,7 @@ def busy_member(make_user, policy):
 def test_a_long_statement_has_the_letterhead_page_numbers_and_a_signed_last_page(
     issuer_config, busy_member, tmp_path
 ):
-    data = login(issuer_config, "wanjiru@example.org").get(f"/cpd/statement.pdf?cycle={YEAR}").data
+    data = issue_statement(login(issuer_config, "wanjiru@example.org"), cycle=YEAR).data
     count, width, height = pdf_pages(data, tmp_path)
     assert count >= 3 and height > width  # A4 portrait
     texts = pdf_text(data, tmp_path).split("\f")
@@ -74,10 +75,10 @@ def test_a_long_statement_has_the_letterhead_page_numbers_and_a_signed_last_page
 
 def test_the_signature_image_is_printed_when_configured(issuer_config, busy_member, tmp_path):
     client = login(issuer_config, "wanjiru@example.org")
-    with_image = client.get(f"/cpd/statement.pdf?cycle={YEAR}").data
+    with_image = issue_statement(client, cycle=YEAR).data
     issuer_config.config["SIGNATURE_IMAGE"] = str(tmp_path / "missing.png")
     add(busy_member.id, 1, "One more module", day=date(YEAR, 2, 2))  # a new statement
-    without = client.get(f"/cpd/statement.pdf?cycle={YEAR}").data
+    without = issue_statement(client, cycle=YEAR).data
     images = []
     for number, data in enumerate((with_image, without)):
         path = tmp_path / f"images-{number}.pdf"
