@@ -6,7 +6,7 @@ the refresh; axe checks the page in that mode."""
 
 import sqlalchemy as sa
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, main_nav
 from tests.browser.test_accessibility import DEMO, Checker, demo_data, press  # noqa: F401
 from wired4ex.demo import DEMO_EVENT
 from wired4ex.events.models import Event
@@ -25,7 +25,7 @@ def test_the_event_pages_are_accessible(page, desktop_page, page_log, live_serve
         screen.get_by_label("Attendance code").fill("AAAAAA")
         press(screen, "Check in")
         checker.check(screen, "check-in form with an error")
-        press(screen, "Log out")
+        main_nav(screen).get_by_role("button", name="Log out", exact=True).click()
         log_in(screen, DEMO["admin"].email, DEMO["admin"].password)
         for url, what in (
             ("/events/new", "new event"),
@@ -37,5 +37,5 @@ def test_the_event_pages_are_accessible(page, desktop_page, page_log, live_serve
             (f"/events/sessions/{first.id}/attendance", "attendance list"),
         ):
             checker.visit(screen, url, what)
-        press(screen, "Log out")
+        main_nav(screen).get_by_role("button", name="Log out", exact=True).click()
     checker.assert_clean(page_log)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_no_horizontal_scroll, log_in
+from tests.browser.conftest import DESKTOP, PHONE, assert_no_horizontal_scroll, log_in, main_nav
 from tests.cpd.conftest import policy  # noqa: F401  (the real policy files)
 from tests.documents import require
 from wired4ex.dbtypes import utcnow
@@ -172,4 +172,4 @@ def log_in_sw(page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Toka")).to_be_visible()
+    expect(main_nav(page).get_by_role("button", name="Toka")).to_be_visible()

@@ -72,14 +72,17 @@ def test_wide_markdown_scrolls_in_its_box_and_the_page_does_not(
     assert_no_horizontal_scroll(page, width)
     page.screenshot(path=str(tmp_path / f"markdown-{width}.png"), full_page=True)
     boxes = page.evaluate(
-        """() => ({
-            table: [document.querySelector('.content table').scrollWidth,
-                    document.querySelector('.content table').clientWidth],
+        """() => {
+          const table = document.querySelector('.content table');
+          const box = table.closest('.table-scroll') || table;  // what scrolls sideways
+          return {
+            table: [box.scrollWidth, box.clientWidth],
             pre: [document.querySelector('.content pre').scrollWidth,
                   document.querySelector('.content pre').clientWidth],
             cellWrap: getComputedStyle(document.querySelector('.content td')).overflowWrap,
             urlRight: [...document.querySelectorAll('.content a')].at(-1).getBoundingClientRect().right,
-        })"""
+        };
+        }"""
     )
     assert boxes["cellWrap"] == "normal"  # words in a table are never broken mid-word
     assert boxes["urlRight"] <= width  # the long URL wraps

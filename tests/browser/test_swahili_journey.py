@@ -151,7 +151,7 @@ def test_a_member_takes_a_course_entirely_in_kiswahili(page, live_server, synced
     page.get_by_label(sw("Email address")).fill(EMAIL)
     page.get_by_label(sw("Password"), exact=True).fill(PASSWORD)
     page.get_by_role("button", name=sw("Log in")).click()
-    expect(page.get_by_role("button", name=sw("Log out"))).to_be_visible()
+    expect(main_nav(page).get_by_role("button", name=sw("Log out"))).to_be_visible()
     assert_all_swahili(page)
     page.get_by_role("navigation", name=sw("Main")).get_by_role("link", name=sw("Courses")).click()
 
