@@ -22,6 +22,7 @@ from wired4ex.auth.forms import country_choices
 from wired4ex.auth.models import User
 from wired4ex.auth.services import AccountError, make_password_reset_token
 from wired4ex.catalog.models import Course, Institution
+from wired4ex.cpd.services import member_summary
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
@@ -111,14 +112,17 @@ def _membership_form(member: User) -> MembershipForm:
 
 def _render_member(member: User, form=None, status=200):
     policy = policy_or_503()
-    cycle = policy.cycle_for(local_today())
+    today = local_today()
+    cycle = policy.cycle_for(today)
+    standing = member_summary(policy, member, cycle, today)
     return render_template(
         "admin/member.html",
         record=services.member_record(member),
         form=form or _membership_form(member),
         state_form=AccountStateForm(),
         cycle=cycle,
-        cpd_status=reports.cpd_statuses(policy, cycle, [member.id]).get(member.id),
+        standing=standing,
+        cpd_status="exempt" if standing.exempt else "met" if standing.target_met else "not_met",
     ), status
 
 
