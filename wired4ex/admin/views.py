@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from wired4ex.admin import bp, exports, reports, services
 from wired4ex.admin.forms import (
+    AUDIT_ACTION_LABELS,
     CPD_STATUS_LABELS,
     ROLE_LABELS,
     AccountStateForm,
@@ -258,7 +259,10 @@ def new_faculty(institution_id: int):
 
 def _audit_filters():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("Any")), *((a, a) for a in services.audit_actions())]
+    form.action.choices = [
+        ("", _("Any")),
+        *((a, str(AUDIT_ACTION_LABELS.get(a, a))) for a in services.audit_actions()),
+    ]
     form.validate()
     filters = services.AuditFilters(
         action=valid(form, "action") or "",
@@ -294,6 +298,7 @@ def audit_csv():
 def _admin_labels() -> dict:
     countries = dict(country_choices())
     return {
+        "audit_action_label": lambda action: AUDIT_ACTION_LABELS.get(action, action),
         "cpd_status_label": lambda status: CPD_STATUS_LABELS.get(status, status or ""),
         "role_label": lambda role: ROLE_LABELS.get(role, role),
         "country_name": lambda code: countries.get(code, code),

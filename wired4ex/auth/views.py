@@ -193,6 +193,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        services.record_login_attempt(form.email.data, user, request.remote_addr)
         if user is not None:
             _start_session(user, remember=form.remember.data)
             return redirect(next_url if is_safe_redirect(next_url) else url_for("home.dashboard"))
@@ -204,6 +205,7 @@ def login():
 @login_required
 def logout():
     language = current_user.language
+    services.record_logout(current_user, request.remote_addr)
     services.end_all_sessions(current_user)
     sessions.end(keep_language=language)  # the visitor keeps reading in the language they chose
     flash(_("You have logged out."), "info")
