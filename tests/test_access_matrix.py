@@ -113,7 +113,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     # member A's token
     "auth.revoke_api_token":        {"POST": (LOGIN, 302, 404, 404, 404, 404)},
     # -- learning: member A is enrolled; faculty of X and admins may read without enrolling
-    "learning.dashboard":           {"GET": (LOGIN, 200, 200, 200, 200, 200)},
+    "home.dashboard":               {"GET": (LOGIN, 200, 200, 200, 200, 200)},
     "learning.module":              {"GET": (LOGIN, 200, 302, 302, 200, 200)},
     "learning.enrol":               {"POST": (LOGIN, 302, 302, 302, 302, 302)},
     "learning.unenrol":             {"POST": (LOGIN, 302, 302, 302, 302, 302)},

@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.certification.verify import verify_bp
     from wired4ex.cpd import bp as cpd_bp
     from wired4ex.events import bp as events_bp
+    from wired4ex.home import bp as home_bp
     from wired4ex.learning import bp as learning_bp
 
     app.register_blueprint(auth_bp)
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certification_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)

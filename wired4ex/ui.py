@@ -27,7 +27,7 @@ def _links() -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return links
     links += [
-        (url_for("learning.dashboard"), _("My learning")),
+        (url_for("home.dashboard"), _("My learning")),
         (url_for("cpd.index"), _("My CPD")),
         (url_for("certification.index"), _("Certifications")),
         (url_for("events.index"), _("Events")),
@@ -67,14 +67,6 @@ def navigation() -> list[NavItem]:
     return [NavItem(href, label, href == here) for href, label in links]
 
 
-def _cpd_at_a_glance():
-    """The signed-in member's CPD standing for the dashboard (see cpd/glance.py)."""
-    from wired4ex.cpd.glance import cpd_at_a_glance  # cpd is a feature; load it when asked
-    from wired4ex.timeutil import local_today
-
-    return cpd_at_a_glance(current_user, local_today()) if current_user.is_authenticated else None
-
-
 def register_ui(app: Flask) -> None:
     """Make the navigation and the association's details available to every template."""
 
@@ -82,7 +74,6 @@ def register_ui(app: Flask) -> None:
     def _ui() -> dict:
         return {
             "navigation": navigation,
-            "cpd_at_a_glance": _cpd_at_a_glance,
             "association": {
                 "name": app.config["ASSOCIATION_NAME"],
                 "short_name": app.config["ASSOCIATION_SHORT_NAME"],

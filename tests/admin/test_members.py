@@ -118,4 +118,5 @@ def test_deactivated_member_cannot_log_in_and_keeps_their_record(app, figures):
     )
     actions = list(db.session.scalars(
         sa.select(AuditEvent.action).where(AuditEvent.member_id == amina.id).order_by(AuditEvent.id)))  # fmt: skip
-    assert actions == ["member.deactivated", "member.reactivated"]
+    assert actions == ["auth.login", "member.deactivated", "auth.login_failed",
+                       "member.reactivated", "auth.login"]  # fmt: skip

@@ -238,7 +238,8 @@ def test_every_category_is_capped_and_fractions_are_kept(make_user, programmes, 
     member = make_user()
     for _ in range(5):
         add_points(member, 10, date(2026, 5, 4), "structured")  # 50, capped at 40
-    add_points(member, 7.5, date(2026, 5, 4), "teaching")
+    add_points(member, 5, date(2026, 5, 4), "teaching")  # one activity earns at most 5
+    add_points(member, 2.5, date(2026, 5, 5), "teaching")
     add_points(member, 1.5, date(2025, 5, 4), "self_directed")
     points = rule(result_for(member, programmes["DHSM"], policy), "cpd_points")
     assert points.have == "49"
@@ -298,14 +299,18 @@ def test_the_window_from_the_last_day_of_february(make_user, programmes, policy,
 def test_counted_points_directly():
     policy = CpdPolicy.from_data(yaml.safe_load((ROOT / "content/policy/cpd.yml").read_text()))
     entries = [
-        (date(2025, 12, 31), "conference", Decimal("15"), ()),
-        (date(2026, 1, 1), "conference", Decimal("15"), ()),
-        (date(2026, 1, 2), "conference", Decimal("15"), ()),
-        (date(2026, 1, 3), "unknown-category", Decimal("2"), ()),
+        # Adjustments: no per-activity maximum applies to a correction.
+        (date(2025, 12, 31), "conference", Decimal("15"), (), "adjustment"),
+        (date(2026, 1, 1), "conference", Decimal("15"), (), "adjustment"),
+        (date(2026, 1, 2), "conference", Decimal("15"), (), "adjustment"),
+        (date(2026, 1, 3), "unknown-category", Decimal("2"), (), "claim"),
     ]
     assert counted_points(policy, entries, date(2025, 1, 1), date(2026, 12, 31)) == Decimal("37")
     assert counted_points(policy, entries, date(2026, 1, 1), date(2026, 12, 31)) == Decimal("22")
     assert counted_points(policy, entries, date(2026, 1, 2), date(2026, 1, 2)) == Decimal("15")
+    # An activity counts at most the category's max_per_activity (conference: 10).
+    activity = [(date(2026, 1, 2), "conference", Decimal("15"), (), "module")]
+    assert counted_points(policy, activity, date(2026, 1, 1), date(2026, 12, 31)) == Decimal("10")
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,10 @@ import io
 from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
+from flask_login import current_user
 
+from wired4ex import audit
 from wired4ex.admin.reports import CHUNK, cpd_standing, cpd_status_column
 from wired4ex.audit import AuditEvent
 from wired4ex.auth.models import User, UserRole
@@ -38,7 +40,15 @@ def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
-    """A streamed CSV download; the rows are produced while the response is sent."""
+    """A streamed CSV download; the rows are produced while the response is sent.
+
+    Every export is personal data or figures about people: the download is audited (who, which
+    file, with which filters) before the first row is sent."""
+    audit.record(
+        "export.downloaded", "export", filename[:60], current_user.id,
+        after={"file": filename, "filters": {k: v[:200] for k, v in request.args.items()}},
+    )  # fmt: skip
+    db.session.commit()
     response = Response(
         stream_with_context(csv_chunks(header, rows)), mimetype="text/csv; charset=utf-8"
     )

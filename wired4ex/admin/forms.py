@@ -30,6 +30,18 @@ ROLE_LABELS = {
     RoleName.FACULTY.value: _l("Faculty"),
     RoleName.ADMIN.value: _l("Admin (secretariat)"),
 }
+# Readable names of audit actions; an action without one is shown as recorded.
+AUDIT_ACTION_LABELS = {
+    "auth.login": _l("Logged in"),
+    "auth.login_failed": _l("Failed login"),
+    "auth.logout": _l("Logged out"),
+    "auth.password_changed": _l("Password changed"),
+    "auth.password_reset": _l("Password reset by e-mail link"),
+    "token.created": _l("API token created"),
+    "token.revoked": _l("API token revoked"),
+    "content.synced": _l("Content synced"),
+    "export.downloaded": _l("Export downloaded"),
+}
 CPD_STATUS_LABELS = {"met": _l("Met"), "not_met": _l("Not met"), "exempt": _l("Exempt")}
 ANY = ("", _l("Any"))
 

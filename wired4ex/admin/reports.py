@@ -7,7 +7,6 @@ grouped in the database, or streamed in chunks and folded in Python.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,7 +15,7 @@ from wired4ex.auth.models import RoleName, User, UserRole
 from wired4ex.catalog.models import Course, Institution
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy, Cycle
-from wired4ex.cpd.services import summarise
+from wired4ex.cpd.standing import standing_from_sums
 from wired4ex.extensions import db
 from wired4ex.learning.models import (
     CourseCompletion,
@@ -46,23 +45,47 @@ def _counted(total, cap: Decimal | None) -> sa.ColumnElement:
     return sa.case((total < zero, zero), (total > _number(cap), _number(cap)), else_=total)
 
 
-def cpd_standing(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
-    """Per member with entries in the cycle: counted points and counted points per minimum.
+def _allowed(policy: CpdPolicy) -> sa.ColumnElement:
+    """SQL for activity_points(): an entry's points, at most its category's per-activity maximum."""
+    limits = [
+        (
+            sa.and_(
+                LedgerEntry.category == code,
+                LedgerEntry.source != "adjustment",
+                LedgerEntry.points > _number(c.max_per_activity),
+            ),
+            _number(c.max_per_activity),
+        )
+        for code, c in policy.categories.items()
+        if c.max_per_activity is not None
+    ]
+    return sa.case(*limits, else_=LedgerEntry.points) if limits else LedgerEntry.points
 
-    The same arithmetic as wired4ex.cpd.services.summarise (caps, no category below zero,
-    minimums), done by the database so a list can filter and page on it.
-    """
+
+def category_sums(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
+    """Per member and category in the cycle: points claimed and allowed, as category_sums()."""
     sums = sa.select(
         LedgerEntry.user_id,
         LedgerEntry.category,
         sa.func.sum(LedgerEntry.points).label("total"),
+        sa.func.sum(_allowed(policy)).label("allowed"),
     ).where(LedgerEntry.activity_date.between(cycle.start, cycle.end))
     if user_ids is not None:
         sums = sums.where(LedgerEntry.user_id.in_(user_ids))
-    sums = sums.group_by(LedgerEntry.user_id, LedgerEntry.category).subquery()
-    capped = [(sums.c.category == code, _counted(sums.c.total, c.cap))
+    return sums.group_by(LedgerEntry.user_id, LedgerEntry.category).subquery()
+
+
+def cpd_standing(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
+    """Per member with entries in the cycle: counted points and counted points per minimum.
+
+    The same arithmetic as wired4ex.cpd.standing.summarise (per-activity maximums, caps, no
+    category below zero, minimums), done by the database so a list can filter and page on it;
+    tests/cpd/test_one_arithmetic.py holds the two to the same figures.
+    """
+    sums = category_sums(policy, cycle, user_ids)
+    capped = [(sums.c.category == code, _counted(sums.c.allowed, c.cap))
               for code, c in policy.categories.items()]  # fmt: skip
-    counted = sa.case(*capped, else_=_counted(sums.c.total, None)) if capped else sums.c.total
+    counted = sa.case(*capped, else_=_counted(sums.c.allowed, None)) if capped else sums.c.allowed
     columns = [sums.c.user_id, sa.func.sum(counted).label("counted")]
     for index, code in enumerate(policy.minimums):
         in_code = sa.case((sums.c.category == code, counted), else_=_number(Decimal(0)))
@@ -125,56 +148,45 @@ class ComplianceRow:
 
 
 def compliance(policy: CpdPolicy, cycle: Cycle, today: date) -> list[ComplianceRow]:
-    """Share of active members meeting the target per membership category, via summarise().
+    """Share of active members meeting the target per membership category, via the CPD rules.
 
-    One streamed query: every active member with their per-category sums in the cycle. Each
-    member's sums go through summarise() as one entry per category, so caps and minimums follow
-    the CPD rules exactly as a member's own page does.
+    One streamed query: every active member with their per-category sums in the cycle (claimed,
+    and allowed under per-activity maximums). Each member's sums go through the CPD package's
+    standing_from_sums(), so caps and minimums follow the rules exactly as a member's own page.
     """
-    sums = (
-        sa.select(
-            LedgerEntry.user_id,
-            LedgerEntry.category,
-            sa.func.sum(LedgerEntry.points).label("total"),
-        )
-        .where(LedgerEntry.activity_date.between(cycle.start, cycle.end))
-        .group_by(LedgerEntry.user_id, LedgerEntry.category)
-        .subquery()
-    )
+    sums = category_sums(policy, cycle)
     query = (
-        sa.select(User.id, User.membership_category, sums.c.category, sums.c.total)
+        sa.select(User.id, User.membership_category, sums.c.category, sums.c.total, sums.c.allowed)
         .outerjoin(sums, sums.c.user_id == User.id)
         .where(User.is_active_account.is_(True), is_member())
         .order_by(User.id)
         .execution_options(yield_per=CHUNK)
     )
     rows: dict[str, ComplianceRow] = {}
-    # summarise() is a pure function of these sums: members with the same sums share one call.
+    # standing_from_sums() is a pure function of these sums: members with the same sums share one call.
     verdicts: dict[tuple, tuple[bool, bool]] = {}
 
-    def fold(category: str, entries: list) -> None:
+    def fold(category: str, member_sums: dict) -> None:
         row = rows.setdefault(category, ComplianceRow(category))
-        key = (category, *sorted((e.category, e.points) for e in entries))
+        key = (category, *sorted(member_sums.items()))
         if key not in verdicts:
-            summary = summarise(policy, entries, category, cycle, today)
+            summary = standing_from_sums(policy, member_sums, category, cycle, today)
             verdicts[key] = (summary.exempt, summary.target_met)
         exempt, met = verdicts[key]
         row.members += 1
         row.exempt = exempt
         row.met += met and not exempt
 
-    current, category, entries = None, None, []
-    for user_id, membership, code, total in db.session.execute(query):
+    current, category, member_sums = None, None, {}
+    for user_id, membership, code, total, allowed in db.session.execute(query):
         if user_id != current:
             if current is not None:
-                fold(category, entries)
-            current, category, entries = user_id, membership, []
+                fold(category, member_sums)
+            current, category, member_sums = user_id, membership, {}
         if code is not None:
-            entries.append(
-                SimpleNamespace(id=0, activity_date=cycle.start, category=code, points=total)
-            )
+            member_sums[code] = (Decimal(total), Decimal(allowed))
     if current is not None:
-        fold(category, entries)
+        fold(category, member_sums)
     order = list(policy.targets) + sorted(set(rows) - set(policy.targets))
     return [rows.get(name) or ComplianceRow(name, exempt=policy.target_for(name) is None)
             for name in order]  # fmt: skip

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from wired4ex.admin import bp, exports, reports, services
 from wired4ex.admin.forms import (
+    AUDIT_ACTION_LABELS,
     CPD_STATUS_LABELS,
     ROLE_LABELS,
     AccountStateForm,
@@ -22,6 +23,7 @@ from wired4ex.auth.forms import country_choices
 from wired4ex.auth.models import User
 from wired4ex.auth.services import AccountError, make_password_reset_token
 from wired4ex.catalog.models import Course, Institution
+from wired4ex.cpd.services import member_summary
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
@@ -111,14 +113,17 @@ def _membership_form(member: User) -> MembershipForm:
 
 def _render_member(member: User, form=None, status=200):
     policy = policy_or_503()
-    cycle = policy.cycle_for(local_today())
+    today = local_today()
+    cycle = policy.cycle_for(today)
+    standing = member_summary(policy, member, cycle, today)
     return render_template(
         "admin/member.html",
         record=services.member_record(member),
         form=form or _membership_form(member),
         state_form=AccountStateForm(),
         cycle=cycle,
-        cpd_status=reports.cpd_statuses(policy, cycle, [member.id]).get(member.id),
+        standing=standing,
+        cpd_status="exempt" if standing.exempt else "met" if standing.target_met else "not_met",
     ), status
 
 
@@ -254,7 +259,10 @@ def new_faculty(institution_id: int):
 
 def _audit_filters():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("Any")), *((a, a) for a in services.audit_actions())]
+    form.action.choices = [
+        ("", _("Any")),
+        *((a, str(AUDIT_ACTION_LABELS.get(a, a))) for a in services.audit_actions()),
+    ]
     form.validate()
     filters = services.AuditFilters(
         action=valid(form, "action") or "",
@@ -290,6 +298,7 @@ def audit_csv():
 def _admin_labels() -> dict:
     countries = dict(country_choices())
     return {
+        "audit_action_label": lambda action: AUDIT_ACTION_LABELS.get(action, action),
         "cpd_status_label": lambda status: CPD_STATUS_LABELS.get(status, status or ""),
         "role_label": lambda role: ROLE_LABELS.get(role, role),
         "country_name": lambda code: countries.get(code, code),

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from wired4ex import audit
 from wired4ex.auth import account_tokens
 from wired4ex.auth.models import AccountToken, PersonalAccessToken, RoleName, User, UserRole
 from wired4ex.auth.passwords import burn_verification_time, hash_password, verify_password
@@ -88,6 +89,35 @@ def authenticate(email: str, password: str) -> User | None:
 def record_login(user: User, at: datetime | None = None) -> None:
     """Note the time of a successful login; commits."""
     user.last_login_at = at or utcnow()
+    db.session.commit()
+
+
+ADDRESS_LENGTH = 45  # the longest IPv6 address in text
+
+
+def record_login_attempt(email: str, user: User | None, address: str | None) -> None:
+    """Audit a login: succeeded when `user` is given, failed otherwise (the account the address
+    names, if any, is the record's member); commits."""
+    if user is None:
+        user = find_user_by_email(email)
+        action, actor_id = "auth.login_failed", None
+    else:
+        action, actor_id = "auth.login", user.id
+    audit.record(
+        action,
+        "user",
+        user.id if user else "-",
+        actor_id,
+        user.id if user else None,
+        after={"email": (email or "").strip()[:254], "address": (address or "")[:ADDRESS_LENGTH]},
+    )
+    db.session.commit()
+
+
+def record_logout(user: User, address: str | None) -> None:
+    """Audit a logout; commits."""
+    audit.record("auth.logout", "user", user.id, user.id, user.id,
+                 after={"address": (address or "")[:ADDRESS_LENGTH]})  # fmt: skip
     db.session.commit()
 
 
@@ -174,14 +204,18 @@ def reset_password(secret: str, password: str) -> User | None:
     # Following a mailed link proves the address as well.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
-    set_password(user, password)
+    set_password(user, password, action="auth.password_reset")
     return user
 
 
-def set_password(user: User, password: str, at: datetime | None = None) -> None:
+def set_password(
+    user: User, password: str, at: datetime | None = None, action: str = "auth.password_changed"
+) -> None:
     """Change the password, end every existing session and hold every active API token until
-    the member keeps it (see keep_tokens); commits."""
+    the member keeps it (see keep_tokens); audited as `action` (changed, or reset by a mailed
+    link); commits."""
     at = at or utcnow()
+    audit.record(action, "user", user.id, user.id, user.id, at=at)
     user.password_hash = hash_password(password)
     user.session_version += 1
     db.session.execute(

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from wired4ex import audit
 from wired4ex.auth.models import PersonalAccessToken, User
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
@@ -102,8 +103,16 @@ def create_token(
         scopes=" ".join(scope for scope in SCOPES if scope in scopes),
     )
     db.session.add(token)
+    db.session.flush()
+    audit.record("token.created", "token", token.id, user.id, user.id, at=at,
+                 after={"name": token.name, "scopes": token.scopes})  # fmt: skip
     db.session.commit()
     return token, secret
+
+
+def _audit_revoked(token: PersonalAccessToken) -> None:
+    audit.record("token.revoked", "token", token.id, token.user_id, token.user_id,
+                 at=token.revoked_at, after={"name": token.name})  # fmt: skip
 
 
 def get_own_token(user_id: int, token_id: int) -> PersonalAccessToken | None:
@@ -116,6 +125,7 @@ def revoke_token(token: PersonalAccessToken, at: datetime | None = None) -> None
     """Revoke a token at once; commits. Revoking twice keeps the first date."""
     if token.revoked_at is None:
         token.revoked_at = at or utcnow()
+        _audit_revoked(token)
         db.session.commit()
 
 
@@ -158,6 +168,7 @@ def keep_tokens(user_id: int, keep_ids: set[int], at: datetime | None = None) ->
             kept += 1
         else:
             token.revoked_at = at
+            _audit_revoked(token)
             revoked += 1
     db.session.commit()
     return kept, revoked

@@ -166,7 +166,7 @@ def confirm_email(token: str):
         return redirect(url_for("auth.login"))
     flash(_("Thank you: your e-mail address is confirmed."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("learning.dashboard"))
+        return redirect(url_for("home.dashboard"))
     return redirect(url_for("auth.login"))
 
 
@@ -189,15 +189,14 @@ def confirm_needed():
 def login():
     next_url = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_redirect(next_url) else url_for("learning.dashboard"))
+        return redirect(next_url if is_safe_redirect(next_url) else url_for("home.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        services.record_login_attempt(form.email.data, user, request.remote_addr)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(
-                next_url if is_safe_redirect(next_url) else url_for("learning.dashboard")
-            )
+            return redirect(next_url if is_safe_redirect(next_url) else url_for("home.dashboard"))
         form.password.errors.append(_("The e-mail address or password is not correct."))
     return render_template("auth/login.html", form=form)
 
@@ -206,6 +205,7 @@ def login():
 @login_required
 def logout():
     language = current_user.language
+    services.record_logout(current_user, request.remote_addr)
     services.end_all_sessions(current_user)
     sessions.end(keep_language=language)  # the visitor keeps reading in the language they chose
     flash(_("You have logged out."), "info")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from wired4ex import audit
 from wired4ex.catalog.content import (
     ContentTree,
     CourseSource,
@@ -96,8 +97,18 @@ def assign(obj, **values) -> bool:
     return changed
 
 
-def sync_content(tree: ContentTree) -> SyncReport:
-    """Import the tree; commits once, or raises ContentInvalid / rolls back and changes nothing."""
+COMMAND_LINE = "the command line"
+AUDITED_NAMES = 100  # names of changed items kept in the audit event, per kind
+
+
+def sync_content(
+    tree: ContentTree, actor_id: int | None = None, via: str = COMMAND_LINE
+) -> SyncReport:
+    """Import the tree; commits once, or raises ContentInvalid / rolls back and changes nothing.
+
+    A sync that changes something is audited in the same transaction: who (an account, or `via`
+    such as the command line) and what was added, updated and archived.
+    """
     if tree.problems:
         raise ContentInvalid(f"{len(tree.problems)} problem(s) in the content; nothing imported")
     report = SyncReport()
@@ -108,11 +119,21 @@ def sync_content(tree: ContentTree) -> SyncReport:
             _sync_course(source, institutions[source.institution], report)
         _sync_editions(tree)
         _archive_missing_courses(tree, institutions, report)
+        if report.changed:  # a sync that changes nothing writes nothing, not even an event
+            _audit_sync(report, actor_id, via)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return report
+
+
+def _audit_sync(report: SyncReport, actor_id: int | None, via: str) -> None:
+    changes = {
+        kind: getattr(report, kind)[:AUDITED_NAMES] for kind in ("added", "updated", "archived")
+    }
+    after = {"via": via, **changes, "unchanged": len(report.unchanged)}
+    audit.record("content.synced", "content", "content", actor_id, after=after)
 
 
 def _sync_policies(tree: ContentTree, report: SyncReport) -> None:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ from wired4ex.catalog.models import Competency, CompetencyDomain, PolicyDocument
 from wired4ex.catalog.services import get_courses_by_key
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy
+from wired4ex.cpd.standing import counted_in_window
 from wired4ex.extensions import db
 from wired4ex.i18n import localised, policy_text
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
@@ -188,7 +190,7 @@ class Eligibility:
 @dataclass
 class _MemberData:
     completed_courses: set[int] = field(default_factory=set)
-    entries: list[tuple[date, str, Decimal, tuple[str, ...]]] = field(default_factory=list)
+    entries: list[tuple[date, str, Decimal, tuple[str, ...], str]] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
 
 
@@ -211,13 +213,13 @@ def _load(member_ids: list[int], programmes: list[Programme], today: date):
         rows = db.session.execute(
             sa.select(
                 LedgerEntry.user_id, LedgerEntry.activity_date, LedgerEntry.category,
-                LedgerEntry.points, LedgerEntry.competencies,
+                LedgerEntry.points, LedgerEntry.competencies, LedgerEntry.source,
             ).where(LedgerEntry.user_id.in_(member_ids), LedgerEntry.activity_date >= since,
                     LedgerEntry.activity_date <= today)
         )  # fmt: skip
-        for user_id, day, category, points, competencies in rows:
+        for user_id, day, category, points, competencies, source in rows:
             data[user_id].entries.append(
-                (day, category, Decimal(points), tuple(competencies or ()))
+                (day, category, Decimal(points), tuple(competencies or ()), source)
             )
     for certificate in db.session.scalars(
         sa.select(Certificate).where(Certificate.user_id.in_(member_ids))
@@ -234,16 +236,12 @@ def _load(member_ids: list[int], programmes: list[Programme], today: date):
 
 
 def counted_points(policy: CpdPolicy, entries, since: date, today: date) -> Decimal:
-    """Points within [since, today], each cycle's caps applied to its part of the window."""
-    per_cycle: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for day, category, points, _competencies in entries:
-        if since <= day <= today:
-            per_cycle[(policy.cycle_for(day).key, category)] += points
-    total = ZERO
-    for (_cycle, category), points in per_cycle.items():
-        cap = policy.categories[category].cap if category in policy.categories else None
-        total += max(min(points, cap) if cap is not None else points, ZERO)
-    return total
+    """Points within [since, today], each cycle's CPD rules applied to its part of the window."""
+    rows = [
+        SimpleNamespace(activity_date=day, category=category, points=points, source=source)
+        for day, category, points, _competencies, source in entries
+    ]
+    return counted_in_window(policy, rows, since, today)
 
 
 def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses, domains,
@@ -290,7 +288,7 @@ def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses
     for rule in programme.domain_rules:
         since = months_before(today, rule.window_months)
         have = sum(
-            (points for day, _c, points, competencies in data.entries
+            (points for day, _c, points, competencies, _s in data.entries
              if since <= day <= today and points > 0
              and any(domains.get(code) == rule.domain for code in competencies)),
             ZERO,

@@ -225,13 +225,7 @@ def revoke(certificate_id: int):
 
 @bp.app_context_processor
 def _certification_helpers() -> dict:
-    def renewal_notices():
-        if not current_user.is_authenticated:
-            return []
-        return services.expiring_certificates(current_user.id, local_today())
-
     return {
-        "renewal_notices": renewal_notices,
         "application_status": lambda status: APPLICATION_STATUS_LABELS.get(status, status),
         "certificate_state": lambda state: CERTIFICATE_STATE_LABELS.get(state, state),
     }

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from wired4ex.cpd import services
-from wired4ex.cpd.policy import PolicyMissing, load_policy
+from wired4ex.cpd.policy import Cycle, PolicyMissing, load_policy
 
 
 @dataclass(frozen=True)
 class Glance:
+    cycle: Cycle
     summary: services.CpdSummary
     days_left: int
 
@@ -22,4 +23,4 @@ def cpd_at_a_glance(member, today: date) -> Glance | None:
         return None
     cycle = policy.cycle_for(today)
     summary = services.member_summary(policy, member, cycle, today)
-    return Glance(summary=summary, days_left=max((cycle.end - today).days, 0))
+    return Glance(cycle=cycle, summary=summary, days_left=max((cycle.end - today).days, 0))

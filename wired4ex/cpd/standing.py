@@ -76,6 +76,31 @@ def _round_half(value: Decimal) -> Decimal:
     return (value * 2).to_integral_value() / 2
 
 
+def activity_points(policy: CpdPolicy, entry) -> Decimal:
+    """The points one ledger entry may count: at most its category's per-activity maximum.
+
+    An admin adjustment is a correction, not an activity, so no maximum applies to it.
+    """
+    points = Decimal(entry.points)
+    category = policy.categories.get(entry.category)
+    maximum = category.max_per_activity if category else None
+    if maximum is None or getattr(entry, "source", None) == "adjustment" or points <= maximum:
+        return points
+    return maximum
+
+
+def category_sums(policy: CpdPolicy, entries) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per category: points claimed and points allowed (per-activity maximums applied)."""
+    sums: dict[str, tuple[Decimal, Decimal]] = {}
+    for entry in entries:
+        claimed, allowed = sums.get(entry.category, (ZERO, ZERO))
+        sums[entry.category] = (
+            claimed + Decimal(entry.points),
+            allowed + activity_points(policy, entry),
+        )
+    return sums
+
+
 def summarise(
     policy: CpdPolicy,
     entries: list[LedgerEntry],
@@ -85,20 +110,34 @@ def summarise(
 ) -> CpdSummary:
     """Claimed and counted points per category (caps applied), target, minimums and pace.
 
-    Points over a category's cap stay in the ledger but do not count. Negative adjustments reduce
-    their category; a category never counts below zero.
+    The one CPD arithmetic: every page, export and rule that shows or uses a member's points
+    calls this (or standing_from_sums with the same sums). Points over a per-activity maximum or a
+    category's cap stay in the ledger but do not count. Negative adjustments reduce their category;
+    a category never counts below zero. Only entries within the cycle count.
     """
     in_cycle = [entry for entry in entries if cycle.contains(entry.activity_date)]
-    sums: dict[str, Decimal] = {}
-    for entry in in_cycle:
-        sums[entry.category] = sums.get(entry.category, ZERO) + Decimal(entry.points)
+    summary = standing_from_sums(
+        policy, category_sums(policy, in_cycle), membership_category, cycle, today
+    )
+    summary.entries = sorted(in_cycle, key=lambda e: (e.activity_date, e.id or 0), reverse=True)
+    return summary
+
+
+def standing_from_sums(
+    policy: CpdPolicy,
+    sums: dict[str, tuple[Decimal, Decimal]],
+    membership_category: str,
+    cycle: Cycle,
+    today: date,
+) -> CpdSummary:
+    """summarise() from per-category (claimed, allowed) sums, as category_sums() or SQL gives them."""
     codes = list(policy.categories) + [code for code in sums if code not in policy.categories]
     totals = []
     for code in codes:
-        claimed = sums.get(code, ZERO)
+        claimed, allowed = sums.get(code, (ZERO, ZERO))
         category = policy.categories.get(code)
         cap = category.cap if category else None
-        counted = max(min(claimed, cap) if cap is not None else claimed, ZERO)
+        counted = max(min(allowed, cap) if cap is not None else allowed, ZERO)
         totals.append(
             CategoryTotal(
                 code=code,
@@ -121,7 +160,7 @@ def summarise(
         expected = _round_half(target * elapsed / cycle.days)
     summary = CpdSummary(
         cycle=cycle,
-        entries=sorted(in_cycle, key=lambda e: (e.activity_date, e.id or 0), reverse=True),
+        entries=[],
         categories=totals,
         target=target,
         expected_by_today=expected,
@@ -131,6 +170,19 @@ def summarise(
     if target is not None:
         summary.unmet_minimums = [t for t in totals if not t.minimum_met]
     return summary
+
+
+def counted_in_window(policy: CpdPolicy, entries, since: date, today: date) -> Decimal:
+    """Counted points within [since, today]: each cycle's rules applied to its part of the window."""
+    by_cycle: dict[int, list] = {}
+    for entry in entries:
+        if since <= entry.activity_date <= today:
+            by_cycle.setdefault(policy.cycle_for(entry.activity_date).key, []).append(entry)
+    total = ZERO
+    for key, part in by_cycle.items():
+        cycle = policy.cycle_starting(key)
+        total += standing_from_sums(policy, category_sums(policy, part), "", cycle, today).counted
+    return total
 
 
 def ledger_entries(

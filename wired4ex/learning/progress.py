@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -12,7 +11,6 @@ from wired4ex.extensions import db
 from wired4ex.learning.models import (
     CourseCompletion,
     Enrolment,
-    LedgerEntry,
     ModuleCompletion,
     ModuleProgress,
 )
@@ -107,12 +105,11 @@ class Dashboard:
     in_progress: list[CourseProgress]
     completed: list[CourseProgress]
     resume: tuple[CourseProgress, Module] | None
-    points_this_year: Decimal
-    year: int
 
 
 def dashboard(user_id: int, today: date) -> Dashboard:
-    """Everything the member's dashboard shows, in a fixed number of queries."""
+    """A member's courses in progress and completed, and where to resume, in a fixed number of
+    queries. (The home page adds the CPD standing from the CPD package.)"""
     enrolments = list(
         db.session.scalars(
             sa.select(Enrolment)
@@ -144,11 +141,4 @@ def dashboard(user_id: int, today: date) -> Dashboard:
             target = last if last.id not in completions else (progress.next_module or last)
             if target.status == "active":
                 resume = (progress, target)
-    points = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.points), 0)).where(
-            LedgerEntry.user_id == user_id,
-            LedgerEntry.activity_date >= date(today.year, 1, 1),
-            LedgerEntry.activity_date <= date(today.year, 12, 31),
-        )
-    )
-    return Dashboard(in_progress, completed, resume, Decimal(points), today.year)
+    return Dashboard(in_progress, completed, resume)

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from wired4ex.auth.access import confirmed_required
 from wired4ex.catalog.services import competency_names as load_competency_names
 from wired4ex.catalog.services import get_course, get_courses_by_key, summarise
-from wired4ex.dbtypes import utcnow
 from wired4ex.learning import bp, services
 from wired4ex.learning.forms import (
     EnrolForm,
@@ -17,7 +16,6 @@ from wired4ex.learning.forms import (
     question_fields,
     quiz_form_class,
 )
-from wired4ex.timeutil import local_date
 
 
 def _published_course_or_404(institution: str, course: str):
@@ -291,13 +289,6 @@ def mark_done(institution: str, course: str, module: str):
         flash(_("Module complete: CPD points added to your record."), "success")
     following = modules[position + 1] if position + 1 < len(modules) else None
     return redirect(_module_url(found, following) if following else _course_url(found))
-
-
-@bp.get("/dashboard")
-@login_required
-def dashboard():
-    board = services.dashboard(current_user.id, local_date(utcnow()))
-    return render_template("learning/dashboard.html", board=board)
 
 
 @bp.app_template_global()
