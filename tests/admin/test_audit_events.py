@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, csrf_token, submit
 from tests.learning.test_dashboard_queries import build_courses
+from wired4ex import audit
 from wired4ex.audit import AuditEvent
 from wired4ex.auth import services
 from wired4ex.auth.tokens import create_token, held_tokens, keep_tokens, revoke_token
@@ -165,8 +166,13 @@ def test_audit_log_names_the_new_actions_and_filters_them(app, make_user):
     none_yet = client.get("/admin/audit?start=2000-01-01&end=2000-01-02").get_data(as_text=True)
     assert "No entries match." in none_yet
 
+    # Role changes (recorded by the admin member page, tests/admin/test_members.py) are named too.
+    audit.record("member.roles_changed", "user", admin.id, admin.id, admin.id,
+                 before={"roles": ["member"]}, after={"roles": ["admin"]})  # fmt: skip
     admin.language = "sw"
     db.session.commit()
     swahili, _ = login(app, "ada@example.org")
     page = swahili.get("/admin/audit?action=auth.login").get_data(as_text=True)
     assert "Aliingia</td>" in page and "Kuingia kumeshindwa" in page  # row, and filter choice
+    roles = swahili.get("/admin/audit?action=member.roles_changed").get_data(as_text=True)
+    assert "Majukumu yamebadilishwa</td>" in roles

@@ -33,10 +33,13 @@ def test_filters_by_action_actor_member_and_dates(app, figures):
     db.session.commit()
     admin = login(app, "admin@example.org")
 
+    # The audit log shows an action's readable name where it has one.
+    labels = {"member.category_changed": "Membership category changed"}
+
     def shown(query):
         page = admin.get(f"/admin/audit?{query}").get_data(as_text=True)
         return [a for a in ("member.category_changed", "claim.decided", "member.deactivated")
-                if f"<td>{a}</td>" in page]  # fmt: skip
+                if f"<td>{labels.get(a, a)}</td>" in page]  # fmt: skip
 
     assert len(shown("")) == 3
     assert shown("action=claim.decided") == ["claim.decided"]

@@ -39,6 +39,8 @@ AUDIT_ACTION_LABELS = {
     "auth.password_reset": _l("Password reset by e-mail link"),
     "token.created": _l("API token created"),
     "token.revoked": _l("API token revoked"),
+    "member.roles_changed": _l("Roles changed"),
+    "member.category_changed": _l("Membership category changed"),
     "content.synced": _l("Content synced"),
     "export.downloaded": _l("Export downloaded"),
 }
