@@ -144,15 +144,25 @@ def test_verify_limit_holds_across_two_gunicorn_workers(config_class, app, tmp_p
             # a new connection each time, so either worker may take it
             return requests.get(base + "/verify/ABCD-EFGH-JKLM", timeout=10).status_code
 
+        def served_by() -> list[list[str]]:
+            lines = [line.split() for line in access_log.read_text().splitlines()]
+            return [line for line in lines if line[2].startswith("/verify/")]
+
+        # Batches of parallel requests until both workers have answered some (on a loaded
+        # machine one worker may take the first dozen alone), at most 96 requests.
+        statuses: list[int] = []
         with ThreadPoolExecutor(max_workers=4) as pool:
-            statuses = list(pool.map(verify, range(24)))
-        time.sleep(0.5)  # the access log is written after each answer
-        served = [line.split() for line in access_log.read_text().splitlines()]
-        verify_lines = [line for line in served if line[2].startswith("/verify/")]
+            while len(statuses) < 96:
+                statuses += list(pool.map(verify, range(12)))
+                time.sleep(0.3)  # the access log is written after each answer
+                if len({pid for pid, _status, _path in served_by()}) == 2:
+                    break
+        verify_lines = served_by()
         workers = {pid for pid, _status, _path in verify_lines}
         assert len(workers) == 2, f"only one worker answered: {verify_lines}"
         assert statuses.count(404) == 6  # the unknown code, while the limit allows
-        assert statuses.count(429) == 18  # with per-worker counters, up to 12 would pass
+        # with per-worker counters, each worker would let 6 through (12 in all)
+        assert statuses.count(429) == len(statuses) - 6
         per_worker_429 = {pid for pid, status, _path in verify_lines if status == "429"}
         assert per_worker_429, "no refusal logged"
         server = redis.Redis.from_url(REDIS_URL)

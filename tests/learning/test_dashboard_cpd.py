@@ -30,7 +30,12 @@ def test_the_dashboard_shows_my_cpd_figures_days_left_and_what_to_do(
     member = make_user(email="wanjiru@example.org")
     today = local_today()
     add(member.id, "1.5", "structured", "Budgeting", today)
-    add(member.id, "25", "conference", "Regional conference", today)  # capped at 20
+    for title, points in (
+        ("Regional conference", "10"),
+        ("Scientific conference", "10"),
+        ("County workshop", "5"),
+    ):  # 25 points within the per-activity maximum
+        add(member.id, points, "conference", title, today)  # the category counts at most 20
     add(member.id, "9", "structured", "Last cycle", date(today.year - 1, 12, 31))
     auth.login("wanjiru@example.org")
     dashboard = client.get("/dashboard").get_data(as_text=True)
