@@ -7,9 +7,11 @@ nothing changed returns the statement already issued, with its code.
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -186,6 +188,25 @@ def find_issued(member_id: int, period: Period, digest: str) -> Statement | None
     )
 
 
+Coded = TypeVar("Coded")  # a model with a unique verification `code`
+
+
+def add_with_new_code(make: Callable[[str], Coded]) -> Coded:
+    """Add the record `make(code)` builds with a fresh verification code, flushed; on a code
+    collision (astronomically rare; the unique constraint catches it) roll back and try another.
+    Statements and certificates of attendance are issued through it."""
+    for _attempt in range(5):
+        record = make(new_code())
+        db.session.add(record)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            continue
+        return record
+    raise RuntimeError(_l("could not allocate a statement code"))
+
+
 def issue_statement(
     policy: CpdPolicy,
     member: User,
@@ -210,9 +231,10 @@ def issue_statement(
         if commit:
             db.session.commit()
         return existing, False
-    for _attempt in range(5):
+
+    def signed_statement(code: str) -> Statement:
         statement = Statement(
-            code=new_code(),
+            code=code,
             user_id=member_id,
             period_start=period.start,
             period_end=period.end,
@@ -221,15 +243,9 @@ def issue_statement(
             issued_at=at or utcnow(),
         )
         statement.signed_snapshot = signatures.sign(statement)
-        db.session.add(statement)
-        try:
-            db.session.flush()
-        except sa.exc.IntegrityError:  # a code collision: astronomically rare, try another
-            db.session.rollback()
-            continue
-        break
-    else:
-        raise RuntimeError(_l("could not allocate a statement code"))
+        return statement
+
+    statement = add_with_new_code(signed_statement)
     if commit:
         db.session.commit()
     return statement, True

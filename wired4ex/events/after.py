@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from wired4ex.auth.models import User
-from wired4ex.cpd.statements import ASSOCIATION, new_code, normalise_code, snapshot_hash
+from wired4ex.cpd.statements import ASSOCIATION, add_with_new_code, normalise_code, snapshot_hash
 from wired4ex.dbtypes import utcnow
 from wired4ex.events.checkin import attended_sessions
 from wired4ex.events.models import Attendance, AttendanceCertificate, Evaluation, Event
@@ -88,20 +88,12 @@ def issue_certificate(event: Event, member: User, at=None) -> AttendanceCertific
     )
     if existing is not None:
         return existing
-    for _attempt in range(5):
-        certificate = AttendanceCertificate(
-            code=new_code(), event_id=event.id, user_id=member.id, snapshot=snapshot,
+    certificate = add_with_new_code(
+        lambda code: AttendanceCertificate(
+            code=code, event_id=event.id, user_id=member.id, snapshot=snapshot,
             snapshot_hash=digest, issued_at=at or utcnow(),
-        )  # fmt: skip
-        db.session.add(certificate)
-        try:
-            db.session.flush()
-        except sa.exc.IntegrityError:  # a code collision: astronomically rare, try another
-            db.session.rollback()
-            continue
-        break
-    else:
-        raise RuntimeError(_l("could not allocate a statement code"))
+        )
+    )  # fmt: skip
     db.session.commit()
     return certificate
 
