@@ -473,10 +473,12 @@ def world(app, make_user, synced_content) -> World:
     ))  # fmt: skip
     # Today only, also just after midnight (the event's dates are today); open for check-in now.
     now = utcnow().replace(second=0, microsecond=0)
+    session_start = max(now - timedelta(minutes=10),
+                        datetime.combine(today, time(0, 0), tzinfo=association_zone()))  # fmt: skip
     event_session = events.add_session(admin, policy, event, events.SessionInput(
-        title="Opening plenary", starts_at=max(now - timedelta(minutes=10),
-                                               datetime.combine(today, time(0, 0), tzinfo=association_zone())),
-        ends_at=datetime.combine(today, time(23, 59), tzinfo=association_zone()),
+        title="Opening plenary", starts_at=session_start,
+        ends_at=min(session_start + timedelta(hours=11),
+                    datetime.combine(today, time(23, 59), tzinfo=association_zone())),
         points=Decimal("2"), category="conference", competencies=[],
     ))  # fmt: skip
     event_registration.register(member, event)
