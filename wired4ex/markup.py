@@ -198,6 +198,7 @@ class _Session:
     resolver: LinkResolver | None = None
     found: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
 
 class _LinkCollector(Treeprocessor):
@@ -284,6 +285,7 @@ def _markdown(resolver: LinkResolver | None, found: list[tuple[str, str]]) -> ma
     _local.session.resolver = resolver
     _local.session.found = found
     _local.session.warnings = []
+    _local.session.problems = []
     return md
 
 
@@ -293,6 +295,7 @@ class Checked:
 
     links: list[tuple[str, str]]  # (kind, url) of every link and image
     warnings: list[tuple[int, str]]  # (line, message): rendered, but maybe not as meant
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message): to fix
 
 
 def check_markdown(source: str) -> Checked:
@@ -301,7 +304,8 @@ def check_markdown(source: str) -> Checked:
     found: list[tuple[str, str]] = []
     md = _markdown(None, found)
     _convert(md, source)
-    return Checked(found, list(_local.session.warnings))
+    session = _local.session
+    return Checked(found, sorted(session.warnings), sorted(session.problems))
 
 
 _TABLE_START = re.compile(r"<table\b[^>]*>")

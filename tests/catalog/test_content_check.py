@@ -323,7 +323,7 @@ CASES = [
         },
         REVIEW,
         7,
-        "code block is not closed",
+        "the quiz block is not closed",
         id="unclosed quiz fence",
     ),
     pytest.param(

@@ -173,3 +173,18 @@ def test_a_list_indented_too_little_is_a_warning_at_its_line(runner, make_conten
     result = runner.invoke(args=["content", "check", str(folder.root)])
     assert result.exit_code == 0  # a warning never refuses the content
     assert f"{COURSE}/03-review.md:7: warning: this list item is indented 2 spaces" in result.output
+
+
+def test_an_unclosed_fence_is_reported_by_the_renderer_at_its_line(runner, make_content):
+    """The checker's "not closed" comes from the renderer's own reading of fences: a fence
+    the renderer closes (a longer closing fence, one inside a quote) is never reported."""
+    folder = make_content()
+    folder.write(f"{COURSE}/03-review.md", lines(*REVIEW_HEAD, "````bash", "ls", "``````", "",
+                                                 "> ```", "> quoted", "", "Text.", "",
+                                                 "~~~ python", "print(1)"))  # fmt: skip
+    problems = [(folder.where(p.path), p.line, p.message) for p in folder.load().problems]
+    assert [(path, line) for path, line, _ in problems] == [(f"{COURSE}/03-review.md", 15)]
+    assert "code block is not closed with ~~~" in problems[0][2]
+    out = html(lines("````bash", "ls", "``````", "", "~~~ python", "print(1)"))
+    assert '<code class="language-bash">ls</code>' in out
+    assert '<code class="language-python">print(1)</code>' in out  # runs to the end, as on GitHub

@@ -317,8 +317,8 @@ class _Loader(EditionChecks, FieldChecks):
             self.report(path, meta.line_of("pass_mark"), "pass_mark must be a percentage, 1 to 100")
             pass_mark = 70
         quiz: list[dict] = []
-        if parsed.unclosed_fence_line is not None:
-            self.report(path, parsed.unclosed_fence_line, "code block is not closed with ```")
+        if parsed.unclosed_quiz_line is not None:  # other fences: the renderer reports them
+            self.report(path, parsed.unclosed_quiz_line, "the quiz block is not closed with ```")
         for line in parsed.extra_quiz_lines:
             self.report(path, line, "a module has at most one quiz block")
         if parsed.quiz_lines is not None:

@@ -35,6 +35,8 @@ def check_links(report, path, body, first_line, course, module_keys, found=None,
             report(path, first_line + error.line - 1, error.message)
             return
         found = checked.links
+        for line, message in checked.problems:
+            report(path, first_line + line - 1, message)
         for line, message in checked.warnings if warn else ():
             warn(path, first_line + line - 1, message)
     for kind, url in found:

@@ -111,7 +111,7 @@ class MarkdownFile:
     quiz_lines: list[str] | None = None
     quiz_line: int = 0
     extra_quiz_lines: list[int] = field(default_factory=list)
-    unclosed_fence_line: int | None = None
+    unclosed_quiz_line: int | None = None  # a ```quiz fence never closed
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:
@@ -164,9 +164,9 @@ def read_markdown(text: str) -> MarkdownFile:
             kept.append("")  # keeps the body's line numbers aligned with the file
         else:
             kept.append(line)
-    if fence is not None:
-        result.unclosed_fence_line = fence[2]
-        if fence[1] and result.quiz_lines is None:
+    if fence is not None and fence[1]:
+        result.unclosed_quiz_line = fence[2]
+        if result.quiz_lines is None:
             result.quiz_lines, result.quiz_line = quiz, fence[2] + 1
     result.body = "\n".join(kept)
     return result
