@@ -199,6 +199,7 @@ class _Session:
     found: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    lines: list[str] = field(default_factory=list)  # the source, one item per line
 
 
 class _LinkCollector(Treeprocessor):

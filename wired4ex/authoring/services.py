@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -224,21 +224,34 @@ class Preview:
     quiz: list[dict]
     problems: list[tuple[int, str]]  # (line in the module file, message)
     body_offset: int  # file line of the body's first line, to show body line numbers
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # shown, never blocking
+
+
+def draft_findings(
+    course: Course, draft: Draft
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(problems, warnings) for this draft's file, from one run of the checker exactly as
+    `flask content check` finds them: a list indented too little, a skipped heading level."""
+    source = draft_source(draft)
+    with folders.course_tree(course, (draft.key, source)) as (tree, course_dir):
+
+        def mine(found) -> bool:
+            return Path(found.path).name.endswith(f"-{draft.key}.md")
+
+        problems = [(p.line, p.message) for p in tree.problems if mine(p)]
+        problems += [
+            (0, f"{Path(p.path).name}: {p.message}")
+            for p in tree.problems
+            if not mine(p) and Path(p.path).name.endswith(".md")
+            if "duplicate module id" in p.message
+        ]
+        warnings = [(w.line, w.message) for w in tree.warnings if mine(w)]
+    return problems, warnings
 
 
 def check_draft(course: Course, draft: Draft) -> list[tuple[int, str]]:
-    """The checker's problems for this draft's file, exactly as `flask content check` finds them."""
-    source = draft_source(draft)
-    with folders.course_tree(course, (draft.key, source)) as (tree, course_dir):
-        mine = [p for p in tree.problems if Path(p.path).name.endswith(f"-{draft.key}.md")]
-        others = [p for p in tree.problems if p not in mine and Path(p.path).name.endswith(".md")]
-        problems = [(p.line, p.message) for p in mine]
-        problems += [
-            (0, f"{Path(p.path).name}: {p.message}")
-            for p in others
-            if "duplicate module id" in p.message
-        ]
-    return problems
+    """The checker's problems for this draft's file (what stops it being submitted)."""
+    return draft_findings(course, draft)[0]
 
 
 def preview(course: Course, draft: Draft, media_base: str = "media/") -> Preview:
@@ -262,11 +275,10 @@ def preview(course: Course, draft: Draft, media_base: str = "media/") -> Preview
 
     try:
         rendered = render_markdown(parsed.body, resolve)
-    except MarkupError:  # over the limits: check_draft reports it with its line
+    except MarkupError:  # over the limits: draft_findings reports it with its line
         rendered = Rendered(html="", toc_html="")
-    return Preview(
-        rendered.html, rendered.toc_html, quiz, check_draft(course, draft), parsed.body_line
-    )
+    problems, warnings = draft_findings(course, draft)
+    return Preview(rendered.html, rendered.toc_html, quiz, problems, parsed.body_line, warnings)
 
 
 def submit_draft(user: User, course: Course, draft: Draft, at: datetime | None = None) -> None:

@@ -286,7 +286,8 @@ def live_preview(draft_id: int):
         setattr(scratch, name, value)
     preview = services.preview(found, scratch, _media_base(found))
     html = render_template("authoring/_preview.html", preview=preview, version=scratch)
-    return jsonify({"html": html})
+    problems = render_template("authoring/_problems.html", preview=preview)
+    return jsonify({"html": html, "problems": problems})
 
 
 @bp.post("/drafts/<int:draft_id>/discard")

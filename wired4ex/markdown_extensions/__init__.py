@@ -23,6 +23,7 @@ from markdown.inlinepatterns import SubstituteTagInlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from wired4ex.markdown_extensions.checks import HeadingCheck
 from wired4ex.markdown_extensions.fences import FencePreprocessor
 from wired4ex.markdown_extensions.lists import ListIndentPreprocessor
 from wired4ex.markdown_extensions.raw_html import HtmlBlockPreprocessor
@@ -107,6 +108,7 @@ class GithubExtension(Extension):
         )
         md.treeprocessors.register(AttrListIgnoringNames(md), "attr_list", 8)
         md.treeprocessors.register(TabsAsSections(md), "w4x_tabs", 7)
+        md.treeprocessors.register(HeadingCheck(md, self.session), "w4x_headings", 6)
         md.preprocessors.register(ListIndentPreprocessor(md, self.session), "w4x_list_indent", 29)
         md.preprocessors.register(FencePreprocessor(md, self.session), "w4x_fences", 28)
         md.preprocessors.register(HtmlBlockPreprocessor(md), "w4x_html_blocks", 27)

@@ -32,6 +32,7 @@ class ListIndentPreprocessor(Preprocessor):
         self.session = session  # .warnings: (line, message) for the checker
 
     def run(self, lines: list[str]) -> list[str]:
+        self.session.lines = list(lines)  # the source, for what later steps report at a line
         out: list[str] = []
         # One entry per open list item: (column of its text in the source, column wanted).
         stack: list[tuple[int, int]] = []
