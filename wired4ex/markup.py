@@ -38,7 +38,7 @@ from wired4ex.markup_limits import (  # re-exported: the pipeline's limits are p
 
 # Stored HTML records the version of the renderer that made it; change this whenever the
 # pipeline's output changes, and run `flask content rerender` after deploying.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 ALLOWED_TAGS = frozenset(
     {

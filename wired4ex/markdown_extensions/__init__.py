@@ -23,6 +23,8 @@ from markdown.inlinepatterns import SubstituteTagInlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from wired4ex.markdown_extensions import commonmark
+from wired4ex.markdown_extensions.blocks import BlockPreprocessor, SplitMarks
 from wired4ex.markdown_extensions.checks import HeadingCheck
 from wired4ex.markdown_extensions.fences import FencePreprocessor
 from wired4ex.markdown_extensions.lists import ListIndentPreprocessor
@@ -106,10 +108,13 @@ class GithubExtension(Extension):
         md.inlinePatterns.register(
             SubstituteTagInlineProcessor(r"\\\n", "br"), "w4x_backslash_break", 185
         )
+        commonmark.register(md)
         md.treeprocessors.register(AttrListIgnoringNames(md), "attr_list", 8)
         md.treeprocessors.register(TabsAsSections(md), "w4x_tabs", 7)
         md.treeprocessors.register(HeadingCheck(md, self.session), "w4x_headings", 6)
         md.preprocessors.register(ListIndentPreprocessor(md, self.session), "w4x_list_indent", 29)
         md.preprocessors.register(FencePreprocessor(md, self.session), "w4x_fences", 28)
+        md.preprocessors.register(BlockPreprocessor(md), "w4x_blocks", 27.5)
+        md.treeprocessors.register(SplitMarks(md), "w4x_split_marks", 19)
         md.preprocessors.register(HtmlBlockPreprocessor(md), "w4x_html_blocks", 27)
         md.preprocessors.register(DefinitionListPreprocessor(md), "w4x_definitions", 26)

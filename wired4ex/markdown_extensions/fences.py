@@ -98,6 +98,7 @@ class FencePreprocessor(Preprocessor):
                     continue
                 out[-1] += "\n" + self._fence_line(state)  # closed by the end of its container
                 state = None
+                blank_after = True
             opened = opening_fence(line)
             if opened is None:
                 if blank_after and line.strip():
