@@ -4,21 +4,15 @@ import: no exception escapes (never a 500), and every problem or warning names i
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from tests.authoring.conftest import MODULE
 from tests.authoring.test_authoring_flow import _zip, create_course, import_upload, new_draft
+from tests.catalog.test_markdown_properties import PROFILE as CATALOG_PROFILE
 from tests.catalog.test_markdown_properties import markdown_from_constructs
 from tests.conftest import csrf_token
 
-PROFILE = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    max_examples=25,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    print_blob=False,
-)
+PROFILE = settings(CATALOG_PROFILE, max_examples=25)  # each example is two requests
 COURSE = "institutions/lake-region-university/random-course"
 COURSE_MD = b"---\ntitle: Random\nsummary: Random lessons.\n---\nOverview.\n"
 TEXT_LINE = re.compile(r"Text line (\d+):")
@@ -44,13 +38,7 @@ def test_random_markdown_in_the_editor_and_the_zip_import_never_fails(faculty, b
             assert 1 <= int(number) <= body.count("\n") + 1
 
     module = f'---\ntitle: "Random"\nminutes: 5\n---\n{body}'.encode()
-    archive = _zip({
-        "institutions/lake-region-university/institution.yml":
-            b"name: Lake Region University\nshort_name: LRU\ncountry: Kenya\n",
-        f"{COURSE}/course.md": COURSE_MD,
-        f"{COURSE}/01-random.md": module,
-    })  # fmt: skip
-    response = import_upload(faculty, archive)
+    response = import_upload(faculty, _archive(module))
     assert response.status_code in {200, 302, 400}, response.status_code
     page = response.get_data(as_text=True)
     for number in PROBLEM.findall(page):
@@ -59,13 +47,16 @@ def test_random_markdown_in_the_editor_and_the_zip_import_never_fails(faculty, b
 
 def test_the_zip_import_reports_the_renderers_problems_at_their_line(faculty):
     module = b'---\ntitle: "Random"\nminutes: 5\n---\n## Steps\n\n```bash\nls\n'
-    archive = _zip({
+    response = import_upload(faculty, _archive(module))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "random-course/01-random.md:7: code block is not closed with ```" in page
+
+
+def _archive(module: bytes) -> bytes:
+    return _zip({
         "institutions/lake-region-university/institution.yml":
             b"name: Lake Region University\nshort_name: LRU\ncountry: Kenya\n",
         f"{COURSE}/course.md": COURSE_MD,
         f"{COURSE}/01-random.md": module,
     })  # fmt: skip
-    response = import_upload(faculty, archive)
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "random-course/01-random.md:7: code block is not closed with ```" in page

@@ -172,20 +172,20 @@ class Image(ImageInlineProcessor):
         return element, start, end
 
 
-class ImageReference(ImageReferenceInlineProcessor):
-    def makeTag(self, href, title, text):  # noqa: N802
+class _PlainAlt:
+    def makeTag(self, href, title, text):  # noqa: N802  (the Markdown API's name)
         element = super().makeTag(href, title, text)
         if element.get("alt"):
             element.set("alt", plain_alt(element.get("alt")))
         return element
 
 
-class ShortImageReference(ShortImageReferenceInlineProcessor):
-    def makeTag(self, href, title, text):  # noqa: N802
-        element = super().makeTag(href, title, text)
-        if element.get("alt"):
-            element.set("alt", plain_alt(element.get("alt")))
-        return element
+class ImageReference(_PlainAlt, ImageReferenceInlineProcessor):
+    pass
+
+
+class ShortImageReference(_PlainAlt, ShortImageReferenceInlineProcessor):
+    pass
 
 
 class Definitions(ReferenceProcessor):
