@@ -188,3 +188,19 @@ def test_an_unclosed_fence_is_reported_by_the_renderer_at_its_line(runner, make_
     out = html(lines("````bash", "ls", "``````", "", "~~~ python", "print(1)"))
     assert '<code class="language-bash">ls</code>' in out
     assert '<code class="language-python">print(1)</code>' in out  # runs to the end, as on GitHub
+
+
+def test_headings_are_checked_from_the_renderers_tree_at_their_line(app):
+    """What is a heading is the parser's decision: a '#' inside a fence or a setext underline
+    under a quote is none; a multi-line setext heading is one, at its first line."""
+    from wired4ex.markup import check_markdown
+
+    source = lines("## Costs", "", "```", "# not a heading", "```", "", "Staff and", "transport",
+                   "---", "", "> quoted", "---", "", "#### Too deep", "", "# Again")  # fmt: skip
+    warnings = check_markdown(source).warnings
+    assert [line for line, _ in warnings] == [14, 16]
+    assert "skips from level 2 to level 4: write ###" in warnings[0][1]
+    assert "level-1 heading" in warnings[1][1]
+    assert "<h2" in html(lines("Staff and", "transport", "---")) and "<hr" in html(
+        lines("> quoted", "---")
+    )

@@ -1,8 +1,8 @@
 """What the checker learns from the renderer's own tree: headings, at their line.
 
 The tree has no line numbers, so each heading is placed on the first heading-looking source
-line, after the previous heading's, that holds its first word; what is a heading (and its
-level) is the parser's decision, never a second reading of the source."""
+line, after the previous heading's, that holds its first word (among the next few); what is a
+heading (and its level) is the parser's decision, never a second reading of the source."""
 
 import re
 import xml.etree.ElementTree as etree
@@ -14,6 +14,7 @@ _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _ATX = re.compile(r"^[ >]*#{1,6}(?:\s|$)")
 _UNDERLINE = re.compile(r"^[ >]*(?:=+|-+)\s*$")
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+LOOK_AHEAD = 20  # candidate lines searched for a heading's text (keeps the search linear)
 
 
 class HeadingCheck(Treeprocessor):
@@ -26,15 +27,21 @@ class HeadingCheck(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         lines = self.session.lines
-        position = 0
+        candidates = [  # the lines that may hold a heading, in order
+            index
+            for index, line in enumerate(lines)
+            if _ATX.match(line)
+            or (line.strip() and index + 1 < len(lines) and _UNDERLINE.match(lines[index + 1]))
+        ]
+        position = 0  # in candidates
         previous = 1  # the page's own title
         for element in root.iter():
             level = _HEADINGS.get(element.tag)
             if level is None:
                 continue
             text = _PLACEHOLDER.sub("", "".join(element.itertext())).strip()
-            position = _line_of(lines, text, position)
-            line = position + 1
+            position = _candidate_for(lines, candidates, text, position)
+            line = candidates[position] + 1 if position < len(candidates) else len(lines) or 1
             if not text:
                 self._warn(line, _("this heading has no text"))
             elif level == 1:
@@ -47,22 +54,17 @@ class HeadingCheck(Treeprocessor):
                     "%(hashes)s (screen readers list headings by level)",
                     previous=previous, level=level, hashes="#" * (previous + 1)))  # fmt: skip
             previous = level
-            position = min(position + 1, len(lines))
+            position += 1
 
     def _warn(self, line: int, message: str) -> None:
         self.session.warnings.append((line, message))
 
 
-def _line_of(lines: list[str], text: str, start: int) -> int:
-    """The index of the source line of a heading with this text, searching from start."""
+def _candidate_for(lines: list[str], candidates: list[int], text: str, start: int) -> int:
+    """The position in candidates of the line of a heading with this text: the first of the
+    next few candidate lines that holds its first word, else the next one."""
     word = text.split()[0] if text.split() else ""
-    first = None
-    for index in range(start, len(lines)):
-        line = lines[index]
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        if _ATX.match(line) or (line.strip() and _UNDERLINE.match(following)):
-            if word in line:
-                return index
-            if first is None:
-                first = index
-    return first if first is not None else min(start, max(len(lines) - 1, 0))
+    for position in range(start, min(start + LOOK_AHEAD, len(candidates))):
+        if word in lines[candidates[position]]:
+            return position
+    return start
