@@ -44,6 +44,9 @@ CONSTRUCTS = [
     '<a class="button" rel="x" href="https://evil.example">Login</a>', "[^1]\n\n[^1]: Note",
     "<small>s</small><sub>2</sub><sup>3</sup><mark>m</mark><abbr title=t>A</abbr>", "<unknown>x</unknown>",
     "\n", "\n\n", "    indented", "\t- tab", "*", "_", "`", "<", "[", "](", ">",
+    "Title\nover lines\n===", "---", "- a\n+ b\n1) c\n2. d", "-\n-   \n*", "> a\n\n> b\n>\nlazy",
+    "[a](<b c> 'title')", "[ref]: /url\n===", "![alt *em*][ref]", "<foo.bar> <m:abc> <a:b>",
+    "````\n```\n``````", "   ```\n  x\n ```", "# \\#\n##", "14. not a list", "`` a ` b ``",
 ]  # fmt: skip
 markdown_from_constructs = st.lists(
     st.one_of(st.sampled_from(CONSTRUCTS), st.text(max_size=20)), max_size=15
