@@ -353,12 +353,28 @@ def keep_api_tokens():
     return response
 
 
-@bp.post("/profile/tokens/<int:token_id>/revoke")
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_api_token(token_id: int):
+    """GET asks for confirmation on a page of its own (no script needed); POST revokes."""
     token = tokens.get_own_token(current_user.id, token_id)
     if token is None:
         abort(404)
+    if request.method == "GET":
+        if token.state_at(utcnow()) not in ("active", "held"):
+            return redirect(url_for("auth.api_tokens"))
+        return render_template(
+            "confirm.html",
+            question=_("Revoke the token %(name)s?", name=token.name),
+            explanation=[
+                _("A program that uses this token stops working at once: its requests are refused."),
+                _("A revoked token cannot be used again. Make a new one if the program still needs access."),
+            ],
+            action=url_for("auth.revoke_api_token", token_id=token_id),
+            form=RevokeTokenForm(),
+            cancel_href=url_for("auth.api_tokens"),
+            cancel_label=_("No, keep the token"),
+        )  # fmt: skip
     if RevokeTokenForm().validate_on_submit():
         tokens.revoke_token(token)
         flash(_("The token %(name)s has been revoked.", name=token.name), "success")

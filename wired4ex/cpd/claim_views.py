@@ -155,10 +155,26 @@ def edit_claim(claim_id: int):
     return render_template("cpd/claim_form.html", form=form, claim=found), _form_status(form)
 
 
-@bp.post("/claims/<int:claim_id>/withdraw")
+@bp.route("/claims/<int:claim_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw_claim(claim_id: int):
+    """GET asks for confirmation on a page of its own (no script needed); POST withdraws."""
     found = _own_claim_or_404(claim_id)
+    if request.method == "GET":
+        if not found.withdrawable:
+            return redirect(url_for("cpd.claim", claim_id=claim_id))
+        return render_template(
+            "confirm.html",
+            question=_("Withdraw your claim “%(title)s”?", title=found.title),
+            explanation=[
+                _("The secretariat will not review it and its points will not be added. The claim stays in your record as withdrawn."),
+                _("To claim these points later, start a new claim."),
+            ],
+            action=url_for("cpd.withdraw_claim", claim_id=claim_id),
+            form=WithdrawForm(),
+            cancel_href=url_for("cpd.claim", claim_id=claim_id),
+            cancel_label=_("No, keep the claim"),
+        )  # fmt: skip
     if not WithdrawForm().validate_on_submit():
         abort(400)
     try:

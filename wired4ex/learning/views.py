@@ -91,10 +91,27 @@ def enrol(institution: str, course: str):
     return redirect(_course_url(found))
 
 
-@bp.post("/courses/<institution>/<course>/unenrol")
+@bp.route("/courses/<institution>/<course>/unenrol", methods=["GET", "POST"])
 @login_required
 def unenrol(institution: str, course: str):
+    """GET asks for confirmation on a page of its own (no script needed); POST leaves."""
     found = _published_course_or_404(institution, course)
+    if request.method == "GET":
+        enrolment = services.get_enrolment(current_user.id, found.id)
+        if enrolment is None or enrolment.status != "active":
+            return redirect(_course_url(found))
+        return render_template(
+            "confirm.html",
+            question=_("Leave the course %(title)s?", title=found.title),
+            explanation=[
+                _("The course leaves My learning and its modules close to you."),
+                _("Your completed modules and CPD points are kept. Enrol again at any time to continue where you stopped."),
+            ],
+            action=url_for("learning.unenrol", institution=institution, course=course),
+            form=UnenrolForm(),
+            cancel_href=_course_url(found),
+            cancel_label=_("No, stay in the course"),
+        )  # fmt: skip
     if UnenrolForm().validate_on_submit():
         try:
             services.unenrol(current_user, found)
