@@ -1,6 +1,7 @@
 """Account pages: register, log in and out, password reset, profile."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     abort,
@@ -16,6 +17,8 @@ from flask import (
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from wired4ex.auth import bp, services, sessions, tokens
 from wired4ex.auth.access import confirmed_required
@@ -183,6 +186,20 @@ def confirm_needed():
     return render_template("auth/confirm_needed.html", form=form)
 
 
+def _login_reason(next_url: str | None) -> str | None:
+    """Why the login page was opened on the way to `next_url`: "module" when a visitor opened a
+    module, "page" for another page of this site, None without a (safe) next address."""
+    if not is_safe_redirect(next_url):
+        return None
+    try:
+        endpoint, _values = current_app.url_map.bind("localhost").match(
+            urlsplit(next_url).path, method="GET"
+        )
+    except (HTTPException, RoutingException):
+        return None
+    return "module" if endpoint == "learning.module" else "page"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login, key_func=_login_email_key)
@@ -198,7 +215,7 @@ def login():
             _start_session(user, remember=form.remember.data)
             return redirect(next_url if is_safe_redirect(next_url) else url_for("home.dashboard"))
         form.password.errors.append(_("The e-mail address or password is not correct."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, reason=_login_reason(next_url))
 
 
 @bp.post("/logout")

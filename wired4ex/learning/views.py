@@ -104,7 +104,7 @@ def unenrol(institution: str, course: str):
             "confirm.html",
             question=_("Leave the course %(title)s?", title=found.title),
             explanation=[
-                _("The course leaves My learning and its modules close to you."),
+                _("The course is taken off My learning and you can no longer open its modules."),
                 _("Your completed modules and CPD points are kept. Enrol again at any time to continue where you stopped."),
             ],
             action=url_for("learning.unenrol", institution=institution, course=course),
@@ -251,8 +251,7 @@ def submit_quiz(institution: str, course: str, module: str):
         quiz = _quiz_view(current, current.current_version, None)
         return _render_module(found, modules, position, True, quiz, status=400)
     form = quiz_form_class(questions)()
-    if not form.validate_on_submit():
-        flash(_("Answer every question before you submit."), "error")
+    if not form.validate_on_submit():  # the quiz's error summary names each unanswered question
         form.token.data = request.form.get("token", "")
         status = 400 if "csrf_token" in form.errors else 200
         quiz = QuizView(form=form, questions=questions,
