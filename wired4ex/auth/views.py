@@ -42,6 +42,7 @@ from wired4ex.i18n import SESSION_KEY as LANGUAGE_KEY
 from wired4ex.mail import send_mail
 from wired4ex.security import is_safe_redirect
 from wired4ex.timeutil import local_today
+from wired4ex.ui import confirmation_page
 from wired4ex.urls import public_url
 
 
@@ -380,17 +381,11 @@ def revoke_api_token(token_id: int):
     if request.method == "GET":
         if token.state_at(utcnow()) not in ("active", "held"):
             return redirect(url_for("auth.api_tokens"))
-        return render_template(
-            "confirm.html",
-            question=_("Revoke the token %(name)s?", name=token.name),
-            explanation=[
-                _("A program that uses this token stops working at once: its requests are refused."),
-                _("A revoked token cannot be used again. Make a new one if the program still needs access."),
-            ],
-            action=url_for("auth.revoke_api_token", token_id=token_id),
-            form=RevokeTokenForm(),
-            cancel_href=url_for("auth.api_tokens"),
-            cancel_label=_("No, keep the token"),
+        return confirmation_page(
+            _("Revoke the token %(name)s?", name=token.name),
+            [_("A program that uses this token stops working at once: its requests are refused."),
+             _("A revoked token cannot be used again. Make a new one if the program still needs access.")],
+            RevokeTokenForm(), (url_for("auth.api_tokens"), _("No, keep the token")),
         )  # fmt: skip
     if RevokeTokenForm().validate_on_submit():
         tokens.revoke_token(token)

@@ -14,6 +14,7 @@ from wired4ex.cpd.forms import ClaimForm, WithdrawForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import _category_choices, policy_or_503
 from wired4ex.extensions import db
+from wired4ex.ui import confirmation_page
 
 
 def _claim_form(policy, claim: Claim | None = None) -> ClaimForm:
@@ -163,17 +164,11 @@ def withdraw_claim(claim_id: int):
     if request.method == "GET":
         if not found.withdrawable:
             return redirect(url_for("cpd.claim", claim_id=claim_id))
-        return render_template(
-            "confirm.html",
-            question=_("Withdraw your claim “%(title)s”?", title=found.title),
-            explanation=[
-                _("The secretariat will not review it and its points will not be added. The claim stays in your record as withdrawn."),
-                _("To claim these points later, start a new claim."),
-            ],
-            action=url_for("cpd.withdraw_claim", claim_id=claim_id),
-            form=WithdrawForm(),
-            cancel_href=url_for("cpd.claim", claim_id=claim_id),
-            cancel_label=_("No, keep the claim"),
+        return confirmation_page(
+            _("Withdraw your claim “%(title)s”?", title=found.title),
+            [_("The secretariat will not review it and its points will not be added. The claim stays in your record as withdrawn."),
+             _("To claim these points later, start a new claim.")],
+            WithdrawForm(), (url_for("cpd.claim", claim_id=claim_id), _("No, keep the claim")),
         )  # fmt: skip
     if not WithdrawForm().validate_on_submit():
         abort(400)

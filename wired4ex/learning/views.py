@@ -16,6 +16,7 @@ from wired4ex.learning.forms import (
     question_fields,
     quiz_form_class,
 )
+from wired4ex.ui import confirmation_page
 
 
 def _published_course_or_404(institution: str, course: str):
@@ -100,17 +101,11 @@ def unenrol(institution: str, course: str):
         enrolment = services.get_enrolment(current_user.id, found.id)
         if enrolment is None or enrolment.status != "active":
             return redirect(_course_url(found))
-        return render_template(
-            "confirm.html",
-            question=_("Leave the course %(title)s?", title=found.title),
-            explanation=[
-                _("The course is taken off My learning and you can no longer open its modules."),
-                _("Your completed modules and CPD points are kept. Enrol again at any time to continue where you stopped."),
-            ],
-            action=url_for("learning.unenrol", institution=institution, course=course),
-            form=UnenrolForm(),
-            cancel_href=_course_url(found),
-            cancel_label=_("No, stay in the course"),
+        return confirmation_page(
+            _("Leave the course %(title)s?", title=found.title),
+            [_("The course is taken off My learning and you can no longer open its modules."),
+             _("Your completed modules and CPD points are kept. Enrol again at any time to continue where you stopped.")],
+            UnenrolForm(), (_course_url(found), _("No, stay in the course")),
         )  # fmt: skip
     if UnenrolForm().validate_on_submit():
         try:
