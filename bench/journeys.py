@@ -25,6 +25,7 @@ from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import load_policy
 from wired4ex.cpd.standing import ledger_entries
 from wired4ex.cpd.statements import format_code, new_code
+from wired4ex.events import checkin as event_checkin
 from wired4ex.events.models import Event
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
@@ -113,7 +114,10 @@ def prepare(today: date) -> dict:
     statement, _new = statements.issue_statement(policy, member, period, entries, today)
     token, _secret = tokens.create_token(member, "HR system", today + timedelta(days=90))
     quiz_module, failed_attempt = _failed_attempt(member, leadership)
-    event_id = db.session.scalar(sa.select(Event.id).order_by(Event.id))
+    event = db.session.scalars(sa.select(Event).order_by(Event.id)).first()
+    first_session = min(event.sessions, key=lambda session: session.starts_at)
+    event_checkin.mark_present(admin, first_session, member)  # the checked-in page, evaluation
+    event_id, session_id, evaluated = event.id, first_session.id, bool(event.evaluation)
     ids = {
         "member": member.id,
         "token": token.id,
@@ -121,6 +125,8 @@ def prepare(today: date) -> dict:
         "quiz_module": f"/courses/{INSTITUTION}/{COURSE}/{quiz_module.key}",
         "failed_attempt": failed_attempt,
         "event": event_id,
+        "session": session_id,
+        "evaluation": evaluated,
         "statement": statement.id,
         "claims": claims,
         "certificate": certificate.id,
@@ -189,6 +195,7 @@ def journeys(ids: dict) -> list[Shot]:
             ("event", f"/events/{ids['event']}"),
             ("certification programme", "/certification/programmes/AHSM"),
             ("issuer", "/certification/issuer"),
+            ("check your e-mail", "/register/check-email"),
         ],
         "member": [
             ("dashboard", "/dashboard"),
@@ -211,6 +218,13 @@ def journeys(ids: dict) -> list[Shot]:
             ("events", "/events/"),
             ("event", f"/events/{ids['event']}"),
             ("check in", "/checkin"),
+            ("checked in", f"/checkin/done/{ids['session']}"),
+            *(
+                [("evaluate an event", f"/events/{ids['event']}/evaluation")]
+                if ids["evaluation"]
+                else []
+            ),
+            ("tokens after a password change", "/profile/tokens/keep"),
             ("apply for certification", "/certification/AHSM/apply"),
             ("verify a statement", f"/verify/{ids['statement_code']}"),
         ],
