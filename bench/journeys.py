@@ -7,15 +7,17 @@ review) and `journeys()` lists (role, name, path) for each page.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from wired4ex import demo
+from wired4ex.auth import tokens
 from wired4ex.auth.services import find_user_by_email
 from wired4ex.authoring import services as authoring
 from wired4ex.catalog.models import Course, Institution
+from wired4ex.catalog.quiz import question_type, right_answer_values
 from wired4ex.certification.eligibility import load_programmes, months_after
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd import statements
@@ -23,7 +25,10 @@ from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import load_policy
 from wired4ex.cpd.standing import ledger_entries
 from wired4ex.cpd.statements import format_code, new_code
+from wired4ex.events import checkin as event_checkin
+from wired4ex.events.models import Event
 from wired4ex.extensions import db
+from wired4ex.learning import services as learning
 
 INSTITUTION = "lake-region-university"
 COURSE = "county-health-leadership"
@@ -107,8 +112,21 @@ def prepare(today: date) -> dict:
     period = statements.Period(cycle.start, cycle.end, cycle.label)
     entries = ledger_entries(member.id, period.start, period.end)
     statement, _new = statements.issue_statement(policy, member, period, entries, today)
+    token, _secret = tokens.create_token(member, "HR system", today + timedelta(days=90))
+    quiz_module, failed_attempt = _failed_attempt(member, leadership)
+    event = db.session.scalars(sa.select(Event).order_by(Event.id)).first()
+    first_session = min(event.sessions, key=lambda session: session.starts_at)
+    event_checkin.mark_present(admin, first_session, member)  # the checked-in page, evaluation
+    event_id, session_id, evaluated = event.id, first_session.id, bool(event.evaluation)
     ids = {
         "member": member.id,
+        "token": token.id,
+        "statement_code": format_code(statement.code),
+        "quiz_module": f"/courses/{INSTITUTION}/{COURSE}/{quiz_module.key}",
+        "failed_attempt": failed_attempt,
+        "event": event_id,
+        "session": session_id,
+        "evaluation": evaluated,
         "statement": statement.id,
         "claims": claims,
         "certificate": certificate.id,
@@ -122,6 +140,33 @@ def prepare(today: date) -> dict:
     }
     db.session.commit()
     return ids
+
+
+def _wrong_answers(questions: list[dict]) -> dict[str, list[str]]:
+    """Answers that score wrong, as a form would send them."""
+    answers = {}
+    for question in questions:
+        right = set(right_answer_values(question))
+        kind = question_type(question)
+        if kind == "choice":
+            wrong = [o["id"] for o in question["options"] if o["id"] not in right]
+            answers[question["id"]] = wrong[:1] if not question["multiple"] else wrong
+        elif kind == "truefalse":
+            answers[question["id"]] = ["false" if "true" in right else "true"]
+        else:
+            answers[question["id"]] = ["987654"]
+    return answers
+
+
+def _failed_attempt(member, course):
+    """A knowledge check of `course` the member has just failed: (module, attempt id)."""
+    module = next(m for m in course.active_modules if m.current_version and m.current_version.quiz)
+    attempt = learning.open_attempt(member, module, module.current_version)
+    questions = learning.shown_questions(attempt)
+    learning.submit_attempt(
+        member, module, attempt.module_version, _wrong_answers(questions), attempt.nonce
+    )
+    return module, attempt.id
 
 
 def journeys(ids: dict) -> list[Shot]:
@@ -145,6 +190,12 @@ def journeys(ids: dict) -> list[Shot]:
             ("privacy", "/pages/privacy"),
             ("terms", "/pages/terms"),
             ("page not found", "/no-such-page"),
+            ("verify a statement", f"/verify/{ids['statement_code']}"),
+            ("events", "/events/"),
+            ("event", f"/events/{ids['event']}"),
+            ("certification programme", "/certification/programmes/AHSM"),
+            ("issuer", "/certification/issuer"),
+            ("check your e-mail", "/register/check-email"),
         ],
         "member": [
             ("dashboard", "/dashboard"),
@@ -158,6 +209,24 @@ def journeys(ids: dict) -> list[Shot]:
             ("certification", "/certification/"),
             ("profile", "/profile"),
             ("API tokens", "/profile/tokens"),
+            ("knowledge check not passed", f"{ids['quiz_module']}?attempt={ids['failed_attempt']}"),
+            ("leave a course", f"{course}unenrol"),
+            ("withdraw a claim", f"/cpd/claims/{claims['submitted']}/withdraw"),
+            ("revoke a token", f"/profile/tokens/{ids['token']}/revoke"),
+            ("change password", "/profile/password"),
+            ("CPD policy", "/cpd/policy"),
+            ("events", "/events/"),
+            ("event", f"/events/{ids['event']}"),
+            ("check in", "/checkin"),
+            ("checked in", f"/checkin/done/{ids['session']}"),
+            *(
+                [("evaluate an event", f"/events/{ids['event']}/evaluation")]
+                if ids["evaluation"]
+                else []
+            ),
+            ("tokens after a password change", "/profile/tokens/keep"),
+            ("apply for certification", "/certification/AHSM/apply"),
+            ("verify a statement", f"/verify/{ids['statement_code']}"),
         ],
         "faculty": [
             ("authoring", "/authoring/"),

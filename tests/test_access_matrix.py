@@ -111,12 +111,14 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "auth.keep_api_tokens":         {"GET": (LOGIN, 200, 200, 200, 200, 200),
                                      "POST": (LOGIN, 302, 302, 302, 302, 302)},
     # member A's token
-    "auth.revoke_api_token":        {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "auth.revoke_api_token":        {"GET": (LOGIN, 200, 404, 404, 404, 404),
+                                     "POST": (LOGIN, 302, 404, 404, 404, 404)},
     # -- learning: member A is enrolled; faculty of X and admins may read without enrolling
     "home.dashboard":               {"GET": (LOGIN, 200, 200, 200, 200, 200)},
     "learning.module":              {"GET": (LOGIN, 200, 302, 302, 200, 200)},
     "learning.enrol":               {"POST": (LOGIN, 302, 302, 302, 302, 302)},
-    "learning.unenrol":             {"POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "learning.unenrol":             {"GET": (LOGIN, 200, 302, 302, 302, 302),
+                                     "POST": (LOGIN, 302, 302, 302, 302, 302)},
     "learning.mark_done":           {"POST": (LOGIN, 303, 403, 403, 403, 403)},
     "learning.submit_quiz":         {"POST": (LOGIN, 400, 403, 403, 403, 403)},
     # -- CPD: member A's claim (submitted, with evidence) and statement
@@ -129,7 +131,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     # A's claim is submitted, so frozen: A is sent to it (GET) or refused (POST)
     "cpd.edit_claim":               {"GET": (LOGIN, 302, 404, 404, 404, 404),
                                      "POST": (LOGIN, 409, 404, 404, 404, 404)},
-    "cpd.withdraw_claim":           {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "cpd.withdraw_claim":           {"GET": (LOGIN, 200, 404, 404, 404, 404),
+                                     "POST": (LOGIN, 302, 404, 404, 404, 404)},
     "cpd.download_statement":       {"GET": (LOGIN, 200, 200, 200, 200, 200)},
     "cpd.issue_statement":          {"POST": (LOGIN, 303, 303, 303, 303, 303)},
     "cpd.statement_list":           {"GET": (LOGIN, 200, 200, 200, 200, 200)},

@@ -1,6 +1,7 @@
 """Language and time-zone selection, and the date helpers templates use."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -76,6 +77,13 @@ def register_template_helpers(app: Flask) -> None:
     def _cpd_points(value) -> str:
         """Points with a half shown as .5 and whole numbers without decimals."""
         return format_decimal(value or 0, format="#,##0.#")
+
+    @app.template_filter("plural_count")
+    def _plural_count(value) -> int:
+        """The count ngettext chooses a form by, for points that may be fractional: a whole
+        number as itself, a fraction (1.5) as "many" (English and Swahili say "1.5 points")."""
+        number = Decimal(str(value or 0))
+        return int(number) if number == number.to_integral_value() else 2
 
     @app.template_filter("isodate")
     def _isodate(value: str) -> str:

@@ -6,7 +6,7 @@ The components themselves are Jinja macros in `templates/_ui.html`, with their C
 
 from dataclasses import dataclass
 
-from flask import Flask, request, url_for
+from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -79,3 +79,14 @@ def register_ui(app: Flask) -> None:
                 "short_name": app.config["ASSOCIATION_SHORT_NAME"],
             },
         }
+
+
+def confirmation_page(question: str, explanation: list[str], form, cancel: tuple[str, str]):
+    """The second step of a destructive action, drawn for a GET of the action's own URL: what
+    will happen, a warning button that POSTs `form` back to this URL, and `cancel` = (href,
+    label) to go back. Works without JavaScript (templates/confirm.html)."""
+    href, label = cancel
+    return render_template(
+        "confirm.html", question=question, explanation=explanation, action=request.path,
+        form=form, cancel_href=href, cancel_label=label,
+    )  # fmt: skip

@@ -110,7 +110,12 @@ def test_revoke_from_the_page(app, make_user):
     token, secret = tokens.create_token(user, "Phone")
     client = logged_in(app, "m@example.org")
     page = client.get("/profile/tokens").get_data(as_text=True)
-    assert f'action="/profile/tokens/{token.id}/revoke"' in page
+    assert f'href="/profile/tokens/{token.id}/revoke"' in page
+    confirm = client.get(f"/profile/tokens/{token.id}/revoke").get_data(as_text=True)
+    assert (
+        "Revoke the token Phone?" in confirm
+        and f'action="/profile/tokens/{token.id}/revoke"' in confirm
+    )
     response = client.post(
         f"/profile/tokens/{token.id}/revoke",
         data={"csrf_token": csrf_token(client, "/profile/tokens")},

@@ -183,7 +183,7 @@ def test_a_member_completes_the_last_course_applies_and_is_certified(
     expect(page.locator(".verdict")).to_have_text(
         "Valid: this certificate was issued by HeSMA East Africa."
     )
-    facts = page.locator("dl.facts")
+    facts = page.locator("dl.summary-list")
     expect(facts).to_contain_text(MEMBER_NAME)
     expect(facts).to_contain_text(PROGRAMME)
     assert_no_horizontal_scroll(page)

@@ -163,7 +163,7 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
 
     page.goto(claim_url)
     expect(page.locator(".status-approved")).to_have_text("Approved")
-    facts = page.locator("dl.facts")
+    facts = page.locator("dl.summary-list")
     expect(facts).to_contain_text("Points approved")
     expect(facts).to_contain_text(REASON)
     expect(page.get_by_role("link", name="Edit claim")).to_have_count(0)

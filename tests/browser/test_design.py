@@ -8,10 +8,16 @@ screenshot book, bench/journeys.py), in a real browser:
 - the service navigation marks the current page with aria-current, and the Menu button works
   without JavaScript.
 
-Phones are checked in English and Kiswahili (Swahili words are longer), desktops in English.
+Phones and desktops are checked in English and Kiswahili (Swahili words are longer). The member's
+and visitor's pages are also checked with axe (0 serious or critical problems), in both languages,
+and a few things a member must be able to rely on are checked where they show: the ledger reads as
+cards on a phone, the knowledge check's result panel, the confirmation pages' warning buttons, the
+visitor's reason to log in.
 """
 
+import re
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -104,8 +110,13 @@ def sign_in(page, role: str) -> None:
     assert "/login" not in page.url, f"{role} could not log in"
 
 
-def check_role(browser, base, page_log, role, shots, viewport, language="en") -> list[str]:
-    """Visit a role's pages in one browser context and measure each."""
+AXE_ROLES = ("visitor", "member")  # the pages of these journeys are also run through axe
+
+
+def check_role(
+    browser, base, page_log, role, shots, viewport, language="en", axe=False
+) -> list[str]:
+    """Visit a role's pages in one browser context and measure each (and run axe if asked)."""
     context, page = _open_page(browser, base, viewport, page_log)
     context.set_extra_http_headers({"Accept-Language": language})
     try:
@@ -115,6 +126,8 @@ def check_role(browser, base, page_log, role, shots, viewport, language="en") ->
         for shot in shots:
             problems += measure(page, shot, phone=viewport["width"] < 600)
             expect(page.locator("html")).to_have_attribute("lang", language)
+            if axe:
+                problems += axe_problems(page, f"{role} {shot.name} ({language})")
         return problems
     finally:
         context.close()
@@ -129,17 +142,78 @@ def test_every_page_fits_a_phone_with_readable_text_and_tables(
     problems = []
     for role in journeys.ROLES:
         shots = [shot for shot in book if shot.role == role]
-        problems += check_role(browser, live_server, page_log, role, shots, PHONE_740, language)
+        problems += check_role(
+            browser, live_server, page_log, role, shots, PHONE_740, language, role in AXE_ROLES
+        )
     assert page_log.blocked == []
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
-def test_every_page_on_a_desktop_has_readable_text_and_tables(browser, live_server, page_log, book):
+@pytest.mark.parametrize("language", ["en", "sw"])
+def test_every_page_on_a_desktop_has_readable_text_and_tables(
+    browser, live_server, page_log, book, language
+):
+    journeys.set_language(language)
+    db.session.remove()
     problems = []
     for role in journeys.ROLES:
         shots = [shot for shot in book if shot.role == role]
-        problems += check_role(browser, live_server, page_log, role, shots, DESKTOP)
+        problems += check_role(browser, live_server, page_log, role, shots, DESKTOP, language)
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_the_member_pages_show_what_matters_on_a_phone(browser, live_server, page_log, book):
+    """The ledger as cards, the result panel of a failed knowledge check with what to do next,
+    warning buttons on the confirmation pages, the figures that lead My CPD."""
+    paths = {shot.name: shot.path for shot in book if shot.role == "member"}
+    context, page = _open_page(browser, live_server, PHONE_740, page_log)
+    try:
+        sign_in(page, "member")
+        page.goto(paths["My CPD"])
+        standing = page.locator("section.standing")
+        expect(
+            standing.get_by_role("progressbar", name="Progress towards the target")
+        ).to_be_visible()
+        expect(standing.locator(".days-left")).to_have_text(re.compile(r"^\d+ days? left"))
+        expect(standing.locator(".next-step")).to_contain_text("What to do next:")
+        row = page.locator("table.ledger tbody tr").first
+        expect(row).to_have_css("display", "grid")  # a card, not a row of five cells
+        assert row.bounding_box()["width"] <= 360
+        page.goto(paths["knowledge check not passed"])
+        panel = page.locator("#quiz-results.result-not-passed")
+        expect(panel.get_by_role("heading")).to_have_text(re.compile(r"^Not yet passed: \d+%$"))
+        expect(panel.locator(".result-next")).to_contain_text("What to do next:")
+        for name, button in [
+            ("leave a course", "Leave this course"),
+            ("withdraw a claim", "Withdraw this claim"),
+            ("revoke a token", "Revoke"),
+        ]:
+            page.goto(paths[name])
+            warning = page.get_by_role("button", name=button, exact=True)
+            expect(warning).to_have_css("background-color", "rgb(176, 0, 32)")  # --error
+            expect(page.get_by_role("link", name=re.compile("^No, "))).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_visitor_is_told_why_a_module_needs_a_login_and_comes_back_to_it(
+    browser, live_server, page_log, book
+):
+    module = next(s.path for s in book if s.role == "visitor" and s.name.startswith("module"))
+    context, page = _open_page(browser, live_server, PHONE_740, page_log)
+    try:
+        page.goto(module)
+        expect(page.locator(".banner")).to_contain_text("Log in to read this module")
+        account = journeys.ACCOUNTS["member"]
+        page.get_by_label("Email address").fill(account.email)
+        page.get_by_label("Password").fill(account.password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(live_server + module)
+        for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+            page.goto("/login?next=" + quote(target, safe=""))
+            expect(page).not_to_have_url(re.compile("evil"))
+    finally:
+        context.close()
 
 
 def test_the_menu_opens_without_javascript_and_marks_the_current_page(browser, live_server, book):

@@ -42,7 +42,7 @@ def test_own_case_and_frozen_claim_pages(browser, live_server, page_log, make_us
             if name == "claim":  # frozen: it may be withdrawn, not edited
                 expect(page.get_by_text("can no longer be changed")).to_be_visible()
                 expect(page.get_by_role("link", name="Edit claim")).to_have_count(0)
-                expect(page.get_by_role("button", name="Withdraw this claim")).to_be_visible()
+                expect(page.get_by_role("link", name="Withdraw this claim")).to_be_visible()
             if name == "review":
                 expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
             if name == "member":

@@ -54,7 +54,7 @@ def test_download_a_statement_and_verify_it_as_a_stranger(
         visitor.goto(url)
         expect(visitor.get_by_role("status")).to_contain_text("Valid")
         expect(visitor.get_by_role("heading", level=1)).to_contain_text(code)
-        facts = visitor.locator("dl.facts")
+        facts = visitor.locator("dl.summary-list")
         expect(facts).to_contain_text(NAME)
         expect(facts.locator("dt:has-text('Points counted') + dd")).to_have_text("21.5")
         expect(facts.locator("dt:has-text('Points earned') + dd")).to_have_text("26.5")

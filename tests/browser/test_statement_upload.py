@@ -32,7 +32,7 @@ def test_an_employer_uploads_a_statement_and_sees_it_is_signed(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"CPD statement {format_code(records.statement.code)}"
     )
-    expect(page.locator(".facts")).to_contain_text("10.5")
+    expect(page.locator(".summary-list")).to_contain_text("10.5")
     assert_no_horizontal_scroll(page)
     page.screenshot(path=tmp_path / "verify-upload-360.png", full_page=True)
 

@@ -183,7 +183,7 @@ def test_course_page_shows_the_course_and_its_modules(client, synced_content, re
     module_list = Page(html, "ol", "module-list").blocks[0]
     titles = [m.title for m in source.modules]
     assert [text for text in module_list if text in titles] == titles
-    assert "45 min · 1 CPD points · knowledge check" in module_list
+    assert "45 min · 1 CPD point · knowledge check" in module_list
     assert "Dr Neema Mwakalinga" in html
     assert "Before this course" not in html
 

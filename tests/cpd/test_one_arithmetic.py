@@ -146,7 +146,8 @@ def test_every_surface_shows_the_same_standing(app, make_user, policy, tmp_path)
 
         my_cpd = member_client.get("/cpd/").get_data(as_text=True)
         total = re.search(
-            r"<tfoot><tr><th[^>]*>Total</th><td>([^<]*)</td><td></td><td>([^<]*)</td>", my_cpd
+            r"<tfoot><tr><th[^>]*>Total</th><td[^>]*>([^<]*)</td><td></td><td[^>]*>([^<]*)</td>",
+            my_cpd,
         )
         assert (number(total.group(2)), number(total.group(1))) == (counted, claimed)
 

@@ -1,6 +1,7 @@
 """Account pages: register, log in and out, password reset, profile."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     abort,
@@ -16,6 +17,8 @@ from flask import (
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from wired4ex.auth import bp, services, sessions, tokens
 from wired4ex.auth.access import confirmed_required
@@ -39,6 +42,7 @@ from wired4ex.i18n import SESSION_KEY as LANGUAGE_KEY
 from wired4ex.mail import send_mail
 from wired4ex.security import is_safe_redirect
 from wired4ex.timeutil import local_today
+from wired4ex.ui import confirmation_page
 from wired4ex.urls import public_url
 
 
@@ -183,6 +187,20 @@ def confirm_needed():
     return render_template("auth/confirm_needed.html", form=form)
 
 
+def _login_reason(next_url: str | None) -> str | None:
+    """Why the login page was opened on the way to `next_url`: "module" when a visitor opened a
+    module, "page" for another page of this site, None without a (safe) next address."""
+    if not is_safe_redirect(next_url):
+        return None
+    try:
+        endpoint, _values = current_app.url_map.bind("localhost").match(
+            urlsplit(next_url).path, method="GET"
+        )
+    except (HTTPException, RoutingException):
+        return None
+    return "module" if endpoint == "learning.module" else "page"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login, key_func=_login_email_key)
@@ -198,7 +216,7 @@ def login():
             _start_session(user, remember=form.remember.data)
             return redirect(next_url if is_safe_redirect(next_url) else url_for("home.dashboard"))
         form.password.errors.append(_("The e-mail address or password is not correct."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, reason=_login_reason(next_url))
 
 
 @bp.post("/logout")
@@ -353,12 +371,22 @@ def keep_api_tokens():
     return response
 
 
-@bp.post("/profile/tokens/<int:token_id>/revoke")
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_api_token(token_id: int):
+    """GET asks for confirmation on a page of its own (no script needed); POST revokes."""
     token = tokens.get_own_token(current_user.id, token_id)
     if token is None:
         abort(404)
+    if request.method == "GET":
+        if token.state_at(utcnow()) not in ("active", "held"):
+            return redirect(url_for("auth.api_tokens"))
+        return confirmation_page(
+            _("Revoke the token %(name)s?", name=token.name),
+            [_("A program that uses this token stops working at once: its requests are refused."),
+             _("A revoked token cannot be used again. Make a new one if the program still needs access.")],
+            RevokeTokenForm(), (url_for("auth.api_tokens"), _("No, keep the token")),
+        )  # fmt: skip
     if RevokeTokenForm().validate_on_submit():
         tokens.revoke_token(token)
         flash(_("The token %(name)s has been revoked.", name=token.name), "success")

@@ -14,6 +14,7 @@ from wired4ex.cpd.forms import ClaimForm, WithdrawForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import _category_choices, policy_or_503
 from wired4ex.extensions import db
+from wired4ex.ui import confirmation_page
 
 
 def _claim_form(policy, claim: Claim | None = None) -> ClaimForm:
@@ -155,10 +156,20 @@ def edit_claim(claim_id: int):
     return render_template("cpd/claim_form.html", form=form, claim=found), _form_status(form)
 
 
-@bp.post("/claims/<int:claim_id>/withdraw")
+@bp.route("/claims/<int:claim_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw_claim(claim_id: int):
+    """GET asks for confirmation on a page of its own (no script needed); POST withdraws."""
     found = _own_claim_or_404(claim_id)
+    if request.method == "GET":
+        if not found.withdrawable:
+            return redirect(url_for("cpd.claim", claim_id=claim_id))
+        return confirmation_page(
+            _("Withdraw your claim “%(title)s”?", title=found.title),
+            [_("The secretariat will not review it and its points will not be added. The claim stays in your record as withdrawn."),
+             _("To claim these points later, start a new claim.")],
+            WithdrawForm(), (url_for("cpd.claim", claim_id=claim_id), _("No, keep the claim")),
+        )  # fmt: skip
     if not WithdrawForm().validate_on_submit():
         abort(400)
     try:

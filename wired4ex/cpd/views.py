@@ -44,6 +44,7 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
     cycle, cycles = _chosen_cycle(policy, member.id)
     summary = services.member_summary(policy, member, cycle, local_today())
     claims = [c for c in services.member_claims(member.id) if cycle.contains(c.end_date)]
+    today = local_today()
     return render_template(
         "cpd/index.html",
         member=member,
@@ -51,7 +52,8 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
         summary=summary,
         cycles=cycles,
         claims=claims,
-        is_current=cycle.contains(local_today()),
+        is_current=cycle.contains(today),
+        days_left=max((cycle.end - today).days, 0),
         statement_form=StatementForm(cycle=cycle.key),
         **(template_extra or {}),
     )

@@ -16,6 +16,7 @@ from wired4ex.learning.forms import (
     question_fields,
     quiz_form_class,
 )
+from wired4ex.ui import confirmation_page
 
 
 def _published_course_or_404(institution: str, course: str):
@@ -91,10 +92,21 @@ def enrol(institution: str, course: str):
     return redirect(_course_url(found))
 
 
-@bp.post("/courses/<institution>/<course>/unenrol")
+@bp.route("/courses/<institution>/<course>/unenrol", methods=["GET", "POST"])
 @login_required
 def unenrol(institution: str, course: str):
+    """GET asks for confirmation on a page of its own (no script needed); POST leaves."""
     found = _published_course_or_404(institution, course)
+    if request.method == "GET":
+        enrolment = services.get_enrolment(current_user.id, found.id)
+        if enrolment is None or enrolment.status != "active":
+            return redirect(_course_url(found))
+        return confirmation_page(
+            _("Leave the course %(title)s?", title=found.title),
+            [_("The course is taken off My learning and you can no longer open its modules."),
+             _("Your completed modules and CPD points are kept. Enrol again at any time to continue where you stopped.")],
+            UnenrolForm(), (_course_url(found), _("No, stay in the course")),
+        )  # fmt: skip
     if UnenrolForm().validate_on_submit():
         try:
             services.unenrol(current_user, found)
@@ -234,8 +246,7 @@ def submit_quiz(institution: str, course: str, module: str):
         quiz = _quiz_view(current, current.current_version, None)
         return _render_module(found, modules, position, True, quiz, status=400)
     form = quiz_form_class(questions)()
-    if not form.validate_on_submit():
-        flash(_("Answer every question before you submit."), "error")
+    if not form.validate_on_submit():  # the quiz's error summary names each unanswered question
         form.token.data = request.form.get("token", "")
         status = 400 if "csrf_token" in form.errors else 200
         quiz = QuizView(form=form, questions=questions,
