@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
-from wired4ex import cli, errors, security
+from wired4ex import cli, contentversion, errors, security  # noqa: F401 (the model)
 from wired4ex.deployment import SHARED_STORAGE_HINT, configured_workers, rate_limit_storage_problem
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone

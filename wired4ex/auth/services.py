@@ -5,8 +5,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
-from wired4ex import audit
+from wired4ex import audit, contentversion
 from wired4ex.auth import account_tokens
 from wired4ex.auth.models import AccountToken, PersonalAccessToken, RoleName, User, UserRole
 from wired4ex.auth.passwords import burn_verification_time, hash_password, verify_password
@@ -132,8 +133,22 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    # One statement: the user with roles and institution, and the content version
+    # (wired4ex.contentversion) that this request's cached course structure must match.
+    row = (
+        db.session.execute(
+            sa.select(User, contentversion.version_column())
+            .where(User.id == int(user_id))
+            .options(joinedload(User.roles))
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
+        return None
+    user, content_version = row
+    contentversion.remember(content_version)
+    if user.session_version != int(version):
         return None
     return user
 

@@ -20,9 +20,10 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from wired4ex import contentversion
 from wired4ex.auth.models import User
-from wired4ex.catalog.models import Competency, CompetencyDomain, PolicyDocument
 from wired4ex.catalog.services import get_courses_by_key
+from wired4ex.catalog.structure import policy_data, structure
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.cpd.standing import counted_in_window
@@ -147,10 +148,14 @@ def _fmt(points: Decimal) -> str:
 
 def load_programmes() -> list[Programme]:
     """The programmes of the synced certifications policy, by level."""
-    document = db.session.get(PolicyDocument, "certifications")
-    if document is None:
+    return list(contentversion.cached("programmes", _read_programmes))
+
+
+def _read_programmes() -> list[Programme]:
+    data = policy_data("certifications")
+    if data is None:
         return []
-    programmes = [Programme.from_data(item) for item in document.data.get("programmes", [])]
+    programmes = [Programme.from_data(item) for item in data.get("programmes", [])]
     return sorted(programmes, key=lambda p: (p.level, p.code))
 
 
@@ -225,13 +230,9 @@ def _load(member_ids: list[int], programmes: list[Programme], today: date):
         sa.select(Certificate).where(Certificate.user_id.in_(member_ids))
     ):
         data[certificate.user_id].certificates.append(certificate)
-    domains = dict(db.session.execute(sa.select(Competency.code, Competency.domain_code)).all())
-    domain_names = {
-        code: policy_text(name)
-        for code, name in db.session.execute(
-            sa.select(CompetencyDomain.code, CompetencyDomain.name)
-        )
-    }
+    framework = structure()
+    domains = {code: c.domain_code for code, c in framework.competencies.items()}
+    domain_names = {domain.code: policy_text(domain.name) for domain in framework.domains}
     return courses, data, domains, domain_names
 
 
