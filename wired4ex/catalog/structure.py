@@ -37,6 +37,7 @@ class Structure:
     courses: list[Course]  # every course, by institution name and title
     by_key: dict[tuple[str, str], Course] = field(default_factory=dict)
     by_id: dict[int, Course] = field(default_factory=dict)
+    modules: dict[int, Module] = field(default_factory=dict)  # every module, by id
     institutions: list[Institution] = field(default_factory=list)  # with a published course
     domains: list[CompetencyDomain] = field(default_factory=list)
     competencies: dict[str, Competency] = field(default_factory=dict)
@@ -82,6 +83,8 @@ def load() -> Structure:
         for course in courses:
             structure.by_key[(course.institution.slug, course.slug)] = course
             structure.by_id[course.id] = course
+            for module in course.modules:
+                structure.modules[module.id] = module
         seen = {}
         for course in courses:
             if course.status == "published":

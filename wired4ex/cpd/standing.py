@@ -203,14 +203,21 @@ def member_summary(policy: CpdPolicy, user: User, cycle: Cycle, today: date) -> 
     return summarise(policy, entries, user.membership_category, cycle, today)
 
 
-def cycles_with_activity(policy: CpdPolicy, user_id: int, today: date) -> list[Cycle]:
-    """The current cycle and every earlier one the member has entries or claims in, newest first."""
+def cycles_with_activity(
+    policy: CpdPolicy, user_id: int, today: date, claim_dates: set[date] | None = None
+) -> list[Cycle]:
+    """The current cycle and every earlier one the member has entries or claims in, newest first
+    (`claim_dates`: the end dates of the member's claims, when the caller has them already)."""
     dates = set(
         db.session.scalars(
-            sa.select(LedgerEntry.activity_date).where(LedgerEntry.user_id == user_id)
+            sa.select(LedgerEntry.activity_date).where(LedgerEntry.user_id == user_id).distinct()
         )
     )
-    dates |= set(db.session.scalars(sa.select(Claim.end_date).where(Claim.user_id == user_id)))
+    if claim_dates is None:
+        claim_dates = set(
+            db.session.scalars(sa.select(Claim.end_date).where(Claim.user_id == user_id))
+        )
+    dates |= claim_dates
     # A date outside 1990..next year (a row written before the bounds, or by hand) names no
     # cycle anyone can choose, and year 9999 has no following year to end its cycle.
     latest = one_year_after(today)
