@@ -101,6 +101,17 @@ def course_progress(user_id: int, course: Course, enrolment: Enrolment | None) -
     return _progress(course, enrolment, completions, started, course_completions.get(course.id))
 
 
+def progress_from_records(course: Course, enrolment, records) -> CourseProgress:
+    """One member's progress in one course, from their records (learning.records)."""
+    return _progress(
+        course,
+        enrolment,
+        records.completions,
+        records.started,
+        records.course_completions.get(course.id),
+    )
+
+
 @dataclass
 class Dashboard:
     in_progress: list[CourseProgress]
