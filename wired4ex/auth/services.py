@@ -1,5 +1,6 @@
 """Account use cases: registration, authentication, sessions, password reset, profile, roles."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,6 +129,16 @@ def end_all_sessions(user: User) -> None:
     db.session.commit()
 
 
+@functools.cache
+def _session_user_statement():
+    """Built once, with a bound parameter (building it costs more than running it)."""
+    return (
+        sa.select(User, contentversion.version_column())
+        .where(User.id == sa.bindparam("user_id"))
+        .options(joinedload(User.roles))
+    )
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user for a session identifier "id:version", if that session is still valid."""
     user_id, _, version = session_id.partition(":")
@@ -135,15 +146,8 @@ def load_session_user(session_id: str) -> User | None:
         return None
     # One statement: the user with roles and institution, and the content version
     # (wired4ex.contentversion) that this request's cached course structure must match.
-    row = (
-        db.session.execute(
-            sa.select(User, contentversion.version_column())
-            .where(User.id == int(user_id))
-            .options(joinedload(User.roles))
-        )
-        .unique()
-        .first()
-    )
+    statement = _session_user_statement()
+    row = db.session.execute(statement, {"user_id": int(user_id)}).unique().first()
     if row is None:
         return None
     user, content_version = row
