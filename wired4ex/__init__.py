@@ -58,6 +58,8 @@ def configure(app: Flask, config_class: type[Config] | None) -> None:
         app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "outbox")
     if not app.config.get("EVIDENCE_DIR"):
         app.config["EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
+    if not app.config.get("STATEMENT_PDF_DIR"):
+        app.config["STATEMENT_PDF_DIR"] = str(Path(app.instance_path) / "statement-pdfs")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
         check_rate_limit_storage(app)
