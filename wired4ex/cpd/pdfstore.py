@@ -9,6 +9,7 @@ Files are written whole under a temporary name and renamed, so a reader never se
 a folder that cannot be written only means rendering every time.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -49,8 +50,6 @@ def stored_pdf(statement, verify_url: str) -> bytes:
         os.replace(partial, path)
     except OSError as error:
         log.warning("statement PDF not kept in %s: %s", path.parent, error)
-        try:
+        with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
-        except OSError:
-            pass
     return data
