@@ -265,7 +265,6 @@ def main() -> None:
             ("dashboard", "/dashboard"),
             ("My CPD", "/cpd/"),
             ("certification", "/certification/"),
-            ("verify", "/verify"),
         ]
         baseline = requests_per_second(client, "/static/site.css", args.seconds)
         print(f"demo member ({MEMBER.email}), Flask test client in process; KB, gzip level 6")

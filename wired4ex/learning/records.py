@@ -1,6 +1,7 @@
 """A member's learning records in one statement: enrolments, module completions, modules
 started and course completions (the course structure comes from catalog.structure)."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +27,30 @@ def _null(kind):
 def member_records(user_id: int, module_ids: list[int] | None = None) -> MemberRecords:
     """Everything above for one member (completions and starts limited to `module_ids` when
     given), as one UNION ALL statement. The enrolments are detached copies: read them only."""
+    records = MemberRecords()
+    params = {"user_id": user_id}
+    if module_ids is not None:
+        params["module_ids"] = list(module_ids)
+    statement = _statement(module_ids is not None)
+    for kind, a, b, c, status, t1, t2, t3 in db.session.execute(statement, params):
+        if kind == "e":
+            records.enrolments[b] = Enrolment(
+                id=a, user_id=user_id, course_id=b, last_module_id=c, status=status,
+                enrolled_at=t1, withdrawn_at=t2, last_visited_at=t3,
+            )  # fmt: skip
+        elif kind == "m":
+            records.completions[a] = t1
+        elif kind == "s":
+            records.started.add(a)
+        else:
+            records.course_completions[a] = t1
+    return records
+
+
+@functools.cache
+def _statement(limited: bool):
+    """Built once per shape, with bound parameters (building it costs more than running it)."""
+    user_id = sa.bindparam("user_id")
     integer, text = sa.Integer(), sa.String(10)
     enrolments = sa.select(
         sa.literal("e", text).label("kind"),
@@ -45,25 +70,12 @@ def member_records(user_id: int, module_ids: list[int] | None = None) -> MemberR
         sa.literal("s", text), ModuleProgress.module_id, _null(integer), _null(integer),
         _null(text), _null(UTCDateTime), _null(UTCDateTime), _null(UTCDateTime),
     ).where(ModuleProgress.user_id == user_id)  # fmt: skip
-    if module_ids is not None:
+    if limited:
+        module_ids = sa.bindparam("module_ids", expanding=True)
         completions = completions.where(ModuleCompletion.module_id.in_(module_ids))
         started = started.where(ModuleProgress.module_id.in_(module_ids))
     courses = sa.select(
         sa.literal("c", text), CourseCompletion.course_id, _null(integer), _null(integer),
         _null(text), CourseCompletion.completed_at, _null(UTCDateTime), _null(UTCDateTime),
     ).where(CourseCompletion.user_id == user_id)  # fmt: skip
-    records = MemberRecords()
-    statement = sa.union_all(enrolments, completions, started, courses)
-    for kind, a, b, c, status, t1, t2, t3 in db.session.execute(statement):
-        if kind == "e":
-            records.enrolments[b] = Enrolment(
-                id=a, user_id=user_id, course_id=b, last_module_id=c, status=status,
-                enrolled_at=t1, withdrawn_at=t2, last_visited_at=t3,
-            )  # fmt: skip
-        elif kind == "m":
-            records.completions[a] = t1
-        elif kind == "s":
-            records.started.add(a)
-        else:
-            records.course_completions[a] = t1
-    return records
+    return sa.union_all(enrolments, completions, started, courses)
