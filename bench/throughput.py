@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -34,7 +33,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import free_port, redis_reachable, stop_server  # noqa: E402
+from bench.load import free_port, redis_reachable, start_server, stop_server  # noqa: E402
 from wired4ex import demo  # noqa: E402
 
 MEMBER = next(account for account in demo.DEMO_ACCOUNTS if account.roles == ("member",))
@@ -61,24 +60,6 @@ def ensure_wrk() -> str:
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     return shutil.which("wrk") or "wrk"
-
-
-def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--error-logfile", str(log), "--no-control-socket", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
-    for _ in range(300):
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited: {log.read_text()[-2000:]}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/static/site.css", timeout=2).ok:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer within 60 s")
 
 
 def log_in(base: str) -> str:

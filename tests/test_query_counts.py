@@ -8,7 +8,6 @@ content version read, templates compiled), as a member sees it while reading.
 
 import re
 import shutil
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 
 from tests.conftest import ROOT
 from tests.learning.conftest import QUIZ_MODULE, READING_MODULE
+from tests.learning.test_dashboard_queries import count_queries
 from wired4ex.catalog.content import load_content
 from wired4ex.catalog.models import Course
 from wired4ex.catalog.sync import sync_content
@@ -34,23 +34,9 @@ BUDGET = 5
 MANY = 50
 
 
-@contextmanager
-def counted():
-    statements_seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements_seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements_seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-
-
 def statements_for(client, url: str) -> list[str]:
     assert client.get(url).status_code == 200  # seen before
-    with counted() as seen:
+    with count_queries() as seen:
         response = client.get(url)
     assert response.status_code == 200, url
     return seen
@@ -216,7 +202,7 @@ def test_reading_a_module_again_writes_nothing(app, client, auth, people, tmp_pa
         )
 
     def writes(page):
-        with counted() as seen:
+        with count_queries() as seen:
             assert client.get(page).status_code == 200
         return [s for s in seen if not s.lstrip().upper().startswith("SELECT")]
 
