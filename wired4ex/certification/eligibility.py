@@ -18,7 +18,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask import g
+from flask_babel import get_locale
+from flask_babel import gettext as _gettext
 
 from wired4ex import contentversion
 from wired4ex.auth.models import User
@@ -197,6 +199,17 @@ class _MemberData:
     completed_courses: set[int] = field(default_factory=set)
     entries: list[tuple[date, str, Decimal, tuple[str, ...], str]] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
+
+
+def _(message: str, **values) -> str:
+    """gettext, each text worked out once per app context and language: an evaluation of
+    thousands of members repeats the same rule labels."""
+    known = g.setdefault("eligibility_texts", {})
+    key = (str(get_locale()), message, tuple(sorted(values.items())))
+    text = known.get(key)
+    if text is None:
+        text = known[key] = _gettext(message, **values)
+    return text
 
 
 def _null(kind):

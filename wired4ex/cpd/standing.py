@@ -123,6 +123,13 @@ def summarise(
     return summary
 
 
+def category_counted(policy: CpdPolicy, code: str, allowed: Decimal) -> Decimal:
+    """The points a category counts: its allowed points within its cap, never below zero."""
+    category = policy.categories.get(code)
+    cap = category.cap if category else None
+    return max(min(allowed, cap) if cap is not None else allowed, ZERO)
+
+
 def standing_from_sums(
     policy: CpdPolicy,
     sums: dict[str, tuple[Decimal, Decimal]],
@@ -137,7 +144,7 @@ def standing_from_sums(
         claimed, allowed = sums.get(code, (ZERO, ZERO))
         category = policy.categories.get(code)
         cap = category.cap if category else None
-        counted = max(min(allowed, cap) if cap is not None else allowed, ZERO)
+        counted = category_counted(policy, code, allowed)
         totals.append(
             CategoryTotal(
                 code=code,
@@ -179,9 +186,10 @@ def counted_in_window(policy: CpdPolicy, entries, since: date, today: date) -> D
         if since <= entry.activity_date <= today:
             by_cycle.setdefault(policy.cycle_for(entry.activity_date).key, []).append(entry)
     total = ZERO
-    for key, part in by_cycle.items():
-        cycle = policy.cycle_starting(key)
-        total += standing_from_sums(policy, category_sums(policy, part), "", cycle, today).counted
+    for part in by_cycle.values():
+        # standing_from_sums(...).counted, without the names and targets it also works out
+        sums = category_sums(policy, part)
+        total += sum((category_counted(policy, code, a) for code, (_c, a) in sums.items()), ZERO)
     return total
 
 
