@@ -49,6 +49,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -230,12 +231,14 @@ def prepare(database_url: str, members: int, cheap: bool) -> tuple[list[str], di
     app = create_app(Settings)
     with app.app_context():
         password_hash = hash_password(PASSWORD)
+        confirmed = datetime.now(UTC)  # members who followed their confirmation link
         emails = [f"member{number:04d}@load.example" for number in range(members)]
         for number, email in enumerate(emails):
             db.session.add(
                 User(email=email, full_name=f"Load Member {number:04d}", password_hash=password_hash,
                      membership_category="professional", country="KE",
-                     membership_number=f"HSM-LOAD-{number:04d}", roles=[UserRole(name="member")])
+                     membership_number=f"HSM-LOAD-{number:04d}", roles=[UserRole(name="member")],
+                     email_confirmed_at=confirmed)
             )  # fmt: skip
         db.session.commit()
         catalogue = {}
@@ -365,23 +368,29 @@ def main() -> None:
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
+        port = free_port()
         env = {
             **os.environ, "WIRED4EX_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": "0",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "TRUSTED_HOSTS": "127.0.0.1",
+            "SIGNING_KEY_PATH": str(workdir / "signing-key.pem"),
             "RATELIMIT_STORAGE_URI": args.redis if redis_reachable(args.redis) else "memory://",
             "MAIL_OUTBOX": str(workdir / "outbox"), "EVIDENCE_DIR": str(workdir / "evidence"),
             "CONTENT_DIR": str(ROOT / "content"),
         }  # fmt: skip
         flask = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi"]
         started = time.perf_counter()
-        for command in (["db", "upgrade"], ["content", "sync", str(ROOT / "content")]):
+        for command in (
+            ["db", "upgrade"],
+            ["content", "sync", str(ROOT / "content")],
+            ["keys", "generate"],
+        ):
             subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
         emails, catalogue = prepare(database_url, args.members, not args.production_passwords)
         modules = sum(len(course) for course in catalogue.values())
         print(f"database {name}: migrated, {len(catalogue)} courses and {modules} modules synced, "
               f"{len(emails)} members created in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
-        port = free_port()
         server = start_server(env, port, args.workers, workdir / "gunicorn.log")
         base = f"http://127.0.0.1:{port}"
         print(f"gunicorn: {args.workers} sync workers on {base}, rate limits in "
