@@ -59,6 +59,8 @@ class Config:
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")  # default: <instance>/outbox
     # Uploaded claim evidence; never inside static/. Default: <instance>/evidence
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+    # Issued statements' PDFs, rendered once (wired4ex/cpd/pdfstore.py); instance/statement-pdfs
+    STATEMENT_PDF_DIR = os.environ.get("STATEMENT_PDF_DIR")
     # The association's Ed25519 signing key (Open Badges credentials), made by `flask keys
     # generate`; keep it outside the repository. Default: <instance>/signing-key.pem
     SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH")

@@ -260,9 +260,11 @@ def main() -> None:
         )
         pages = [
             ("catalogue", "/"),
+            ("course page", module_page.rsplit("/", 1)[0] + "/"),
             ("module page", module_page),
             ("dashboard", "/dashboard"),
             ("My CPD", "/cpd/"),
+            ("certification", "/certification/"),
         ]
         baseline = requests_per_second(client, "/static/site.css", args.seconds)
         print(f"demo member ({MEMBER.email}), Flask test client in process; KB, gzip level 6")

@@ -65,6 +65,7 @@ def config_class(database_url, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI = database_url
         MAIL_OUTBOX = str(tmp_path_factory.mktemp("outbox"))
         EVIDENCE_DIR = str(tmp_path_factory.mktemp("evidence"))
+        STATEMENT_PDF_DIR = str(tmp_path_factory.mktemp("statement-pdfs"))
         SIGNING_KEY_PATH = str(tmp_path_factory.mktemp("keys") / "signing-key.pem")
         CONTENT_DIR = str(ROOT / "content")
 

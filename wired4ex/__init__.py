@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
-from wired4ex import cli, errors, security
+from wired4ex import cli, contentversion, errors, security  # noqa: F401 (the model)
 from wired4ex.deployment import SHARED_STORAGE_HINT, configured_workers, rate_limit_storage_problem
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
@@ -58,6 +58,8 @@ def configure(app: Flask, config_class: type[Config] | None) -> None:
         app.config["MAIL_OUTBOX"] = str(Path(app.instance_path) / "outbox")
     if not app.config.get("EVIDENCE_DIR"):
         app.config["EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
+    if not app.config.get("STATEMENT_PDF_DIR"):
+        app.config["STATEMENT_PDF_DIR"] = str(Path(app.instance_path) / "statement-pdfs")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
         check_rate_limit_storage(app)

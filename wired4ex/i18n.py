@@ -128,8 +128,7 @@ def policy_text(text: str) -> str:
         return text
     cache = g.setdefault("policy_texts", {})
     if language not in cache:
-        from wired4ex.catalog.models import PolicyDocument
-        from wired4ex.extensions import db
+        from wired4ex.catalog.structure import structure
 
         texts: dict[str, str] = {}
 
@@ -142,8 +141,8 @@ def policy_text(text: str) -> str:
                     if isinstance(item, dict):
                         collect(item)
 
-        for document in db.session.scalars(db.select(PolicyDocument)):
-            collect(document.data)
+        for data in structure().policies.values():
+            collect(data)
         cache[language] = texts
     return cache[language].get(" ".join(text.split()), text)
 

@@ -1,12 +1,14 @@
 """Account use cases: registration, authentication, sessions, password reset, profile, roles."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
-from wired4ex import audit
+from wired4ex import audit, contentversion
 from wired4ex.auth import account_tokens
 from wired4ex.auth.models import AccountToken, PersonalAccessToken, RoleName, User, UserRole
 from wired4ex.auth.passwords import burn_verification_time, hash_password, verify_password
@@ -127,13 +129,30 @@ def end_all_sessions(user: User) -> None:
     db.session.commit()
 
 
+@functools.cache
+def _session_user_statement():
+    """Built once, with a bound parameter (building it costs more than running it)."""
+    return (
+        sa.select(User, contentversion.version_column())
+        .where(User.id == sa.bindparam("user_id"))
+        .options(joinedload(User.roles))
+    )
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user for a session identifier "id:version", if that session is still valid."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    # One statement: the user with roles and institution, and the content version
+    # (wired4ex.contentversion) that this request's cached course structure must match.
+    statement = _session_user_statement()
+    row = db.session.execute(statement, {"user_id": int(user_id)}).unique().first()
+    if row is None:
+        return None
+    user, content_version = row
+    contentversion.remember(content_version)
+    if user.session_version != int(version):
         return None
     return user
 

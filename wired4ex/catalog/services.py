@@ -8,14 +8,13 @@ from sqlalchemy.orm import selectinload
 
 from wired4ex.catalog import search
 from wired4ex.catalog.models import (
-    Competency,
     CompetencyDomain,
     Course,
-    CourseCompetency,
     CourseMedia,
     Institution,
     Module,
 )
+from wired4ex.catalog.structure import structure
 from wired4ex.extensions import db
 from wired4ex.i18n import policy_text
 
@@ -31,7 +30,6 @@ class CatalogFilters:
 
 
 SORTS = ("relevance", "title", "newest", "points")
-COVER_NAMES = ("cover.jpg", "cover.jpeg", "cover.png", "cover.webp")
 
 
 @dataclass(frozen=True)
@@ -62,36 +60,23 @@ def summarise(course: Course) -> CourseSummary:
 
 def list_published_courses(filters: CatalogFilters, sort: str = "relevance") -> list[CourseSummary]:
     """Published courses matching the filters and the search words, with their totals and cover
-    images, in a fixed number of queries; sorted by relevance (best match first when searching,
-    else by institution and title), title, newest first, or CPD points (most first)."""
-    query = (
-        sa.select(Course)
-        .join(Course.institution)
-        .where(Course.status == "published")
-        .options(
-            _module_options(),
-            selectinload(Course.competency_links),
-            sa.orm.contains_eager(Course.institution),
-            selectinload(Course.edition_of).joinedload(Course.institution),
-            selectinload(Course.translations).joinedload(Course.institution),
-        )
-        .order_by(Institution.name, Course.title)
-    )
+    images, from the course structure of this content version (a search adds one statement);
+    sorted by relevance (best match first when searching, else by institution and title), title,
+    newest first, or CPD points (most first)."""
+    known = structure()
+    courses = known.published
     if filters.institution:
-        query = query.where(Institution.slug == filters.institution)
+        courses = [c for c in courses if c.institution.slug == filters.institution]
     if filters.language:
         # The language of the content: a course's modules are in its language (front matter
         # `language`); an edition in the other language is a course of its own.
-        query = query.where(Course.language == filters.language)
+        courses = [c for c in courses if c.language == filters.language]
     if filters.competency:
-        query = query.where(
-            Course.id.in_(
-                sa.select(CourseCompetency.course_id).where(
-                    CourseCompetency.competency_code == filters.competency
-                )
-            )
-        )
-    courses = list(db.session.scalars(query).unique())
+        courses = [
+            c
+            for c in courses
+            if any(link.competency_code == filters.competency for link in c.competency_links)
+        ]
     if filters.text and filters.text.strip():
         names = competency_names()
         found = search.matching_course_ids(
@@ -99,9 +84,9 @@ def list_published_courses(filters: CatalogFilters, sort: str = "relevance") -> 
         )
         rank = {course_id: position for position, course_id in enumerate(found)}
         courses = sorted((c for c in courses if c.id in rank), key=lambda c: rank[c.id])
-    summaries = [summarise(course) for course in courses]
-    covers = _covers([course.id for course in courses])
-    summaries = [replace(summary, cover=covers.get(summary.course.id)) for summary in summaries]
+    summaries = [
+        replace(summarise(course), cover=known.covers.get(course.id)) for course in courses
+    ]
     if sort == "title":
         summaries.sort(key=lambda s: (s.course.title.casefold(), s.course.id))
     elif sort == "newest":
@@ -111,51 +96,23 @@ def list_published_courses(filters: CatalogFilters, sort: str = "relevance") -> 
     return summaries
 
 
-def _covers(course_ids: list[int]) -> dict[int, str]:
-    """Course id -> the name of its cover image (media/cover.jpg, .png or .webp), if it has one."""
-    if not course_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(CourseMedia.course_id, CourseMedia.name)
-        .where(CourseMedia.course_id.in_(course_ids), CourseMedia.name.in_(COVER_NAMES))
-        .order_by(CourseMedia.name)
-    )
-    covers: dict[int, str] = {}
-    for course_id, name in rows:
-        covers.setdefault(course_id, name)
-    return covers
-
-
 def list_institutions() -> list[Institution]:
     """Institutions that have at least one published course, by name."""
-    has_course = sa.select(Course.id).where(
-        Course.institution_id == Institution.id, Course.status == "published"
-    )
-    return list(
-        db.session.scalars(
-            sa.select(Institution).where(has_course.exists()).order_by(Institution.name)
-        )
-    )
+    return list(structure().institutions)
 
 
 def list_competency_domains() -> list[CompetencyDomain]:
     """The competency framework, domains in order with their competencies."""
-    query = (
-        sa.select(CompetencyDomain)
-        .options(selectinload(CompetencyDomain.competencies))
-        .order_by(CompetencyDomain.position)
-    )
-    return list(db.session.scalars(query))
+    return list(structure().domains)
 
 
 def competency_names() -> dict[str, str]:
     """Competency code -> name, for labels."""
-    rows = db.session.execute(sa.select(Competency.code, Competency.name))
-    return {code: policy_text(name) for code, name in rows}
+    return {code: policy_text(c.name) for code, c in structure().competencies.items()}
 
 
 def get_course(institution_slug: str, course_slug: str) -> Course | None:
-    """A course by its two-part id, with institution and modules loaded."""
+    """A course by its two-part id, with institution and modules loaded (for changing it)."""
     query = (
         sa.select(Course)
         .join(Course.institution)
@@ -165,18 +122,18 @@ def get_course(institution_slug: str, course_slug: str) -> Course | None:
     return db.session.scalar(query)
 
 
+def find_course(institution_slug: str, course_slug: str) -> Course | None:
+    """A course by its two-part id from the course structure of this content version: shared,
+    read-only (never changed nor attached to a session; `get_course` is for that)."""
+    return structure().by_key.get((institution_slug, course_slug))
+
+
 def get_courses_by_key(keys: list[str]) -> dict[str, Course]:
-    """Courses by "<institution>/<course>" key (for prerequisites), missing ones left out."""
+    """Courses by "<institution>/<course>" key (for prerequisites), missing ones left out; from
+    the course structure (read-only)."""
+    known = structure().by_key
     pairs = [tuple(key.split("/", 1)) for key in keys if key.count("/") == 1]
-    if not pairs:
-        return {}
-    query = (
-        sa.select(Course)
-        .join(Course.institution)
-        .where(sa.tuple_(Institution.slug, Course.slug).in_(pairs))
-        .options(sa.orm.contains_eager(Course.institution))
-    )
-    return {course.key: course for course in db.session.scalars(query)}
+    return {course.key: course for pair in pairs if (course := known.get(pair)) is not None}
 
 
 def get_media(course: Course, name: str) -> CourseMedia | None:

@@ -18,11 +18,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask import g
+from flask_babel import get_locale
+from flask_babel import gettext as _gettext
 
+from wired4ex import contentversion
 from wired4ex.auth.models import User
-from wired4ex.catalog.models import Competency, CompetencyDomain, PolicyDocument
 from wired4ex.catalog.services import get_courses_by_key
+from wired4ex.catalog.structure import policy_data, structure
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.cpd.standing import counted_in_window
@@ -147,10 +150,14 @@ def _fmt(points: Decimal) -> str:
 
 def load_programmes() -> list[Programme]:
     """The programmes of the synced certifications policy, by level."""
-    document = db.session.get(PolicyDocument, "certifications")
-    if document is None:
+    return list(contentversion.cached("programmes", _read_programmes))
+
+
+def _read_programmes() -> list[Programme]:
+    data = policy_data("certifications")
+    if data is None:
         return []
-    programmes = [Programme.from_data(item) for item in document.data.get("programmes", [])]
+    programmes = [Programme.from_data(item) for item in data.get("programmes", [])]
     return sorted(programmes, key=lambda p: (p.level, p.code))
 
 
@@ -194,44 +201,66 @@ class _MemberData:
     certificates: list[Certificate] = field(default_factory=list)
 
 
+def _(message: str, **values) -> str:
+    """gettext, each text worked out once per app context and language: an evaluation of
+    thousands of members repeats the same rule labels."""
+    known = g.setdefault("eligibility_texts", {})
+    key = (str(get_locale()), message, tuple(sorted(values.items())))
+    text = known.get(key)
+    if text is None:
+        text = known[key] = _gettext(message, **values)
+    return text
+
+
+def _null(kind):
+    return sa.cast(sa.null(), kind)
+
+
 def _load(member_ids: list[int], programmes: list[Programme], today: date):
     course_keys = sorted({key for p in programmes for key in p.required_courses})
     courses = get_courses_by_key(course_keys)
     course_ids = [course.id for course in courses.values()]
     data: dict[int, _MemberData] = defaultdict(_MemberData)
-    if course_ids:
-        rows = db.session.execute(
-            sa.select(CourseCompletion.user_id, CourseCompletion.course_id).where(
-                CourseCompletion.user_id.in_(member_ids), CourseCompletion.course_id.in_(course_ids)
-            )
-        )
-        for user_id, course_id in rows:
-            data[user_id].completed_courses.add(course_id)
+    # One statement for both: the ledger entries within the longest window, and the completions
+    # of the courses the programmes require (rows with a course id).
+    parts = []
     longest = max((p.longest_window for p in programmes), default=0)
     if longest:
         since = months_before(today, longest)
-        rows = db.session.execute(
+        parts.append(
             sa.select(
-                LedgerEntry.user_id, LedgerEntry.activity_date, LedgerEntry.category,
-                LedgerEntry.points, LedgerEntry.competencies, LedgerEntry.source,
+                LedgerEntry.user_id, sa.cast(sa.null(), sa.Integer), LedgerEntry.activity_date,
+                LedgerEntry.category, LedgerEntry.points, LedgerEntry.competencies,
+                LedgerEntry.source,
             ).where(LedgerEntry.user_id.in_(member_ids), LedgerEntry.activity_date >= since,
                     LedgerEntry.activity_date <= today)
         )  # fmt: skip
-        for user_id, day, category, points, competencies, source in rows:
-            data[user_id].entries.append(
-                (day, category, Decimal(points), tuple(competencies or ()), source)
-            )
+    if course_ids:
+        parts.append(
+            sa.select(
+                CourseCompletion.user_id, CourseCompletion.course_id, _null(sa.Date),
+                _null(sa.String), _null(sa.Numeric(6, 1)), _null(sa.JSON), _null(sa.String),
+            ).where(CourseCompletion.user_id.in_(member_ids),
+                    CourseCompletion.course_id.in_(course_ids))
+        )  # fmt: skip
+    if parts:
+        statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+        for user_id, course_id, day, category, points, competencies, source in db.session.execute(
+            statement
+        ):
+            if course_id is not None:
+                data[user_id].completed_courses.add(course_id)
+            else:
+                data[user_id].entries.append(
+                    (day, category, Decimal(points), tuple(competencies or ()), source)
+                )
     for certificate in db.session.scalars(
         sa.select(Certificate).where(Certificate.user_id.in_(member_ids))
     ):
         data[certificate.user_id].certificates.append(certificate)
-    domains = dict(db.session.execute(sa.select(Competency.code, Competency.domain_code)).all())
-    domain_names = {
-        code: policy_text(name)
-        for code, name in db.session.execute(
-            sa.select(CompetencyDomain.code, CompetencyDomain.name)
-        )
-    }
+    framework = structure()
+    domains = {code: c.domain_code for code, c in framework.competencies.items()}
+    domain_names = {domain.code: policy_text(domain.name) for domain in framework.domains}
     return courses, data, domains, domain_names
 
 
@@ -309,14 +338,22 @@ def evaluate(
     members: list[User], programmes: list[Programme], policy: CpdPolicy, today: date
 ) -> dict[int, list[Eligibility]]:
     """Eligibility of every member for every programme, in a fixed number of queries."""
+    return evaluate_with_certificates(members, programmes, policy, today)[0]
+
+
+def evaluate_with_certificates(
+    members: list[User], programmes: list[Programme], policy: CpdPolicy, today: date
+) -> tuple[dict[int, list[Eligibility]], dict[int, list[Certificate]]]:
+    """`evaluate`, and every certificate of each member (read for the evaluation anyway)."""
     if not members or not programmes:
-        return {member.id: [] for member in members}
+        return {member.id: [] for member in members}, {}
     courses, data, domains, domain_names = _load([m.id for m in members], programmes, today)
+    certificates = {member.id: list(data[member.id].certificates) for member in members}
     # Prerequisites may name programmes outside the ones being evaluated.
     names_by_code = {p.code: p.name for p in load_programmes()} | {
         p.code: p.name for p in programmes
     }
-    return {
+    results = {
         member.id: [
             _evaluate_one(
                 member,
@@ -333,3 +370,4 @@ def evaluate(
         ]
         for member in members
     }
+    return results, certificates

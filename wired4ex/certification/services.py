@@ -11,7 +11,12 @@ from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import CompetencyDomain
 from wired4ex.catalog.services import get_courses_by_key
-from wired4ex.certification.eligibility import Eligibility, Programme, evaluate, months_after
+from wired4ex.certification.eligibility import (
+    Eligibility,
+    Programme,
+    evaluate_with_certificates,
+    months_after,
+)
 from wired4ex.certification.models import Application, Certificate
 from wired4ex.cpd import evidence
 from wired4ex.cpd.policy import CpdPolicy
@@ -59,14 +64,12 @@ def member_statuses(
     member: User, programmes: list[Programme], policy: CpdPolicy, today: date
 ) -> list[ProgrammeStatus]:
     """Every programme as this member stands now."""
-    results = evaluate([member], programmes, policy, today)[member.id]
-    certificates = list(
-        db.session.scalars(
-            sa.select(Certificate)
-            .where(Certificate.user_id == member.id)
-            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
-        )
-    )
+    if programmes:
+        results, held = evaluate_with_certificates([member], programmes, policy, today)
+        results, certificates = results[member.id], held[member.id]
+    else:
+        results, certificates = [], []
+    certificates.sort(key=lambda c: (c.issued_on, c.id), reverse=True)
     open_applications = {
         a.programme_code: a
         for a in db.session.scalars(

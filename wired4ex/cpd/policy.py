@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from wired4ex.catalog.models import PolicyDocument
-from wired4ex.extensions import db
+from wired4ex import contentversion
+from wired4ex.catalog.structure import policy_data
 from wired4ex.i18n import localised
 
 
@@ -104,7 +104,12 @@ class CpdPolicy:
 
 def load_policy() -> CpdPolicy:
     """The synced CPD policy; PolicyMissing when content has not been synced."""
-    document = db.session.get(PolicyDocument, "cpd")
-    if document is None:
+    policy = contentversion.cached("cpd_policy", _read_policy)
+    if policy is None:
         raise PolicyMissing("The CPD policy has not been loaded: run `flask content sync`.")
-    return CpdPolicy.from_data(document.data)
+    return policy
+
+
+def _read_policy() -> CpdPolicy | None:
+    data = policy_data("cpd")
+    return None if data is None else CpdPolicy.from_data(data)

@@ -123,6 +123,13 @@ def summarise(
     return summary
 
 
+def category_counted(policy: CpdPolicy, code: str, allowed: Decimal) -> Decimal:
+    """The points a category counts: its allowed points within its cap, never below zero."""
+    category = policy.categories.get(code)
+    cap = category.cap if category else None
+    return max(min(allowed, cap) if cap is not None else allowed, ZERO)
+
+
 def standing_from_sums(
     policy: CpdPolicy,
     sums: dict[str, tuple[Decimal, Decimal]],
@@ -137,7 +144,7 @@ def standing_from_sums(
         claimed, allowed = sums.get(code, (ZERO, ZERO))
         category = policy.categories.get(code)
         cap = category.cap if category else None
-        counted = max(min(allowed, cap) if cap is not None else allowed, ZERO)
+        counted = category_counted(policy, code, allowed)
         totals.append(
             CategoryTotal(
                 code=code,
@@ -179,9 +186,10 @@ def counted_in_window(policy: CpdPolicy, entries, since: date, today: date) -> D
         if since <= entry.activity_date <= today:
             by_cycle.setdefault(policy.cycle_for(entry.activity_date).key, []).append(entry)
     total = ZERO
-    for key, part in by_cycle.items():
-        cycle = policy.cycle_starting(key)
-        total += standing_from_sums(policy, category_sums(policy, part), "", cycle, today).counted
+    for part in by_cycle.values():
+        # standing_from_sums(...).counted, without the names and targets it also works out
+        sums = category_sums(policy, part)
+        total += sum((category_counted(policy, code, a) for code, (_c, a) in sums.items()), ZERO)
     return total
 
 
@@ -203,14 +211,21 @@ def member_summary(policy: CpdPolicy, user: User, cycle: Cycle, today: date) -> 
     return summarise(policy, entries, user.membership_category, cycle, today)
 
 
-def cycles_with_activity(policy: CpdPolicy, user_id: int, today: date) -> list[Cycle]:
-    """The current cycle and every earlier one the member has entries or claims in, newest first."""
+def cycles_with_activity(
+    policy: CpdPolicy, user_id: int, today: date, claim_dates: set[date] | None = None
+) -> list[Cycle]:
+    """The current cycle and every earlier one the member has entries or claims in, newest first
+    (`claim_dates`: the end dates of the member's claims, when the caller has them already)."""
     dates = set(
         db.session.scalars(
-            sa.select(LedgerEntry.activity_date).where(LedgerEntry.user_id == user_id)
+            sa.select(LedgerEntry.activity_date).where(LedgerEntry.user_id == user_id).distinct()
         )
     )
-    dates |= set(db.session.scalars(sa.select(Claim.end_date).where(Claim.user_id == user_id)))
+    if claim_dates is None:
+        claim_dates = set(
+            db.session.scalars(sa.select(Claim.end_date).where(Claim.user_id == user_id))
+        )
+    dates |= claim_dates
     # A date outside 1990..next year (a row written before the bounds, or by hand) names no
     # cycle anyone can choose, and year 9999 has no following year to end its cycle.
     latest = one_year_after(today)

@@ -16,9 +16,10 @@ from flask_login import current_user, login_required
 
 from wired4ex.auth.access import admin_required, confirmed_required
 from wired4ex.cpd import bp, services, statements
-from wired4ex.cpd.documents import render_csv, render_pdf
+from wired4ex.cpd.documents import render_csv
 from wired4ex.cpd.forms import RevokeForm, StatementForm
 from wired4ex.cpd.models import Statement
+from wired4ex.cpd.pdfstore import stored_pdf
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.fields import EARLIEST_DATE, latest_period_date, year_in_period_bounds
@@ -93,7 +94,7 @@ def _period_from_form(form: StatementForm, policy) -> statements.Period | None:
 def _download(statement: Statement, kind: str):
     stem = f"cpd-statement-{statement.code}"
     if kind == "pdf":
-        response = make_response(render_pdf(statement, verify_url(statement)))
+        response = make_response(stored_pdf(statement, verify_url(statement)))
         response.headers["Content-Type"] = "application/pdf"
     else:
         response = make_response(render_csv(statement, verify_url(statement)))

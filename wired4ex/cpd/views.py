@@ -22,8 +22,8 @@ def policy_or_503():
         abort(503)
 
 
-def _chosen_cycle(policy, user_id):
-    cycles = services.cycles_with_activity(policy, user_id, local_today())
+def _chosen_cycle(policy, user_id, claim_dates=None):
+    cycles = services.cycles_with_activity(policy, user_id, local_today(), claim_dates)
     wanted = request.args.get("cycle", type=int)
     if wanted is None:
         return cycles[0], cycles
@@ -41,9 +41,10 @@ def _category_choices(policy):
 
 def _render_cpd_page(member: User, template_extra: dict | None = None):
     policy = policy_or_503()
-    cycle, cycles = _chosen_cycle(policy, member.id)
+    every_claim = services.member_claims(member.id)
+    cycle, cycles = _chosen_cycle(policy, member.id, {claim.end_date for claim in every_claim})
     summary = services.member_summary(policy, member, cycle, local_today())
-    claims = [c for c in services.member_claims(member.id) if cycle.contains(c.end_date)]
+    claims = [c for c in every_claim if cycle.contains(c.end_date)]
     today = local_today()
     return render_template(
         "cpd/index.html",

@@ -106,6 +106,22 @@ def attempt_allowance(
             AttemptGrant.user_id == user_id, AttemptGrant.module_id == module_id
         )
     )
+    return allowance_from(version, latest_number, used, last_at, open_id, granted, at)
+
+
+def allowance_from(
+    version: ModuleVersion,
+    latest_number: int,
+    used: int,
+    last_at: datetime | None,
+    open_id: int | None,
+    granted: int,
+    at: datetime | None = None,
+) -> Allowance:
+    """The allowance from the counts of the member's attempts and grants at a module."""
+    at = at or utcnow()
+    if not version.attempts_allowed:
+        return Allowance(used, None, True, None, latest_number, open_id)
     limit = version.attempts_allowed + granted
     if used < limit:
         return Allowance(used, limit, True, None, latest_number, open_id)

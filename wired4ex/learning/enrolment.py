@@ -34,14 +34,16 @@ def completed_course_ids(user_id: int) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def missing_prerequisites(user_id: int, course: Course) -> list[str]:
-    """Titles (or ids, when unknown) of prerequisite courses the member has not completed."""
+def missing_prerequisites(user_id: int, course: Course, done: set[int] | None = None) -> list[str]:
+    """Titles (or ids, when unknown) of prerequisite courses the member has not completed
+    (`done`: the ids of the courses they completed, when the caller has them)."""
     from wired4ex.catalog.services import get_courses_by_key
 
     if not course.prerequisites:
         return []
     known = get_courses_by_key(course.prerequisites)
-    done = completed_course_ids(user_id)
+    if done is None:
+        done = completed_course_ids(user_id)
     missing = []
     for key in course.prerequisites:
         prerequisite = known.get(key)

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from wired4ex.catalog.models import Course, Module
+from wired4ex.catalog.structure import structure
 from wired4ex.extensions import db
 from wired4ex.learning.models import (
     CourseCompletion,
@@ -14,6 +14,7 @@ from wired4ex.learning.models import (
     ModuleCompletion,
     ModuleProgress,
 )
+from wired4ex.learning.records import member_records
 
 # -- progress ---------------------------------------------------------------------------------
 
@@ -100,6 +101,17 @@ def course_progress(user_id: int, course: Course, enrolment: Enrolment | None) -
     return _progress(course, enrolment, completions, started, course_completions.get(course.id))
 
 
+def progress_from_records(course: Course, enrolment, records) -> CourseProgress:
+    """One member's progress in one course, from their records (learning.records)."""
+    return _progress(
+        course,
+        enrolment,
+        records.completions,
+        records.started,
+        records.course_completions.get(course.id),
+    )
+
+
 @dataclass
 class Dashboard:
     in_progress: list[CourseProgress]
@@ -108,37 +120,35 @@ class Dashboard:
 
 
 def dashboard(user_id: int, today: date) -> Dashboard:
-    """A member's courses in progress and completed, and where to resume, in a fixed number of
-    queries. (The home page adds the CPD standing from the CPD package.)"""
-    enrolments = list(
-        db.session.scalars(
-            sa.select(Enrolment)
-            .where(Enrolment.user_id == user_id, Enrolment.status == "active")
-            .options(
-                joinedload(Enrolment.course).joinedload(Course.institution),
-                joinedload(Enrolment.course)
-                .selectinload(Course.modules)
-                .joinedload(Module.current_version),
-                joinedload(Enrolment.last_module).joinedload(Module.current_version),
-            )
-            .order_by(Enrolment.last_visited_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
-        ).unique()
-    )
-    completions, started, course_completions = _member_records(user_id)
+    """A member's courses in progress and completed, and where to resume: one statement for the
+    member's records, the courses from the course structure of this content version. (The home
+    page adds the CPD standing from the CPD package.)"""
+    known = structure()
+    records = member_records(user_id)
+    enrolments = [e for e in records.enrolments.values() if e.status == "active"]
+    enrolments.sort(key=lambda e: e.enrolled_at, reverse=True)
+    enrolments.sort(key=lambda e: (e.last_visited_at is None, _descending(e.last_visited_at)))
     in_progress, completed = [], []
     resume = None
     for enrolment in enrolments:
+        course = known.by_id.get(enrolment.course_id)
+        if course is None:  # changed since the structure was read: shown on the next request
+            continue
         progress = _progress(
-            enrolment.course,
+            course,
             enrolment,
-            completions,
-            started,
-            course_completions.get(enrolment.course_id),
+            records.completions,
+            records.started,
+            records.course_completions.get(enrolment.course_id),
         )
         (completed if progress.completed_at else in_progress).append(progress)
-        if resume is None and enrolment.last_module is not None and not progress.completed_at:
-            last = enrolment.last_module
-            target = last if last.id not in completions else (progress.next_module or last)
+        last = known.modules.get(enrolment.last_module_id) if enrolment.last_module_id else None
+        if resume is None and last is not None and not progress.completed_at:
+            target = last if last.id not in records.completions else (progress.next_module or last)
             if target.status == "active":
                 resume = (progress, target)
     return Dashboard(in_progress, completed, resume)
+
+
+def _descending(moment: datetime | None) -> float:
+    return -moment.timestamp() if moment is not None else 0.0

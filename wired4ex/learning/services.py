@@ -74,4 +74,5 @@ from wired4ex.learning.progress import (  # noqa: F401
     _progress,
     course_progress,
     dashboard,
+    progress_from_records,
 )

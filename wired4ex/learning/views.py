@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 
 from wired4ex.auth.access import confirmed_required
 from wired4ex.catalog.services import competency_names as load_competency_names
-from wired4ex.catalog.services import get_course, get_courses_by_key, summarise
+from wired4ex.catalog.services import find_course, get_course, get_courses_by_key, summarise
+from wired4ex.dbtypes import utcnow
 from wired4ex.learning import bp, services
 from wired4ex.learning.forms import (
     EnrolForm,
@@ -16,6 +17,9 @@ from wired4ex.learning.forms import (
     question_fields,
     quiz_form_class,
 )
+from wired4ex.learning.reader import reader_state
+from wired4ex.learning.records import member_records
+from wired4ex.learning.scoring import attempt_questions
 from wired4ex.ui import confirmation_page
 
 
@@ -50,15 +54,27 @@ def _module_url(course, module, **kwargs):
     )
 
 
+def _shown_course_or_404(institution: str, course: str):
+    """A published course from the course structure of this content version (read-only: for
+    pages that show it, never for changing it)."""
+    found = find_course(institution, course)
+    if found is None or found.status != "published":
+        abort(404)
+    return found
+
+
 @bp.get("/courses/<institution>/<course>/")
 def course(institution: str, course: str):
-    found = _published_course_or_404(institution, course)
+    found = _shown_course_or_404(institution, course)
     enrolment = progress = None
     missing = []
     if current_user.is_authenticated:
-        enrolment = services.get_enrolment(current_user.id, found.id)
-        progress = services.course_progress(current_user.id, found, enrolment)
-        missing = services.missing_prerequisites(current_user.id, found)
+        records = member_records(current_user.id, [module.id for module in found.modules])
+        enrolment = records.enrolments.get(found.id)
+        progress = services.progress_from_records(found, enrolment, records)
+        missing = services.missing_prerequisites(
+            current_user.id, found, set(records.course_completions)
+        )
     return render_template(
         "learning/course.html",
         course=found,
@@ -130,22 +146,30 @@ def _reader_context(institution: str, course: str, module: str):
 @bp.get("/courses/<institution>/<course>/<module>")
 @login_required
 def module(institution: str, course: str, module: str):
-    found, modules, position, enrolment, allowed = _reader_context(institution, course, module)
+    # The course structure of this content version, and the member's state with the module's
+    # HTML in one statement; progress is written only when it changes what is stored.
+    found = _shown_course_or_404(institution, course)
+    modules, position = _module_or_404(found, module)
     current = modules[position]
-    if not allowed:
-        # Switching language: a member of the other edition is enrolled in this one on arrival.
-        enrolment = services.switch_edition(current_user, found)
-        allowed = enrolment is not None
-    if not allowed:
-        flash(_("Enrol in the course to read its modules."), "info")
-        return redirect(_course_url(found))
     version = current.current_version
+    state = reader_state(current_user.id, found.id, current.id, version.id)
+    enrolment = state.enrolment
+    if not services.can_read_modules(current_user, found, enrolment):
+        # Switching language: a member of the other edition is enrolled in this one on arrival.
+        if services.switch_edition(current_user, found) is None:
+            flash(_("Enrol in the course to read its modules."), "info")
+            return redirect(_course_url(found))
+        state = reader_state(current_user.id, found.id, current.id, version.id)
+        enrolment = state.enrolment
     enrolled = enrolment is not None and enrolment.status == "active"
     quiz = QuizView()
     if enrolled:
-        services.record_visit(current_user.id, enrolment.id, current.id)
-        quiz = _quiz_view(current, version, request.args.get("attempt", type=int))
-    return _render_module(found, modules, position, enrolled, quiz)
+        if state.needs_visit(current.id):
+            at = utcnow()
+            services.record_visit(current_user.id, enrolment.id, current.id, at=at)
+            state.started_at = state.started_at or at
+        quiz = _quiz_view(current, version, request.args.get("attempt", type=int), state=state)
+    return _render_module(found, modules, position, enrolled, quiz, state=state)
 
 
 class QuizView:
@@ -163,7 +187,7 @@ class QuizView:
         return question_fields(self.form, self.questions) if self.form else []
 
 
-def _quiz_view(module, version, attempt_id: int | None, form=None) -> QuizView:
+def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -> QuizView:
     view = QuizView()
     if attempt_id is not None:
         attempt = services.get_attempt(current_user.id, attempt_id, module.id)
@@ -171,6 +195,16 @@ def _quiz_view(module, version, attempt_id: int | None, form=None) -> QuizView:
             view.review = services.review_attempt(attempt)
     if not version.quiz:
         return view
+    if state is not None and view.review is None:
+        opened = state.open_attempt
+        if opened is not None and opened.module_version_id == version.id:
+            # The open attempt read with the page: nothing to write, nothing more to read.
+            view.questions = attempt_questions(version.quiz, opened.layout)
+            view.form = quiz_form_class(view.questions)(
+                formdata=None, token=services.issue_answer_sheet(opened)
+            )
+            view.allowance = state.allowance(version)
+            return view
     completion = services.get_completion(current_user.id, module.id)
     if completion and view.review and view.review.attempt.passed:
         # just passed: the review, and a link to take the check again if an attempt is left
@@ -191,13 +225,30 @@ def _quiz_view(module, version, attempt_id: int | None, form=None) -> QuizView:
     return view
 
 
-def _render_module(course, modules, position, enrolled, quiz, status=200):
+class _ShownVersion:
+    """A module version of the course structure with its HTML, read for the page."""
+
+    def __init__(self, version, html: str):
+        self._version, self.html = version, html
+
+    def __getattr__(self, name):
+        return getattr(self._version, name)
+
+
+def _render_module(course, modules, position, enrolled, quiz, status=200, state=None):
     current = modules[position]
-    completion = services.get_completion(current_user.id, current.id)
     other_edition = course.published_other_edition
     reading_left = None
-    if enrolled and not completion and not current.current_version.quiz:
-        reading_left = services.reading_time_left(current_user.id, current)
+    if state is not None:
+        completion = state.completion
+        version = _ShownVersion(current.current_version, state.html)
+        if enrolled and not completion and not current.current_version.quiz:
+            reading_left = state.reading_time_left(current)
+    else:
+        completion = services.get_completion(current_user.id, current.id)
+        version = current.current_version
+        if enrolled and not completion and not current.current_version.quiz:
+            reading_left = services.reading_time_left(current_user.id, current)
     return (
         render_template(
             "learning/module.html",
@@ -205,7 +256,7 @@ def _render_module(course, modules, position, enrolled, quiz, status=200):
             module=current,
             other_edition=other_edition,
             other_module=services.paired_module(current) if other_edition else None,
-            version=current.current_version,
+            version=version,
             previous=modules[position - 1] if position > 0 else None,
             next=modules[position + 1] if position + 1 < len(modules) else None,
             position=position + 1,
