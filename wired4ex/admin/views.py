@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wired4ex.admin import bp, exports, reports, services
+from wired4ex.admin import audit_text, bp, exports, reports, services
 from wired4ex.admin.forms import (
     AUDIT_ACTION_LABELS,
     CPD_STATUS_LABELS,
@@ -279,11 +279,10 @@ def _audit_filters():
 def audit_log():
     form, filters = _audit_filters()
     page = db.paginate(services.audit_query(filters), per_page=50, error_out=False)
-    people = services.user_names(
-        {e.actor_id for e in page.items} | {e.member_id for e in page.items}
-    )
+    people = services.user_names({e.member_id for e in page.items})
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/audit.html", form=form, page=page, people=people, args=args)
+    return render_template("admin/audit.html", form=form, page=page, people=people, args=args,
+                           entries=audit_text.entries(list(page.items)))  # fmt: skip
 
 
 @bp.get("/audit.csv")
