@@ -43,14 +43,14 @@ def render_page(path: Path, number: int) -> bytes:
     import pypdfium2 as pdfium
 
     if not 1 <= number <= MAX_PAGES:
-        raise PreviewError("page out of range")
+        raise PreviewError(number)
     try:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         raise PreviewError(str(error)) from error
     try:
         if number > len(document):
-            raise PreviewError("page out of range")
+            raise PreviewError(number)
         page = document[number - 1]
         width = page.get_width()
         scale = min(SCALE, MAX_WIDTH / width) if width > 0 else SCALE
