@@ -35,7 +35,10 @@ def test_filters_by_action_actor_member_and_dates(app, figures):
     admin = login(app, "admin@example.org")
 
     # The audit log shows an action's readable name where it has one.
-    labels = {"member.category_changed": "Membership category changed"}
+    labels = {
+        "member.category_changed": "Membership category changed",
+        "member.deactivated": "Account deactivated",
+    }
 
     def shown(query):
         page = admin.get(f"/admin/audit?{query}").get_data(as_text=True)

@@ -72,6 +72,47 @@ STATUS_LABELS = {
     "passed": _l("Passed"),
     "failed": _l("Failed"),
 }
+# Readable names of the actions the secretariat's forms did not name yet (the filter and each
+# entry's heading use both).
+MORE_ACTION_LABELS = {
+    "claim.approved": _l("Claim approved"),
+    "claim.rejected": _l("Claim rejected"),
+    "member.deactivated": _l("Account deactivated"),
+    "member.reactivated": _l("Account reactivated"),
+    "member.erased": _l("Personal data erased"),
+    "statement.revoked": _l("Statement revoked"),
+    "certificate.revoked": _l("Certificate revoked"),
+    "certification.approved": _l("Certification approved"),
+    "certification.rejected": _l("Certification rejected"),
+    "ledger.adjustment": _l("Ledger adjusted"),
+    "audit_sample.drawn": _l("Audit sample drawn"),
+    "audit_sample.outcome": _l("Audit outcome recorded"),
+    "institution.created": _l("Institution added"),
+    "institution.updated": _l("Institution changed"),
+    "faculty.created": _l("Faculty account created"),
+    "course.created": _l("Course created"),
+    "course.imported": _l("Course imported"),
+    "module.archived": _l("Module archived"),
+    "module.published": _l("Module published"),
+    "draft.submitted": _l("Draft sent for review"),
+    "draft.returned": _l("Draft returned"),
+    "event.created": _l("Event created"),
+    "event.updated": _l("Event changed"),
+    "event.session_added": _l("Session added"),
+    "event.session_updated": _l("Session changed"),
+    "event.organiser": _l("Organisers changed"),
+    "event.attendance_marked": _l("Attendance marked"),
+    "event.attendance_restored": _l("Attendance restored"),
+    "event.attendance_undone": _l("Attendance removed"),
+    "quiz.attempt_granted": _l("Attempt granted"),
+}
+
+
+def action_label(action: str) -> str:
+    """An action's readable name, or the action as recorded when it has none."""
+    return str(AUDIT_ACTION_LABELS.get(action) or MORE_ACTION_LABELS.get(action) or action)
+
+
 # Fields shown elsewhere (in the sentence) or of no use to a reader.
 HIDDEN_FIELDS = {"via", "event_id", "session_id", "grant_id", "author_id", "module", "course"}
 SYNC_LISTS = ("added", "updated", "archived")
@@ -84,6 +125,11 @@ class Entry:
     event: AuditEvent
     sentence: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def has_before(self) -> bool:
+        """Whether the event recorded earlier values (a change) or only what was done."""
+        return bool(self.event.before)
 
 
 @dataclass
@@ -291,7 +337,7 @@ def sentence(event: AuditEvent, names: Names) -> str:  # noqa: C901 (one branch 
             return _("%(actor)s recorded that %(member)s failed the CPD audit", **values)
         return _("%(actor)s recorded that %(member)s passed the CPD audit", **values)
     # An action without a sentence of its own (a newer feature): its name and whom it concerns.
-    label = str(AUDIT_ACTION_LABELS.get(action, action))
+    label = action_label(action)
     if member:
         return _("%(actor)s: %(action)s (%(member)s)", actor=actor, action=label, member=member)
     return _("%(actor)s: %(action)s", actor=actor, action=label)

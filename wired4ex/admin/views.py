@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from wired4ex.admin import audit_text, bp, exports, reports, services
 from wired4ex.admin.forms import (
-    AUDIT_ACTION_LABELS,
     CPD_STATUS_LABELS,
     ROLE_LABELS,
     AccountStateForm,
@@ -261,7 +260,7 @@ def _audit_filters():
     form = AuditFilterForm(request.args)
     form.action.choices = [
         ("", _("Any")),
-        *((a, str(AUDIT_ACTION_LABELS.get(a, a))) for a in services.audit_actions()),
+        *((a, audit_text.action_label(a)) for a in services.audit_actions()),
     ]
     form.validate()
     filters = services.AuditFilters(
@@ -297,7 +296,7 @@ def audit_csv():
 def _admin_labels() -> dict:
     countries = dict(country_choices())
     return {
-        "audit_action_label": lambda action: AUDIT_ACTION_LABELS.get(action, action),
+        "audit_action_label": audit_text.action_label,
         "cpd_status_label": lambda status: CPD_STATUS_LABELS.get(status, status or ""),
         "role_label": lambda role: ROLE_LABELS.get(role, role),
         "country_name": lambda code: countries.get(code, code),
