@@ -278,7 +278,13 @@ def live_preview(draft_id: int):
         abort(403)
     form = _draft_form(draft)
     if not form.validate_on_submit():
-        return jsonify({"errors": form.errors}), 400
+        # The fields the form refuses, in the problems box the editor shows beside the text.
+        field_errors = [(form[name].label.text if name in form else name, message)
+                        for name, messages in form.errors.items() if name != "csrf_token"
+                        for message in messages]  # fmt: skip
+        problems = render_template("authoring/_problems.html", preview=None,
+                                   field_errors=field_errors)  # fmt: skip
+        return jsonify({"errors": form.errors, "problems": problems}), 400
     scratch = Draft(
         course_id=found.id, key=form.key.data, body=form.body.data or "", author_id=current_user.id
     )
@@ -286,7 +292,8 @@ def live_preview(draft_id: int):
         setattr(scratch, name, value)
     preview = services.preview(found, scratch, _media_base(found))
     html = render_template("authoring/_preview.html", preview=preview, version=scratch)
-    return jsonify({"html": html})
+    problems = render_template("authoring/_problems.html", preview=preview)
+    return jsonify({"html": html, "problems": problems})
 
 
 @bp.post("/drafts/<int:draft_id>/discard")
