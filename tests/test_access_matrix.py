@@ -137,6 +137,10 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "cpd.revoke_statement":         {"GET": (LOGIN, 403, 403, 403, 403, 200),
                                      "POST": (LOGIN, 403, 403, 403, 403, 302)},
     "cpd.review_queue":             {"GET": (LOGIN, 403, 403, 403, 403, 200)},
+    # the reviewer's sandboxed look at A's evidence, and its first page drawn as an image (the
+    # world's evidence is a PDF header with no page to draw: 404 for the admin too)
+    "cpd.review_evidence":          {"GET": (LOGIN, 403, 403, 403, 403, 200)},
+    "cpd.review_evidence_page":     {"GET": (LOGIN, 403, 403, 403, 403, 404)},
     "cpd.review":                   {"GET": (LOGIN, 403, 403, 403, 403, 200),
                                      "POST": (LOGIN, 403, 403, 403, 403, 302)},
     "cpd.members":                  {"GET": (LOGIN, 403, 403, 403, 403, 200)},
@@ -174,7 +178,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "authoring.edit_draft":         {"GET": (LOGIN, 403, 403, 404, 200, 200),
                                      "POST": (LOGIN, 403, 403, 404, 302, 302)},
     "authoring.live_preview":       {"POST": (LOGIN, 403, 403, 404, 200, 200)},
-    "authoring.discard":            {"POST": (LOGIN, 403, 403, 404, 302, 302)},
+    # GET: the confirmation step
+    "authoring.discard":            {"GET": (LOGIN, 403, 403, 404, 200, 200),
+                                     "POST": (LOGIN, 403, 403, 404, 302, 302)},
     "authoring.history":            {"GET": (LOGIN, 403, 403, 404, 200, 200)},
     "authoring.restore":            {"POST": (LOGIN, 403, 403, 404, 302, 302)},
     "authoring.reviews":            {"GET": (LOGIN, 403, 403, 403, 403, 200)},
@@ -188,7 +194,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "admin.members_csv":            {"GET": (LOGIN, 403, 403, 403, 403, 200)},
     "admin.member":                 {"GET": (LOGIN, 403, 403, 403, 403, 200)},
     "admin.change_membership":      {"POST": (LOGIN, 403, 403, 403, 403, 302)},
-    "admin.account_state":          {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    # GET: the confirmation step
+    "admin.account_state":          {"GET": (LOGIN, 403, 403, 403, 403, 200),
+                                     "POST": (LOGIN, 403, 403, 403, 403, 302)},
     "admin.institutions":           {"GET": (LOGIN, 403, 403, 403, 403, 200)},
     "admin.new_institution":        {"GET": (LOGIN, 403, 403, 403, 403, 200),
                                      "POST": (LOGIN, 403, 403, 403, 403, 302)},
@@ -541,6 +549,7 @@ URL_VALUES = {
     "certification.badge_json": {"code": "certificate_code"},
     "certification.programme": {"code": "AHSM"},
     "cpd.download_statement": {"kind": "pdf"},
+    "cpd.review_evidence_page": {"number": 1},
     "cpd.issue_statement": {"kind": "pdf"},
     "cpd.statement_file": {"kind": "pdf"},
     "events.checkin_token": {"token": "checkin_token"},

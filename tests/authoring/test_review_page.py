@@ -37,3 +37,18 @@ def test_review_shows_old_and_new_side_by_side_and_a_tight_line_diff(faculty, ad
     assert re.search(r'<ins class="diff-line diff-add">.*per diems', diff)
     assert re.search(r'<span class="diff-line diff-hunk">From line \d+</span>', diff)
     assert "@@" not in diff
+
+
+def test_deleting_a_draft_asks_first_on_a_page_of_its_own(faculty):
+    course = create_course(faculty)
+    url = new_draft(faculty, course)
+    submit(faculty, url, {**MODULE, "save": "1"})
+    page = faculty.get(url).get_data(as_text=True)
+    assert f'href="{url}/discard"' in page and 'class="button button-warning"' in page
+    confirm = faculty.get(f"{url}/discard").get_data(as_text=True)
+    assert "Delete this draft?" in confirm and "This cannot be undone." in confirm
+    assert "Yes, delete the draft</button>" in confirm and "No, go back to the draft" in confirm
+    assert db.session.scalar(sa.select(Draft.status)) == "draft"  # still there
+    assert submit(faculty, f"{url}/discard", {}, page=url).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Draft.status)) == "discarded"

@@ -149,10 +149,15 @@ def change_membership(user_id: int):
     return redirect(url_for("admin.member", user_id=found.id))
 
 
-@bp.post("/members/<int:user_id>/<any(deactivate, reactivate):change>")
+@bp.route("/members/<int:user_id>/<any(deactivate, reactivate):change>", methods=["GET", "POST"])
 @admin_required
 def account_state(user_id: int, change: str):
+    """GET: the confirmation step for deactivating (what happens, a warning button, a way
+    back); POST: the change."""
     found = db.get_or_404(User, user_id)
+    if request.method == "GET":
+        return render_template("admin/account_state.html", member=found, change=change,
+                               form=AccountStateForm())  # fmt: skip
     if not AccountStateForm().validate_on_submit():
         abort(400)
     try:

@@ -296,10 +296,18 @@ def live_preview(draft_id: int):
     return jsonify({"html": html, "problems": problems})
 
 
-@bp.post("/drafts/<int:draft_id>/discard")
+@bp.route("/drafts/<int:draft_id>/discard", methods=["GET", "POST"])
 def discard(draft_id: int):
+    """GET: the confirmation step (what is lost, a warning button, a way back); POST: delete."""
     draft, found = _draft_or_404(draft_id)
-    if not services.can_edit(current_user, found) or not ButtonForm().validate_on_submit():
+    if not services.can_edit(current_user, found):
+        abort(403)
+    if request.method == "GET":
+        if not draft.editable:
+            abort(404)
+        return render_template("authoring/discard.html", draft=draft, course=found,
+                               button=ButtonForm())  # fmt: skip
+    if not ButtonForm().validate_on_submit():
         abort(403)
     try:
         services.discard_draft(draft)
