@@ -121,6 +121,7 @@ def _render_member(member: User, form=None, status=200):
         form=form or _membership_form(member),
         state_form=AccountStateForm(),
         cycle=cycle,
+        policy=policy,
         standing=standing,
         cpd_status="exempt" if standing.exempt else "met" if standing.target_met else "not_met",
     ), status
