@@ -172,7 +172,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
                                      "POST": (LOGIN, 403, 403, 404, 302, 302)},
     "authoring.export":             {"GET": (LOGIN, 403, 403, 404, 200, 200)},
     "authoring.move":               {"POST": (LOGIN, 403, 403, 404, 302, 302)},
-    "authoring.archive":            {"POST": (LOGIN, 403, 403, 404, 302, 302)},
+    # GET: the confirmation step
+    "authoring.archive":            {"GET": (LOGIN, 403, 403, 404, 200, 200),
+                                     "POST": (LOGIN, 403, 403, 404, 302, 302)},
     "authoring.new_draft":          {"POST": (LOGIN, 403, 403, 404, 302, 302)},
     "authoring.upload_image":       {"POST": (LOGIN, 403, 403, 404, 302, 302)},
     "authoring.edit_draft":         {"GET": (LOGIN, 403, 403, 404, 200, 200),

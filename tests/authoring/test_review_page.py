@@ -52,3 +52,22 @@ def test_deleting_a_draft_asks_first_on_a_page_of_its_own(faculty):
     assert submit(faculty, f"{url}/discard", {}, page=url).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(sa.select(Draft.status)) == "discarded"
+
+
+def test_archiving_a_module_asks_first(faculty, admin):
+    course = create_course(faculty)
+    submit(faculty, new_draft(faculty, course), {**MODULE, "submit_review": "1"})
+    draft = db.session.scalar(sa.select(Draft))
+    submit(admin, f"/authoring/drafts/{draft.id}/review", {"approve": "1", "comment": ""})
+    module = db.session.scalar(sa.select(Module).where(Module.key == "costing-outreach"))
+    url = f"/authoring/courses/{course.id}/modules/{module.id}/archive"
+    assert f'href="{url}"' in faculty.get(f"/authoring/courses/{course.id}").get_data(as_text=True)
+    confirm = faculty.get(url).get_data(as_text=True)
+    assert "Archive Costing a community outreach?" in confirm
+    assert "Yes, archive the module</button>" in confirm and "completions" in confirm
+    db.session.refresh(module)
+    assert module.status == "active"  # looking at the question changes nothing
+    response = submit(faculty, url, {}, page=f"/authoring/courses/{course.id}")
+    assert response.status_code == 302
+    db.session.refresh(module)
+    assert module.status == "archived"

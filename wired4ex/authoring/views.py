@@ -131,11 +131,17 @@ def move(course_id: int, module_id: int, direction: str):
     return redirect(url_for("authoring.course", course_id=found.id))
 
 
-@bp.post("/courses/<int:course_id>/modules/<int:module_id>/archive")
+@bp.route("/courses/<int:course_id>/modules/<int:module_id>/archive", methods=["GET", "POST"])
 def archive(course_id: int, module_id: int):
+    """GET: the confirmation step; POST: archive the module (completions are kept)."""
     found = _course_or_404(course_id, edit=True)
     module = db.get_or_404(Module, module_id)
-    if module.course_id != found.id or not ButtonForm().validate_on_submit():
+    if module.course_id != found.id:
+        abort(404 if request.method == "GET" else 400)
+    if request.method == "GET":
+        return render_template("authoring/archive.html", course=found, module=module,
+                               button=ButtonForm())  # fmt: skip
+    if not ButtonForm().validate_on_submit():
         abort(400)
     services.archive_module(current_user, module)
     flash(_("Module archived; learners' completions are kept."), "info")
