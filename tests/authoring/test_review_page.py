@@ -29,6 +29,7 @@ def test_review_shows_old_and_new_side_by_side_and_a_tight_line_diff(faculty, ad
     page = admin.get(f"/authoring/drafts/{second.id}/review").get_data(as_text=True)
     old, new = page.split('id="old-title"')[1].split('id="new-title"')
     assert "Published now (version 1)" in old and "fuel, allowances and supplies" in old
+    assert "cost an outreach day" in old and "Which is a direct cost" in old  # objectives, quiz
     assert "fuel, per diems and supplies" in new.split("Changes to the text")[0]
     assert re.search(r"<h2[^>]*>Why cost it", old) and "## Why cost it" not in old  # rendered
     diff = re.search(r'<div class="diff"[^>]*><pre>(.*?)</pre></div>', page, re.S).group(1)
