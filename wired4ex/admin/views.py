@@ -106,7 +106,10 @@ def _membership_form(member: User) -> MembershipForm:
     institutions = db.session.execute(
         sa.select(Institution.id, Institution.name).order_by(Institution.name)
     ).all()
-    form.institution.choices = [(0, _("None")), *((iid, name) for iid, name in institutions)]
+    form.institution.choices = [
+        (0, _("No institution")),
+        *((iid, name) for iid, name in institutions),
+    ]
     return form
 
 
