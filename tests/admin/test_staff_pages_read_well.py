@@ -5,14 +5,12 @@ text checked."""
 
 import html
 import re
-from datetime import date
 
 import pytest
 
 from bench import journeys
+from tests.browser.test_design import book  # noqa: F401  (the screenshot book's pages)
 from tests.conftest import submit
-from wired4ex import demo
-from wired4ex.extensions import db
 
 RAW = [
     (re.compile(r"\bNone\b"), "None"),
@@ -31,17 +29,8 @@ def visible_text(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
-@pytest.fixture
-def book(synced_content):
-    lines = list(demo.seed())
-    assert "skipped" not in lines[-1], lines
-    ids = journeys.prepare(date.today())
-    db.session.rollback()
-    return journeys.journeys(ids)
-
-
 @pytest.mark.parametrize("language", ["en", "sw"])
-def test_staff_pages_show_names_and_words_not_ids(app, book, language):
+def test_staff_pages_show_names_and_words_not_ids(app, book, language):  # noqa: F811
     journeys.set_language(language)
     problems = []
     for role in ("faculty", "admin"):

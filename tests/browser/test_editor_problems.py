@@ -2,14 +2,11 @@
 text is listed beside the editor without pressing Preview, a field the form refuses too, and the
 box empties once the text is right again."""
 
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from wired4ex.auth.models import User
+from tests.browser.test_editor_insert_image import lecturer_course
 from wired4ex.authoring import services
-from wired4ex.catalog.models import Institution
-from wired4ex.extensions import db
 
 GOOD = "## Costs\n\nFuel and allowances.\n"
 BROKEN = GOOD + "\n```quiz\n? Which costs belong to the outreach?\n- [ ] Fuel\n- [ ] Rent\n```\n"
@@ -18,13 +15,7 @@ BROKEN = GOOD + "\n```quiz\n? Which costs belong to the outreach?\n- [ ] Fuel\n-
 def test_problems_update_with_the_live_preview(
     desktop_page, live_server, make_user, synced_content
 ):
-    institution = db.session.scalar(sa.select(Institution).where(Institution.slug == "eaihm"))
-    make_user(
-        email="lecturer@eaihm.example", roles=("member", "faculty"), institution_id=institution.id
-    )
-    author = db.session.scalar(sa.select(User).where(User.email == "lecturer@eaihm.example"))
-    course = services.create_course(author, institution, "data-basics", "Data Basics", "Numbers.",
-                                    "en", None, "Overview.")  # fmt: skip
+    author, course = lecturer_course(make_user)
     draft = services.open_draft(author, course)
     page = desktop_page
     log_in(page, "lecturer@eaihm.example")

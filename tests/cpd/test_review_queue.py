@@ -36,14 +36,6 @@ def real_png() -> bytes:
 
 
 @pytest.fixture
-def admin_client(app, make_user):
-    make_user(email="secretariat@example.org", roles=("member", "admin"), full_name="Asha Admin")
-    client = app.test_client()
-    submit(client, "/login", {"email": "secretariat@example.org", "password": PASSWORD})
-    return client
-
-
-@pytest.fixture
 def claim_with(policy):
     def build(user, data: bytes, filename: str, days_ago: int = 0, **changes):
         claim = services.save_claim(
