@@ -13,11 +13,13 @@ from pathlib import Path
 MAX_PAGES = 3
 MAX_WIDTH = 900  # pixels: sharp in the review column, small to send
 SCALE = 1.5  # 108 dpi before the width cap
-# Evidence served to the reviewer: nothing in it may run, load or be framed elsewhere; the
-# browser treats it as a sandboxed document of its own origin-less kind.
-SANDBOX_POLICY = (
-    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
-)
+# Evidence served to the reviewer: nothing in it may run, load or be framed elsewhere, and an
+# image is a sandboxed document of its own. A PDF cannot be sandboxed: Chromium refuses to start
+# its PDF viewer in a sandboxed document ("This page has been blocked"), so a PDF gets the same
+# policy without `sandbox`; its type comes from its content (never HTML) and PDF scripts run in
+# the viewer's own process, with no access to this site's pages or cookies.
+SANDBOX_POLICY = "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'self'"
+PDF_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 class PreviewError(ValueError):

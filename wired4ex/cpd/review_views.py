@@ -63,9 +63,9 @@ def _evidence_path_or_404(claim_id: int):
     return found, path
 
 
-def _sandboxed(response):
-    """Evidence shown to the reviewer: inline, but in a sandbox, never cached, never sniffed."""
-    response.headers["Content-Security-Policy"] = evidence_preview.SANDBOX_POLICY
+def _sandboxed(response, policy: str = evidence_preview.SANDBOX_POLICY):
+    """Evidence shown to the reviewer: inline, but fenced in, never cached, never sniffed."""
+    response.headers["Content-Security-Policy"] = policy
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -84,6 +84,8 @@ def review_evidence(claim_id: int):
                          max_age=0)  # fmt: skip
     if content_type == "application/octet-stream":  # not one of ours: never shown inline
         response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    if content_type == "application/pdf":
+        return _sandboxed(response, evidence_preview.PDF_POLICY)
     return _sandboxed(response)
 
 
