@@ -69,7 +69,7 @@ def _charts(board: reports.Dashboard) -> dict:
             _("Enrolments and completions per month, %(year)s", year=board.year),
             [month_name(r.label, with_year=False) for r in months],
             pair(months),
-            empty_text=_("No enrolments or completions in %(year)s yet.", year=board.year),
+            empty_text=_("No enrolments or completions in %(year)s.", year=board.year),
         ),  # fmt: skip
         "courses": bar_chart(
             "chart-courses",
