@@ -76,7 +76,9 @@ class Config:
     )
     ASSOCIATION_SHORT_NAME = os.environ.get("ASSOCIATION_SHORT_NAME", "HeSMA East Africa")
     ASSOCIATION_ADDRESS = os.environ.get(
-        "ASSOCIATION_ADDRESS", "P.O. Box 00000-00100, Nairobi, Kenya · secretariat@hesma.example"
+        "ASSOCIATION_ADDRESS",
+        "Chai House, Koinange Street · P.O. Box 47620-00100, Nairobi, Kenya"
+        " · +254 20 222 4850 · secretariat@hesma.example",
     )
     SIGNATORY_NAME = os.environ.get("SIGNATORY_NAME", "The Registrar")
     SIGNATORY_TITLE = os.environ.get("SIGNATORY_TITLE", "Registrar, HeSMA East Africa")

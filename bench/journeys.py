@@ -138,6 +138,12 @@ def prepare(today: date) -> dict:
         "editor_module": module.id,
         "draft": draft.id,
     }
+    # A second module of the editor course with a draft being written (not in review).
+    fields = {**fields, "key": "outreach-logistics", "title": "Outreach logistics"}
+    writing = authoring.open_draft(faculty, course, None)
+    authoring.save_draft(writing, fields, "## Vehicles\n\nBook the vehicle a week ahead.\n")
+    ids["draft_editable"] = writing.id
+    ids["empty_year"] = today.year - 5
     db.session.commit()
     return ids
 
@@ -232,17 +238,27 @@ def journeys(ids: dict) -> list[Shot]:
             ("authoring", "/authoring/"),
             ("editor course", f"/authoring/courses/{ids['editor_course']}"),
             ("module history", f"/authoring/modules/{ids['editor_module']}/history"),
+            ("edit a draft", f"/authoring/drafts/{ids['draft_editable']}"),
+            ("delete a draft (confirm)", f"/authoring/drafts/{ids['draft_editable']}/discard"),
             ("new course", "/authoring/courses/new"),
             ("import", "/authoring/import"),
             ("learners' progress", "/admin/courses"),
+            ("course report", f"/admin/courses/{ids['course']}"),
+            ("a learner's progress", f"/admin/courses/{ids['course']}/learners/{ids['member']}"),
         ],
         "admin": [
             ("admin dashboard", "/admin/"),
+            ("M&E dashboard, empty year", f"/admin/dashboard?year={ids['empty_year']}"),
             ("members", "/admin/members"),
             ("member record", f"/admin/members/{ids['member']}"),
+            ("deactivate (confirm)", f"/admin/members/{ids['member']}/deactivate"),
             ("member's CPD ledger", f"/cpd/members/{ids['member']}"),
             ("claims to verify", "/cpd/review"),
             ("verify a claim", f"/cpd/review/{claims['submitted']}"),
+            ("claims, filtered", "/cpd/review?category=conference&age=30"),
+            ("claims, bad filter", "/cpd/review?age=banana"),
+            ("a decided claim", f"/cpd/review/{claims['approved']}"),
+            ("revoke a statement", f"/cpd/statements/{ids['statement']}/revoke"),
             ("audit samples", "/cpd/audits"),
             ("course reports", "/admin/courses"),
             ("course report", f"/admin/courses/{ids['course']}"),
@@ -250,6 +266,7 @@ def journeys(ids: dict) -> list[Shot]:
             ("institutions", "/admin/institutions"),
             ("institution", f"/admin/institutions/{ids['institution']}"),
             ("certification applications", "/certification/applications"),
+            ("revoke a certificate", f"/certification/certificates/{ids['certificate']}/revoke"),
             ("drafts to review", "/authoring/reviews"),
             ("review a draft", f"/authoring/drafts/{ids['draft']}/review"),
         ],

@@ -62,7 +62,7 @@ def log_in(page, role: str) -> None:
 def capture(browser, base: str, shots, language: str, out: Path) -> list[dict]:
     """Screenshots of every page for every role and size; returns the contact sheet's rows."""
     rows = []
-    for role in journeys.ROLES:
+    for role in dict.fromkeys(shot.role for shot in shots):
         for size, viewport in SIZES.items():
             context = browser.new_context(
                 base_url=base, viewport=viewport, locale=language,
@@ -151,7 +151,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "screenshots"), help="output folder")
     parser.add_argument("--languages", default="en,sw", help="comma-separated language codes")
+    parser.add_argument("--roles", default=",".join(journeys.ROLES),
+                        help="comma-separated roles to capture (default: all four)")  # fmt: skip
+    parser.add_argument("--no-pdf", action="store_true", help="leave out the PDFs")
     args = parser.parse_args()
+    roles = args.roles.split(",")
     out = Path(args.out)
     languages = args.languages.split(",")
     from playwright.sync_api import sync_playwright
@@ -162,7 +166,7 @@ def main() -> None:
         app = build(Path(folder))
         with app.app_context():
             ids = journeys.prepare(date.today())
-            shots = journeys.journeys(ids)
+            shots = [shot for shot in journeys.journeys(ids) if shot.role in roles]
         server, base = serve(app)
         rows = []
         try:
@@ -177,7 +181,8 @@ def main() -> None:
                         journeys.set_language(language)
                         db.session.remove()
                     rows += capture(browser, base, shots, language, out)
-                    rows += documents(browser, base, ids, language, out)
+                    if not args.no_pdf:
+                        rows += documents(browser, base, ids, language, out)
                     print(f"{language}: {len(rows)} images so far")
                 browser.close()
         finally:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from config import Config
@@ -80,12 +81,26 @@ def draw_letterhead(canvas: Canvas, left: float, top: float, width: float, font:
     canvas.setFont(bold, 12)
     canvas.drawString(left + size + 4 * mm, top - 5.5 * mm, details.name)
     canvas.setFont(font, 8.5)
-    canvas.drawString(left + size + 4 * mm, top - 10.5 * mm, details.address)
+    room = width - size - 4 * mm
+    for number, line in enumerate(address_lines(details.address, font, 8.5, room)[:2]):
+        canvas.drawString(left + size + 4 * mm, top - (10.5 + 3.8 * number) * mm, line)
     canvas.setStrokeColor(BRAND)
     canvas.setLineWidth(1.2)
     rule = top - size - 3 * mm
     canvas.line(left, rule, left + width, rule)
     return rule
+
+
+def address_lines(address: str, font: str, size: float, room: float) -> list[str]:
+    """The address on as few lines as fit `room`, broken between its " · " parts."""
+    lines: list[str] = []
+    for part in address.split(" · "):
+        joined = f"{lines[-1]} · {part}" if lines else part
+        if lines and stringWidth(joined, font, size) <= room:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
 
 
 def signature_image(details: Issuer) -> str | None:

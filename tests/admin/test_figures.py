@@ -127,10 +127,41 @@ def test_dashboard_numbers_for_last_year(app, figures):
 def test_dashboard_has_a_chart_and_a_table_for_every_figure(app, figures):
     page = login(app, "admin@example.org").get(f"/admin/dashboard?year={figures.last_year}")
     html = page.get_data(as_text=True)
-    for name in ("months", "courses", "institutions", "countries", "compliance", "certificates"):
+    for name in ("months", "courses", "institutions", "countries", "compliance"):
         assert f'id="chart-{name}"' in html and f'id="table-{name}"' in html
         assert f'aria-labelledby="chart-{name}-title"' in html
+    # No certificate in the figures: the chart is a sentence, the table stays.
+    assert (
+        f'<p class="chart-empty" id="chart-certificates">No certificates were issued in '
+        f"{figures.last_year} and none expire in the next 90 days.</p>" in html
+    )
+    assert 'id="table-certificates"' in html
+    # Month names, not 2025-03, in the chart and the table.
+    assert f"{figures.last_year}-03" not in html
+    assert '<span class="bar-label">March</span>' in html
+    assert f'<th scope="row">March {figures.last_year}</th>' in html
     assert "<script" not in html
+
+
+def test_dashboard_leads_with_the_headline_figures(app, figures):
+    from flask_babel import force_locale
+
+    html = login(app, "admin@example.org").get(f"/admin/dashboard?year={figures.last_year}")
+    html = html.get_data(as_text=True)
+    headlines = html.split('id="headlines-title"')[1].split("</section>")[0]
+    found = dict(
+        re.findall(r'<span class="stat-label">(?:<a[^>]*>)?([^<]+)(?:</a>)?</span> '
+                   r'<strong class="big-number">([^<]+)</strong>', headlines)
+    )  # fmt: skip
+    assert list(found) == ["Active members", "Enrolments", "Course completions",
+                           "CPD points awarded", "Claims waiting", "Members on track"]  # fmt: skip
+    assert found["Enrolments"] == "5" and found["Course completions"] == "3"
+    assert int(found["Active members"]) >= 5 and found["Claims waiting"] == "0"
+    assert html.index('id="headlines-title"') < html.index('id="queue-title"')
+    with force_locale("sw"):
+        from wired4ex.admin.headlines import month_name
+
+        assert month_name("2026-01") == "Januari 2026" and month_name("nope") == "nope"
 
 
 def test_question_pass_rates_per_question(app, figures):
@@ -144,3 +175,20 @@ def test_question_pass_rates_per_question(app, figures):
     # Two attempts are too few to show a question's share (from 5 on); the module's pass rate shows
     assert "50% (1)" not in html and "too few attempts" in html
     assert 'id="table-checks"' in html and "100% (2)" in html
+
+
+def test_members_on_track_at_the_end_of_a_cycle_are_those_who_met_the_target(app, figures):
+    """After a cycle, "on track" is "met the target" (caps, minimums and maximums applied); the
+    same count as the compliance table, by a different query."""
+    from wired4ex.admin.headlines import on_track
+
+    policy = load_policy()
+    cycle = policy.cycle_starting(figures.last_year)
+    after = cycle.end.replace(year=cycle.end.year + 1)
+    rows = reports.compliance(policy, cycle, after)
+    tracked, with_target = on_track(policy, cycle, after)
+    assert tracked == sum(row.met for row in rows if not row.exempt) and tracked > 0
+    assert with_target == sum(row.members for row in rows if not row.exempt)
+    # Before the cycle starts nobody needs a point yet: everyone with a target is on track.
+    before = cycle.start.replace(year=cycle.start.year - 1)
+    assert on_track(policy, cycle, before) == (with_target, with_target)

@@ -120,3 +120,19 @@ def test_deactivated_member_cannot_log_in_and_keeps_their_record(app, figures):
         sa.select(AuditEvent.action).where(AuditEvent.member_id == amina.id).order_by(AuditEvent.id)))  # fmt: skip
     assert actions == ["auth.login", "member.deactivated", "auth.login_failed",
                        "member.reactivated", "auth.login"]  # fmt: skip
+
+
+def test_deactivating_asks_first_on_a_page_of_its_own(app, figures):
+    """The member page links to a confirmation step (no JavaScript): a warning button and a way
+    back; nothing changes until it is pressed."""
+    admin = login(app, "admin@example.org")
+    amina = figures.people["amina"]
+    page = admin.get(f"/admin/members/{amina.id}").get_data(as_text=True)
+    assert f'href="/admin/members/{amina.id}/deactivate"' in page
+    confirm = admin.get(f"/admin/members/{amina.id}/deactivate")
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Deactivate the account of Amina Otieno?" in html
+    assert 'class="button button-warning">Yes, deactivate the account</button>' in html
+    assert "No, go back to the member" in html
+    db.session.refresh(amina)
+    assert amina.is_active_account  # looking at the question changes nothing

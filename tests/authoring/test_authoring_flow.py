@@ -47,7 +47,7 @@ def test_write_preview_submit_approve_publish(app, faculty, admin, make_user):
     assert learner.get("/courses/lake-region-university/outreach-budgets/").status_code == 404
     assert learner.get("/authoring/").status_code == 403
     review = admin.get(f"/authoring/drafts/{draft.id}/review").get_data(as_text=True)
-    assert "+ ## Why cost it" in review
+    assert '<span class="diff-sign" aria-hidden="true">+</span>## Why cost it</ins>' in review
     assert (
         submit(
             admin, f"/authoring/drafts/{draft.id}/review", {"approve": "1", "comment": ""}

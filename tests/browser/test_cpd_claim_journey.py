@@ -117,7 +117,7 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
     row.get_by_role("link", name=TITLE).click()
 
     expect(desktop_page.get_by_role("heading", level=1)).to_have_text(f"Verify: {TITLE}")
-    facts = desktop_page.locator("dl.facts")
+    facts = desktop_page.locator("dl.summary-list")
     expect(facts).to_contain_text(MEMBER_NAME)
     expect(facts).to_contain_text(PROVIDER)
     expect(desktop_page.get_by_text(REFLECTION)).to_be_visible()

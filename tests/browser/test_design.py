@@ -256,3 +256,27 @@ def test_the_footer_pages_are_real_accessible_pages_in_both_languages(page, live
     footer.get_by_role("link", name="Msaada").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Msaada")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ["faculty", "admin"])
+def test_staff_pages_have_no_serious_accessibility_problems(
+    browser, live_server, page_log, book, role
+):
+    """axe on every faculty and admin page of the book (work queue, claim queue and review with
+    the evidence preview, audit log, M&E dashboard, draft review, confirmation steps), on a phone
+    in Kiswahili (longer words) and on a desktop in English."""
+    problems = []
+    shots = [shot for shot in book if shot.role == role]
+    for viewport, language in ((PHONE_740, "sw"), (DESKTOP, "en")):
+        journeys.set_language(language)
+        db.session.remove()
+        context, page = _open_page(browser, live_server, viewport, page_log)
+        context.set_extra_http_headers({"Accept-Language": language})
+        try:
+            sign_in(page, role)
+            for shot in shots:
+                page.goto(shot.path)
+                problems += axe_problems(page, f"{role} {shot.name}")
+        finally:
+            context.close()
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)

@@ -14,9 +14,8 @@ from wired4ex.catalog.models import Institution
 from wired4ex.extensions import db
 
 
-def test_insert_an_uploaded_image_at_the_cursor(
-    desktop_page, live_server, make_user, synced_content
-):
+def lecturer_course(make_user):
+    """A lecturer of eaihm (lecturer@eaihm.example) and a course written in the editor."""
     institution = db.session.scalar(sa.select(Institution).where(Institution.slug == "eaihm"))
     make_user(
         email="lecturer@eaihm.example", roles=("member", "faculty"), institution_id=institution.id
@@ -24,6 +23,13 @@ def test_insert_an_uploaded_image_at_the_cursor(
     author = db.session.scalar(sa.select(User).where(User.email == "lecturer@eaihm.example"))
     course = services.create_course(author, institution, "data-basics", "Data Basics", "Numbers.",
                                     "en", None, "Overview.")  # fmt: skip
+    return author, course
+
+
+def test_insert_an_uploaded_image_at_the_cursor(
+    desktop_page, live_server, make_user, synced_content
+):
+    author, course = lecturer_course(make_user)
     png = io.BytesIO()
     Image.new("RGB", (8, 8), "navy").save(png, format="PNG")
     services.add_image(course, FileStorage(io.BytesIO(png.getvalue()), filename="Chart.png"))

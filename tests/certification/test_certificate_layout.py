@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.certification.conftest import login
+from tests.conftest import issue_statement
 from tests.documents import pdf_pages, pdf_text, qr_of, require
 from wired4ex.extensions import db
 
@@ -49,6 +50,7 @@ def test_the_certificate_is_one_landscape_page_with_name_letters_signatory_and_q
     for expected in (
         "HeSMA East Africa (Health Systems Management Association)",
         "Certificate of Professional Certification",
+        "P.O. Box 4321-00200, Kisumu, Kenya",  # the letterhead's address, from the configuration
         NAME,
         "and may use the designation letters",
         "AHSM",
@@ -83,3 +85,22 @@ def test_the_certificate_prints_in_black_and_white(
     # Ink is black or the dark teal (about 30% grey); paper is white. Anti-aliasing fills the
     # range in between, but the darkest ink is near black.
     assert shades[0] < 40 and shades[-1] == 255
+
+
+def test_the_default_address_is_the_nairobi_secretariat_on_both_documents(
+    app, make_user, give_certificate, tmp_path
+):
+    """Out of the box the letterhead names a real-looking Nairobi address (no placeholder), and
+    the longer default address fits the statement's letterhead (wrapped, not cut)."""
+    member = make_user(email="wanjiru@example.org", full_name=NAME)
+    certificate = give_certificate(member, "AHSM", issued_on=date(2026, 1, 10))
+    db.session.commit()
+    client = login(app, "wanjiru@example.org")
+    certificate_text = pdf_text(
+        client.get(f"/certification/certificates/{certificate.id}.pdf").data, tmp_path
+    )
+    statement_text = pdf_text(issue_statement(client, cycle=2026).data, tmp_path)
+    for text in (certificate_text, statement_text):
+        assert "P.O. Box 47620-00100, Nairobi, Kenya" in text
+        assert "secretariat@hesma.example" in text
+        assert "00000" not in text

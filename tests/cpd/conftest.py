@@ -9,7 +9,7 @@ import pytest
 import yaml
 from werkzeug.datastructures import FileStorage
 
-from tests.conftest import ROOT
+from tests.conftest import PASSWORD, ROOT, submit
 from wired4ex.catalog.content import ContentTree
 from wired4ex.catalog.sync import sync_content
 from wired4ex.cpd import services
@@ -60,3 +60,12 @@ def make_claim(policy):
         )
 
     return build
+
+
+@pytest.fixture
+def admin_client(app, make_user):
+    """The secretariat (Asha Admin), logged in."""
+    make_user(email="secretariat@example.org", roles=("member", "admin"), full_name="Asha Admin")
+    client = app.test_client()
+    submit(client, "/login", {"email": "secretariat@example.org", "password": PASSWORD})
+    return client

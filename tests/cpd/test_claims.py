@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, csrf_token, submit
+from tests.conftest import csrf_token, submit
 from tests.cpd.conftest import PDF, PNG
 from wired4ex.audit import AuditEvent
 from wired4ex.auth.models import User
@@ -157,14 +157,6 @@ def test_members_cannot_open_the_review_pages(client, member, make_claim):
     assert client.get(f"/cpd/review/{claim.id}").status_code == 403
     assert client.get(f"/cpd/members/{member.id}").status_code == 403
     assert client.get("/cpd/audits").status_code == 403
-
-
-@pytest.fixture
-def admin_client(app, make_user):
-    make_user(email="secretariat@example.org", roles=("member", "admin"), full_name="Asha Admin")
-    client = app.test_client()
-    submit(client, "/login", {"email": "secretariat@example.org", "password": PASSWORD})
-    return client
 
 
 def decide(client, claim_id, **data):

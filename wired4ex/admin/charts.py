@@ -1,25 +1,20 @@
-"""Horizontal bar charts as geometry for an inline SVG (no chart library, no JavaScript).
+"""Horizontal bar charts for the report pages, drawn in HTML (no chart library, no JavaScript).
 
-The template draws the rectangles and labels; the numbers are always in a table beside the chart.
+Labels and values are ordinary page text (at least 12 px, wrapping instead of being clipped); each
+bar is a tiny inline SVG whose rectangle's width is a percentage attribute, so no inline style is
+needed under the site's Content-Security-Policy. The numbers are always in a table beside the
+chart too. A chart with nothing to show says so in a sentence instead.
 """
 
 from dataclasses import dataclass, field
 
-WIDTH = 640
-LABEL_WIDTH = 200
-VALUE_WIDTH = 56
-BAR_HEIGHT = 14
-GAP = 10
 SERIES_CLASSES = ("bar-a", "bar-b")
 
 
 @dataclass
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
     value: float
+    percent: float  # of the chart's maximum, 0 to 100
     css: str
     series: str
 
@@ -27,7 +22,6 @@ class Bar:
 @dataclass
 class Row:
     label: str
-    y: float
     bars: list[Bar] = field(default_factory=list)
 
 
@@ -35,16 +29,15 @@ class Row:
 class Chart:
     id: str
     title: str
-    width: int
-    height: int
     rows: list[Row]
     legend: list[tuple[str, str]]
     suffix: str = ""
+    empty_text: str = ""
 
-
-def _short(label: str, limit: int = 26) -> str:
-    """At most `limit` characters: a 12 px label of 26 fits the 192 units left of the bars."""
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    @property
+    def empty(self) -> bool:
+        """True when every bar is zero (or there are no rows): a sentence reads better."""
+        return not any(bar.value for row in self.rows for bar in row.bars)
 
 
 def bar_chart(
@@ -54,30 +47,19 @@ def bar_chart(
     series: list[tuple[str, list[float]]],
     maximum: float | None = None,
     suffix: str = "",
+    empty_text: str = "",
 ) -> Chart:
     """A chart with one group of bars per label and one bar per series in each group."""
     top = max((max(values, default=0) for _, values in series), default=0)
-    top = maximum or top or 1
-    room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    group = BAR_HEIGHT * len(series) + GAP
+    top = float(maximum or top or 1)
     rows = []
     for index, label in enumerate(labels):
-        y = GAP + index * group
-        row = Row(_short(label), y)
+        row = Row(label)
         for number, (name, values) in enumerate(series):
             value = values[index] or 0
-            row.bars.append(
-                Bar(
-                    x=LABEL_WIDTH,
-                    y=y + number * BAR_HEIGHT,
-                    width=max(room * float(value) / float(top), 0),
-                    height=BAR_HEIGHT - 2,
-                    value=value,
-                    css=SERIES_CLASSES[number % len(SERIES_CLASSES)],
-                    series=name,
-                )
-            )
+            percent = min(max(100 * float(value) / top, 0), 100)
+            css = SERIES_CLASSES[number % len(SERIES_CLASSES)]
+            row.bars.append(Bar(value, round(percent, 1), css, name))
         rows.append(row)
     legend = [(name, SERIES_CLASSES[n % len(SERIES_CLASSES)]) for n, (name, _) in enumerate(series)]
-    height = GAP + len(labels) * group + GAP
-    return Chart(chart_id, title, WIDTH, max(height, 40), rows, legend, suffix)
+    return Chart(chart_id, title, rows, legend, suffix, empty_text)

@@ -2,13 +2,14 @@
 
 from functools import wraps
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.admin import bp, course_reports, exports, queue, reports, services
 from wired4ex.admin.charts import bar_chart
 from wired4ex.admin.forms import CourseFilterForm, DashboardForm
+from wired4ex.admin.headlines import headlines, month_name
 from wired4ex.admin.views import valid
 from wired4ex.auth.access import admin_required
 from wired4ex.auth.forms import MEMBERSHIP_LABELS, country_choices
@@ -66,26 +67,33 @@ def _charts(board: reports.Dashboard) -> dict:
         "months": bar_chart(
             "chart-months",
             _("Enrolments and completions per month, %(year)s", year=board.year),
-            [r.label for r in months],
+            [month_name(r.label, with_year=False) for r in months],
             pair(months),
+            empty_text=_("No enrolments or completions in %(year)s.", year=board.year),
         ),  # fmt: skip
         "courses": bar_chart(
             "chart-courses",
             _("Enrolments and completions per course"),
             [r.label for r in board.courses],
             pair(board.courses),
+            empty_text=_("No course had enrolments or completions in %(year)s.", year=board.year),
         ),  # fmt: skip
         "institutions": bar_chart(
             "chart-institutions",
             _("Per institution"),
             [r.label for r in board.institutions],
             pair(board.institutions),
+            empty_text=_(
+                "No institution's course had enrolments or completions in %(year)s.",
+                year=board.year,
+            ),
         ),  # fmt: skip
         "countries": bar_chart(
             "chart-countries",
             _("Per member's country"),
             [r.label for r in board.countries],
             pair(board.countries),
+            empty_text=_("No member enrolled or completed a course in %(year)s.", year=board.year),
         ),  # fmt: skip
         "compliance": bar_chart(
             "chart-compliance",
@@ -103,6 +111,9 @@ def _charts(board: reports.Dashboard) -> dict:
             ],
             maximum=100,
             suffix="%",
+            empty_text=_(
+                "No member has met the CPD target in cycle %(cycle)s yet.", cycle=board.cycle.label
+            ),
         ),  # fmt: skip
         "certificates": bar_chart(
             "chart-certificates",
@@ -112,6 +123,10 @@ def _charts(board: reports.Dashboard) -> dict:
                 (_("Issued"), [r.issued for r in board.certificates]),
                 (_("Expiring"), [r.expiring for r in board.certificates]),
             ],
+            empty_text=_(
+                "No certificates were issued in %(year)s and none expire in the next 90 days.",
+                year=board.year,
+            ),
         ),  # fmt: skip
     }
 
@@ -120,9 +135,11 @@ def _charts(board: reports.Dashboard) -> dict:
 @admin_required
 def dashboard():
     form, board = _dashboard()
+    links = {"members": url_for("admin.members"), "claims": url_for("cpd.review_queue")}
     return render_template(
         "admin/dashboard.html", form=form, board=board, charts=_charts(board),
         queues=queue.work_queue(), now=utcnow(),
+        headlines=headlines(board, policy_or_503(), local_today(), links),
     )  # fmt: skip
 
 
@@ -183,7 +200,8 @@ def course_report(course_id: int):
     learners = course_reports.learner_rows(course_reports.learners_query(course, country, category))
     months = list(db.session.execute(course_reports.completions_query(course, country, category)))
     chart = bar_chart("chart-course-completions", _("Completions per month"),
-                      [m for m, _n in months], [(_("Completions"), [n for _m, n in months])])  # fmt: skip
+                      [month_name(m) for m, _n in months], [(_("Completions"), [n for _m, n in months])],
+                      empty_text=_("No learner has completed this course yet."))  # fmt: skip
     return render_template(
         "admin/course_report.html",
         course=course,

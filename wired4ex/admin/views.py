@@ -6,9 +6,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wired4ex.admin import bp, exports, reports, services
+from wired4ex.admin import audit_text, bp, exports, reports, services
 from wired4ex.admin.forms import (
-    AUDIT_ACTION_LABELS,
     CPD_STATUS_LABELS,
     ROLE_LABELS,
     AccountStateForm,
@@ -107,7 +106,10 @@ def _membership_form(member: User) -> MembershipForm:
     institutions = db.session.execute(
         sa.select(Institution.id, Institution.name).order_by(Institution.name)
     ).all()
-    form.institution.choices = [(0, _("None")), *((iid, name) for iid, name in institutions)]
+    form.institution.choices = [
+        (0, _("No institution")),
+        *((iid, name) for iid, name in institutions),
+    ]
     return form
 
 
@@ -122,6 +124,7 @@ def _render_member(member: User, form=None, status=200):
         form=form or _membership_form(member),
         state_form=AccountStateForm(),
         cycle=cycle,
+        policy=policy,
         standing=standing,
         cpd_status="exempt" if standing.exempt else "met" if standing.target_met else "not_met",
     ), status
@@ -150,10 +153,15 @@ def change_membership(user_id: int):
     return redirect(url_for("admin.member", user_id=found.id))
 
 
-@bp.post("/members/<int:user_id>/<any(deactivate, reactivate):change>")
+@bp.route("/members/<int:user_id>/<any(deactivate, reactivate):change>", methods=["GET", "POST"])
 @admin_required
 def account_state(user_id: int, change: str):
+    """GET: the confirmation step for deactivating (what happens, a warning button, a way
+    back); POST: the change."""
     found = db.get_or_404(User, user_id)
+    if request.method == "GET":
+        return render_template("admin/account_state.html", member=found, change=change,
+                               form=AccountStateForm())  # fmt: skip
     if not AccountStateForm().validate_on_submit():
         abort(400)
     try:
@@ -261,7 +269,7 @@ def _audit_filters():
     form = AuditFilterForm(request.args)
     form.action.choices = [
         ("", _("Any")),
-        *((a, str(AUDIT_ACTION_LABELS.get(a, a))) for a in services.audit_actions()),
+        *((a, audit_text.action_label(a)) for a in services.audit_actions()),
     ]
     form.validate()
     filters = services.AuditFilters(
@@ -279,11 +287,10 @@ def _audit_filters():
 def audit_log():
     form, filters = _audit_filters()
     page = db.paginate(services.audit_query(filters), per_page=50, error_out=False)
-    people = services.user_names(
-        {e.actor_id for e in page.items} | {e.member_id for e in page.items}
-    )
+    people = services.user_names({e.member_id for e in page.items})
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/audit.html", form=form, page=page, people=people, args=args)
+    return render_template("admin/audit.html", form=form, page=page, people=people, args=args,
+                           entries=audit_text.entries(list(page.items)))  # fmt: skip
 
 
 @bp.get("/audit.csv")
@@ -298,7 +305,7 @@ def audit_csv():
 def _admin_labels() -> dict:
     countries = dict(country_choices())
     return {
-        "audit_action_label": lambda action: AUDIT_ACTION_LABELS.get(action, action),
+        "audit_action_label": audit_text.action_label,
         "cpd_status_label": lambda status: CPD_STATUS_LABELS.get(status, status or ""),
         "role_label": lambda role: ROLE_LABELS.get(role, role),
         "country_name": lambda code: countries.get(code, code),

@@ -386,7 +386,9 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
         if line.startswith(("---", "+++")):
             continue
         if line.startswith("@@"):
-            lines.append(("hunk", line))
+            # "@@ -12,5 +12,6 @@": where the part starts in the new text (line 12).
+            found = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)", line)
+            lines.append(("hunk", found.group(1) if found else ""))
         elif line.startswith("+"):
             lines.append(("add", line[1:]))
         elif line.startswith("-"):

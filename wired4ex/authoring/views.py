@@ -131,11 +131,17 @@ def move(course_id: int, module_id: int, direction: str):
     return redirect(url_for("authoring.course", course_id=found.id))
 
 
-@bp.post("/courses/<int:course_id>/modules/<int:module_id>/archive")
+@bp.route("/courses/<int:course_id>/modules/<int:module_id>/archive", methods=["GET", "POST"])
 def archive(course_id: int, module_id: int):
+    """GET: the confirmation step; POST: archive the module (completions are kept)."""
     found = _course_or_404(course_id, edit=True)
     module = db.get_or_404(Module, module_id)
-    if module.course_id != found.id or not ButtonForm().validate_on_submit():
+    if module.course_id != found.id:
+        abort(404 if request.method == "GET" else 400)
+    if request.method == "GET":
+        return render_template("authoring/archive.html", course=found, module=module,
+                               button=ButtonForm())  # fmt: skip
+    if not ButtonForm().validate_on_submit():
         abort(400)
     services.archive_module(current_user, module)
     flash(_("Module archived; learners' completions are kept."), "info")
@@ -278,7 +284,13 @@ def live_preview(draft_id: int):
         abort(403)
     form = _draft_form(draft)
     if not form.validate_on_submit():
-        return jsonify({"errors": form.errors}), 400
+        # The fields the form refuses, in the problems box the editor shows beside the text.
+        field_errors = [(form[name].label.text if name in form else name, message)
+                        for name, messages in form.errors.items() if name != "csrf_token"
+                        for message in messages]  # fmt: skip
+        problems = render_template("authoring/_problems.html", preview=None,
+                                   field_errors=field_errors)  # fmt: skip
+        return jsonify({"errors": form.errors, "problems": problems}), 400
     scratch = Draft(
         course_id=found.id, key=form.key.data, body=form.body.data or "", author_id=current_user.id
     )
@@ -290,10 +302,18 @@ def live_preview(draft_id: int):
     return jsonify({"html": html, "problems": problems})
 
 
-@bp.post("/drafts/<int:draft_id>/discard")
+@bp.route("/drafts/<int:draft_id>/discard", methods=["GET", "POST"])
 def discard(draft_id: int):
+    """GET: the confirmation step (what is lost, a warning button, a way back); POST: delete."""
     draft, found = _draft_or_404(draft_id)
-    if not services.can_edit(current_user, found) or not ButtonForm().validate_on_submit():
+    if not services.can_edit(current_user, found):
+        abort(403)
+    if request.method == "GET":
+        if not draft.editable:
+            abort(404)
+        return render_template("authoring/discard.html", draft=draft, course=found,
+                               button=ButtonForm())  # fmt: skip
+    if not ButtonForm().validate_on_submit():
         abort(403)
     try:
         services.discard_draft(draft)

@@ -73,6 +73,9 @@ def render_certificate_pdf(certificate, verify_url: str, today: date) -> bytes:
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT_BOLD, 13)
     canvas.drawCentredString(center, height - 45 * mm, details.name)
+    if details.address:
+        canvas.setFont(FONT, 8.5)
+        canvas.drawCentredString(center, height - 50 * mm, details.address)
     canvas.setFont(FONT_BOLD, 24)
     canvas.setFillColor(BRAND)
     canvas.drawCentredString(

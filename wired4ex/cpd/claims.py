@@ -194,14 +194,25 @@ def withdraw_claim(user: User, claim: Claim, at: datetime | None = None) -> None
 
 def pending_claims() -> list[Claim]:
     """Submitted claims, oldest first, with their members."""
-    return list(
-        db.session.scalars(
-            sa.select(Claim)
-            .where(Claim.status == "submitted")
-            .options(selectinload(Claim.member))
-            .order_by(Claim.submitted_at, Claim.id)
-        )
+    return list(db.session.scalars(pending_claims_query()))
+
+
+def pending_claims_query(category: str | None = None, submitted_before=None) -> sa.Select:
+    """Submitted claims, oldest first, with their members; optionally of one CPD category and
+    submitted before a moment (waiting longer than some days)."""
+    query = (
+        sa.select(Claim)
+        .where(Claim.status == "submitted")
+        .options(selectinload(Claim.member))
+        .order_by(Claim.submitted_at, Claim.id)
     )
+    if category:
+        query = query.where(Claim.category == category)
+    if submitted_before is not None:
+        query = query.where(
+            sa.func.coalesce(Claim.submitted_at, Claim.created_at) < submitted_before
+        )
+    return query
 
 
 @dataclass(frozen=True)

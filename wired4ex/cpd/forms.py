@@ -65,6 +65,25 @@ class WithdrawForm(Form):
     submit = SubmitField(_l("Withdraw this claim"))
 
 
+class QueueFilterForm(Form):
+    """The claim queue's filters, sent by GET: no CSRF token; a bad value is ignored and said."""
+
+    class Meta:
+        csrf = False
+
+    category = SelectField(_l("CPD category"), choices=[], validators=[Optional()])
+    age = SelectField(
+        _l("Waiting"),
+        choices=[
+            ("", _l("Any time")),
+            ("7", _l("More than 7 days")),
+            ("14", _l("More than 14 days")),
+            ("30", _l("More than 30 days")),
+        ],
+        validators=[Optional()],
+    )
+
+
 class DecisionForm(Form):
     decision = RadioField(
         _l("Decision"),

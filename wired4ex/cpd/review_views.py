@@ -1,28 +1,128 @@
 """The secretariat's verification queue and the decision on one claim."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required
-from wired4ex.cpd import bp, services
+from wired4ex.cpd import bp, evidence, evidence_preview, services
 from wired4ex.cpd.claims import ALREADY_DECIDED, CLAIM_CHANGED
 from wired4ex.cpd.errors import ClaimConflict
-from wired4ex.cpd.forms import DecisionForm
+from wired4ex.cpd.forms import DecisionForm, QueueFilterForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import policy_or_503
+from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
 from wired4ex.urls import public_url
+
+QUEUE_PAGE = 50
 
 
 @bp.get("/review")
 @admin_required
 def review_queue():
+    """Submitted claims, oldest first, with how long each has waited; filters by CPD category
+    and waiting time (a value that is not one of the choices is ignored, and said)."""
+    policy = policy_or_503()
+    form = QueueFilterForm(request.args)
+    form.category.choices = [("", _("Any category")), *((code, policy.category_name(code))
+                                                         for code in policy.categories)]  # fmt: skip
+    form.validate()
+    ignored = [field.label.text for field in (form.category, form.age) if field.errors]
+    category = None if form.category.errors else form.category.data or None
+    days = None if form.age.errors or not form.age.data else int(form.age.data)
+    now = utcnow()
+    query = services.pending_claims_query(category, now - timedelta(days=days) if days else None)
+    page = db.paginate(query, per_page=QUEUE_PAGE, error_out=False)
+    args = {k: v for k, v in request.args.items() if k in ("category", "age") and v}
     return render_template(
-        "cpd/review_queue.html", claims=services.pending_claims(), policy=policy_or_503()
+        "cpd/review_queue.html", page=page, policy=policy, form=form, now=now, args=args,
+        ignored=ignored, filtered=bool(category or days), waiting_days=waiting_days,
+    )  # fmt: skip
+
+
+def waiting_days(claim: Claim, now) -> int:
+    """Whole days since the claim was submitted (or created, for older rows)."""
+    since = claim.submitted_at or claim.created_at
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=now.tzinfo)
+    return max((now - since).days, 0)
+
+
+def _evidence_path_or_404(claim_id: int):
+    found = db.session.get(Claim, claim_id)
+    if found is None or not found.evidence_stored_as:
+        abort(404)
+    path = evidence.path_of(found.evidence_stored_as)
+    if not path.is_file():
+        abort(404)
+    return found, path
+
+
+def _sandboxed(response, policy: str = evidence_preview.SANDBOX_POLICY):
+    """Evidence shown to the reviewer: inline, but fenced in, never cached, never sniffed."""
+    response.headers["Content-Security-Policy"] = policy
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/review/<int:claim_id>/evidence")
+@admin_required
+def review_evidence(claim_id: int):
+    """The evidence file as it is, inline for the reviewer (a PDF opens in the browser's viewer),
+    sandboxed; its type comes from its content, never from the member's file name."""
+    found, path = _evidence_path_or_404(claim_id)
+    name, content_type = evidence.download_as(
+        found.evidence_stored_as, f"claim-{found.id}-evidence"
     )
+    response = send_file(path, mimetype=content_type, as_attachment=False, download_name=name,
+                         max_age=0)  # fmt: skip
+    if content_type == "application/octet-stream":  # not one of ours: never shown inline
+        response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    if content_type == "application/pdf":
+        return _sandboxed(response, evidence_preview.PDF_POLICY)
+    return _sandboxed(response)
+
+
+@bp.get("/review/<int:claim_id>/evidence/page-<int:number>.png")
+@admin_required
+def review_evidence_page(claim_id: int, number: int):
+    """Page `number` of PDF evidence drawn as a PNG image, for the preview on the review page."""
+    found, path = _evidence_path_or_404(claim_id)
+    if evidence.detect_type(path.read_bytes()[:16]) != ("application/pdf", ".pdf"):
+        abort(404)
+    try:
+        image = evidence_preview.render_page(path, number)
+    except evidence_preview.PreviewError:
+        abort(404)
+    response = Response(image, mimetype="image/png")
+    response.headers["Content-Disposition"] = f"inline; filename=claim-{found.id}-page-{number}.png"
+    return _sandboxed(response)
+
+
+def evidence_view(found: Claim) -> dict:
+    """What the review page shows of the evidence: its kind, and for a PDF how many pages are
+    drawn in the page (and how many it has)."""
+    if not found.evidence_stored_as:
+        return {"kind": None}
+    path = evidence.path_of(found.evidence_stored_as)
+    if not path.is_file():
+        return {"kind": "missing"}
+    kind = evidence.detect_type(path.read_bytes()[:16])
+    if kind is None:
+        return {"kind": "unknown"}
+    if kind[0].startswith("image/"):
+        return {"kind": "image"}
+    try:
+        total = evidence_preview.page_count(path)
+    except evidence_preview.PreviewError:
+        return {"kind": "unreadable"}
+    return {"kind": "pdf", "pages": min(total, evidence_preview.MAX_PAGES), "total": total}
 
 
 @bp.route("/review/<int:claim_id>", methods=["GET", "POST"])
@@ -81,6 +181,8 @@ def _review_page(found: Claim, form: DecisionForm, status: int = 200):
         form=form,
         policy=policy_or_503(),
         own_case=found.user_id == current_user.id,
+        evidence=evidence_view(found),
+        waited=waiting_days(found, utcnow()),
     ), status
 
 

@@ -12,6 +12,7 @@ from wired4ex.cpd.claims import (
     get_own_claim,
     member_claims,
     pending_claims,
+    pending_claims_query,
     save_claim,
     withdraw_claim,
 )
@@ -38,5 +39,6 @@ __all__ = [
     "adjust", "check_claim", "cycles_with_activity", "decide_claim", "draw_audit_sample",
     "frozen_message",
     "get_own_claim", "ledger_entries", "member_claims", "member_summary", "pending_claims",
+    "pending_claims_query",
     "record_audit_outcome", "sample_claims", "save_claim", "summarise", "withdraw_claim",
 ]  # fmt: skip

@@ -10,11 +10,20 @@
   var body = form.querySelector("textarea[name=body]");
   var timer = null;
 
+  var problems = document.getElementById("problems-box");
+
   function refresh() {
     var data = new FormData(form);
     fetch(form.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (result) { if (result && result.html) { target.innerHTML = result.html; } })
+      .then(function (response) {
+        // 200: the preview and the checker's problems; 400: the fields the form refuses.
+        return response.ok || response.status === 400 ? response.json() : null;
+      })
+      .then(function (result) {
+        if (!result) { return; }
+        if (result.html) { target.innerHTML = result.html; }
+        if (problems && typeof result.problems === "string") { problems.innerHTML = result.problems; }
+      })
       .catch(function () { /* the Preview button still works without this */ });
   }
 
