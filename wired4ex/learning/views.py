@@ -131,7 +131,8 @@ def module(institution: str, course: str, module: str):
     enrolled = enrolment is not None and enrolment.status == "active"
     quiz = QuizView()
     if enrolled:
-        services.record_visit(current_user.id, enrolment.id, current.id)
+        if not request.headers.get("X-W4X-Save"):  # not the phone saving it for later
+            services.record_visit(current_user.id, enrolment.id, current.id)
         quiz = _quiz_view(current, version, request.args.get("attempt", type=int))
     return _render_module(found, modules, position, enrolled, quiz)
 

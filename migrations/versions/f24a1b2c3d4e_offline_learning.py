@@ -1,0 +1,54 @@
+"""offline learning: quiz_attempts.submission_id and .received_at (answers sent from a phone
+that answered offline), and course_packs (each course as one printable PDF, made at publish time)
+
+Revision ID: f24a1b2c3d4e
+Revises: c3d5e7f9a1b2
+Create Date: 2026-12-05 21:45:00.000000
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+from wired4ex.dbtypes import UTCDateTime
+
+# revision identifiers, used by Alembic.
+revision = "f24a1b2c3d4e"
+down_revision = "c3d5e7f9a1b2"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("quiz_attempts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("submission_id", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("received_at", UTCDateTime(timezone=True), nullable=True))
+    op.create_index(
+        "uq_quiz_attempts_submission_id", "quiz_attempts", ["submission_id"], unique=True
+    )
+    op.create_table(
+        "course_packs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("pdf_bytes", sa.Integer(), nullable=False),
+        sa.Column("offline_bytes", sa.Integer(), nullable=False),
+        sa.Column("generated_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["courses.id"],
+            name=op.f("fk_course_packs_course_id_courses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_course_packs")),
+        sa.UniqueConstraint("course_id", name=op.f("uq_course_packs_course_id")),
+    )
+
+
+def downgrade():
+    op.drop_table("course_packs")
+    op.drop_index("uq_quiz_attempts_submission_id", table_name="quiz_attempts")
+    with op.batch_alter_table("quiz_attempts", schema=None) as batch_op:
+        batch_op.drop_column("received_at")
+        batch_op.drop_column("submission_id")
