@@ -173,6 +173,7 @@ def sync():
     try:
         outcome = submissions.apply(current_user, payload)
     except submissions.Refused as refused:
+        current_app.logger.info("offline submission refused: %s", refused)
         return _json_error(refused.status, str(refused))
     return jsonify({"status": outcome.status, "message": outcome.message, **outcome.details})
 

@@ -176,19 +176,19 @@ async function keep(r, path) {
 
 let sending = null;
 function send() {
-  sending = sending || flush().finally(() => { sending = null; });
+  sending = sending || flush().catch(() => null).finally(() => { sending = null; });
   return sending;
 }
 async function flush() {
   const m = await get('member'), waiting = (await kept()).filter((o) => o.member === m);
   if (!waiting.length) return;
-  const t = await fetch('/offline/sync', {credentials: 'same-origin'});
+  const t = await fetch('/offline/sync', {credentials: 'same-origin', signal: AbortSignal.timeout(20000)});
   if (!t.ok) return;
   const {csrf, member: now} = await t.json();
   if (now !== m) return; // signed in as someone else: their answers wait for them
   for (const o of waiting) {
     const res = await fetch('/offline/sync', {
-      method: 'POST', credentials: 'same-origin',
+      method: 'POST', credentials: 'same-origin', signal: AbortSignal.timeout(20000),
       headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
       body: JSON.stringify({id: o.id, path: o.path, fields: o.fields, at: o.at, opened: o.opened}),
     });
