@@ -160,7 +160,7 @@ def test_a_course_saved_on_a_phone_is_read_and_answered_offline(page, live_serve
     assert _counts(user_id) == (2, 2)  # counted once
 
     # Removing the course empties the list.
-    page.get_by_role("button", name="Remove Budgets for managers").click()
+    page.get_by_role("button", name="Remove from this phone Budgets for managers").click()
     expect(page).to_have_url(re.compile(r"/offline/saved$"))
     expect(page.locator("#saved-courses li")).to_have_count(0)
 
