@@ -105,7 +105,9 @@ def test_a_course_saved_on_a_phone_is_read_and_answered_offline(page, live_serve
     _controlled(page)
     save = page.get_by_role("button", name=re.compile(r"^Save for offline \(\d+ KB\)$"))
     expect(save).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile(r"Download the course as a PDF"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"Download the course as a PDF"))
+    ).to_be_visible()
     page.screenshot(path=f"{SHOTS}/course-360.png", full_page=True)
     save.click()
 
