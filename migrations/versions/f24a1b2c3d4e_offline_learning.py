@@ -23,9 +23,9 @@ def upgrade():
     with op.batch_alter_table("quiz_attempts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("submission_id", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("received_at", UTCDateTime(timezone=True), nullable=True))
-    op.create_index(
-        "uq_quiz_attempts_submission_id", "quiz_attempts", ["submission_id"], unique=True
-    )
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_quiz_attempts_submission_id"), ["submission_id"]
+        )
     op.create_table(
         "course_packs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -48,7 +48,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("course_packs")
-    op.drop_index("uq_quiz_attempts_submission_id", table_name="quiz_attempts")
     with op.batch_alter_table("quiz_attempts", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_quiz_attempts_submission_id", type_="unique")
         batch_op.drop_column("received_at")
         batch_op.drop_column("submission_id")

@@ -21,7 +21,7 @@ class CoursePack(db.Model):
         ForeignKey("courses.id", ondelete="CASCADE"), unique=True
     )
     fingerprint: Mapped[str] = mapped_column(String(64))
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # loaded only to download it
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))  # for downloads
     pdf_bytes: Mapped[int]
     offline_bytes: Mapped[int]  # module pages, their images and the stylesheet, saved offline
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
