@@ -13,7 +13,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.learning.conftest import CourseTree
+from tests.learning.conftest import READING_MODULE, CourseTree
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Course
 from wired4ex.extensions import db
@@ -26,19 +26,7 @@ QUIZ_URL = COURSE_URL + "budgets-in-practice"
 READING_URL = COURSE_URL + "reading"
 SHOTS = "/tmp/wired4ex-offline-shots"
 
-FIGURE_MODULE = """---
-title: Reading without a check
-minutes: 20
-cpd_points: 1
-competencies: [LG1]
-min_read_minutes: 0
----
-## Leadership
-
-Leaders set direction.
-
-![A bar chart of budgets by county](media/chart.png)
-"""
+FIGURE_MODULE = READING_MODULE + "\n![A bar chart of budgets by county](media/chart.png)\n"
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@
 const STATIC = 'w4x-static-1';
 const SHELL = ['/static/site.css', '/static/logo.svg', '/static/favicon.svg', '/static/icon-192.png', '/static/offline.js', '/offline'];
 const MEMBER = 'w4x-m-';
+// The forms handled here: save, answer, mark done, remove, log out.
+const OURS = /^\/courses\/[^/]+\/[^/]+\/([^/]+\/(quiz|complete)|save-offline)$|^\/offline\/saved\/remove$|^\/logout$/;
 const SAVE = {credentials: 'same-origin', headers: {'X-W4X-Save': '1'}};
 
 self.addEventListener('install', (e) => e.waitUntil(
@@ -64,7 +66,7 @@ async function mine(r) {
 self.addEventListener('fetch', (e) => {
   const r = e.request, u = new URL(r.url);
   if (u.origin !== location.origin || u.pathname === '/sw.js') return;
-  if (r.method === 'POST') { if (r.mode === 'navigate') e.respondWith(post(e, u.pathname)); return; }
+  if (r.method === 'POST') { if (r.mode === 'navigate' && OURS.test(u.pathname)) e.respondWith(post(e, u.pathname)); return; }
   if (r.method !== 'GET') return;
   if (r.mode === 'navigate') e.respondWith(page(e));
   else if (u.pathname.startsWith('/static/')) e.respondWith(shell(e));
@@ -123,7 +125,6 @@ async function post(e, path) {
     if (m) await forget(m);
     return res;
   }
-  if (!/\/(quiz|complete)$/.test(path)) return fetch(r);
   const copy = r.clone();
   try { return await fetch(r); } catch (err) { return keep(copy, path); }
 }
