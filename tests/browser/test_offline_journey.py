@@ -39,7 +39,7 @@ def offline_member(app, tmp_path, make_user):
     user = make_user(email=EMAIL, full_name="Neema Offline")
     services.enrol(user, db.session.scalar(sa.select(Course).where(Course.slug == "budgets")))
     db.session.rollback()  # end the test's read: the server writes while the test runs
-    return user
+    return user, tree
 
 
 def _go_offline(context) -> None:
@@ -74,7 +74,7 @@ def _counts(user_id: int) -> tuple[int, int]:
     return completions, entries
 
 
-def _wait_for(page, condition, user_id, seconds: float = 15) -> None:
+def _wait_for(page, condition, user_id, seconds: float = 20) -> None:
     """Wait in Playwright (not time.sleep): the worker's requests pass the context's routes, which
     the sync API serves only while the test is inside a Playwright call."""
     deadline = time.monotonic() + seconds
@@ -86,7 +86,8 @@ def _wait_for(page, condition, user_id, seconds: float = 15) -> None:
 
 
 def test_a_course_saved_on_a_phone_is_read_and_answered_offline(page, live_server, offline_member):
-    user_id = offline_member.id
+    user, tree = offline_member
+    user_id = user.id
     context = page.context
     log_in(page, EMAIL)
     page.goto(COURSE_URL)
@@ -148,6 +149,24 @@ def test_a_course_saved_on_a_phone_is_read_and_answered_offline(page, live_serve
     page.reload()
     page.wait_for_timeout(1000)
     assert _counts(user_id) == (2, 2)  # counted once
+
+    # The module changed since it was saved: the next visit online fetches it again.
+    tree.write("02-reading.md", FIGURE_MODULE + "\nA paragraph published after saving.\n")
+    tree.sync()
+    db.session.rollback()
+    page.goto(COURSE_URL)
+    worker = context.service_workers[0]
+    cached = """(url) => get('member').then((m) => caches.open(MEMBER + m))
+        .then((cache) => cache.match(url)).then((hit) => (hit ? hit.text() : ''))"""
+    _wait_for(
+        page, lambda: "published after saving" in worker.evaluate(cached, READING_URL), user_id
+    )
+    _go_offline(context)
+    page.goto(READING_URL)
+    expect(page.get_by_text("A paragraph published after saving.")).to_be_visible()
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
+    _go_online(context)
+    page.goto("/offline/saved")
 
     # Removing the course empties the list.
     page.get_by_role("button", name="Remove from this phone Budgets for managers").click()

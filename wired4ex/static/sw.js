@@ -86,7 +86,8 @@ async function shell(e) {
 async function page(e) {
   try {
     const res = await fetch(e.request);
-    e.waitUntil(member(res.headers.get('X-W4X-Member')).then(send).then(refresh).catch(() => null));
+    const path = new URL(e.request.url).pathname;
+    e.waitUntil(member(res.headers.get('X-W4X-Member')).then(send).then(() => refresh(path)).catch(() => null));
     return res;
   } catch (err) {
     const m = await get('member'), path = new URL(e.request.url).pathname;
@@ -198,15 +199,18 @@ async function flush() {
   }
 }
 self.addEventListener('sync', (e) => { if (e.tag === 'w4x-send') e.waitUntil(send()); });
-self.addEventListener('message', (e) => { if (e.data === 'send') e.waitUntil(send().then(refresh).catch(() => null)); });
+self.addEventListener('message', (e) => { if (e.data === 'send') e.waitUntil(send().then(() => refresh()).catch(() => null)); });
 
 // -- updated modules are fetched again on the next visit online -------------------------------------
+// A saved course is checked when one of its pages is visited, others at most once a minute.
 let checked = 0;
-async function refresh() {
+async function refresh(path) {
   const m = await get('member');
-  if (!m || Date.now() - checked < 60000) return;
-  checked = Date.now();
+  if (!m) return;
   const saved = (await get('saved:' + m)) || {}, c = await caches.open(MEMBER + m);
+  const visited = Object.values(saved).some((s) => s.urls.includes(path));
+  if (!visited && Date.now() - checked < 60000) return;
+  checked = Date.now();
   for (const [key, s] of Object.entries(saved)) {
     const res = await fetch(s.url + 'offline.json', {credentials: 'same-origin'});
     if (res.status === 403 || res.status === 404) { delete saved[key]; for (const u of s.urls) await c.delete(u); continue; }
