@@ -47,7 +47,7 @@ STYLES = {
     "h3": ParagraphStyle("h3", fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14, spaceAfter=2.5 * mm, alignment=TA_LEFT),
     "meta": ParagraphStyle("meta", fontName=FONT, fontSize=9, leading=12, textColor=colors.Color(0.25, 0.25, 0.25), spaceAfter=3 * mm),
-    "item": ParagraphStyle("item", fontName=FONT, fontSize=10, leading=14, leftIndent=6 * mm, bulletIndent=1.5 * mm, spaceAfter=1 * mm),
+    "item": ParagraphStyle("item", fontName=FONT, bulletFontName=FONT, fontSize=10, leading=14, leftIndent=6 * mm, bulletIndent=1.5 * mm, spaceAfter=1 * mm),
     "quote": ParagraphStyle("quote", fontName=FONT, fontSize=10, leading=14, leftIndent=6 * mm, textColor=colors.Color(0.2, 0.2, 0.2), spaceAfter=2.5 * mm),
     "code": ParagraphStyle("code", fontName=MONO, fontSize=8.5, leading=11, spaceAfter=2.5 * mm, backColor=colors.Color(0.95, 0.96, 0.97)),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11),
@@ -74,6 +74,7 @@ class _Flow(HTMLParser):
         self.lists: list[list] = []  # per open list: ["ul"|"ol", counter]
         self.quote = 0
         self.skip = 0
+        self.skipped: list[str] = []  # tags whose content is left out (scripts, back-links)
         self.pre = False
         self.table: list[list[str]] | None = None
         self.row: list[str] | None = None
@@ -83,7 +84,10 @@ class _Flow(HTMLParser):
         if self.skip:
             return
         if not self.pre:
-            data = " ".join(data.split()) + (" " if data[-1:].isspace() else "")
+            inner = " ".join(data.split())
+            before = " " if data[:1].isspace() else ""
+            after = " " if data[-1:].isspace() and inner else ""
+            data = before + inner + after
             if data.strip() == "" and not self.text:
                 return
         self.text.append(escape(data) if not self.pre else data)
@@ -124,8 +128,9 @@ class _Flow(HTMLParser):
     # -- tags ---------------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs) -> None:
         values = dict(attrs)
-        if tag in SKIP:
+        if tag in SKIP or (tag == "a" and "footnote-backref" in (values.get("class") or "")):
             self.skip += 1
+            self.skipped.append(tag)
             return
         if self.skip:
             return
@@ -165,8 +170,9 @@ class _Flow(HTMLParser):
         self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in SKIP:
-            self.skip = max(0, self.skip - 1)
+        if self.skipped and tag == self.skipped[-1]:
+            self.skipped.pop()
+            self.skip -= 1
             return
         if self.skip:
             return
