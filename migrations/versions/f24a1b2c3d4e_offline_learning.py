@@ -7,8 +7,8 @@ Create Date: 2026-12-05 21:45:00.000000
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from wired4ex.dbtypes import UTCDateTime
 
