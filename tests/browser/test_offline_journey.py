@@ -10,9 +10,10 @@ import time
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, main_nav
 from tests.learning.conftest import READING_MODULE, CourseTree
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Course
@@ -186,3 +187,21 @@ def test_a_course_saved_on_a_phone_is_read_and_answered_offline(page, live_serve
     assert status == 400
     assert _counts(user_id) == (2, 2)
     assert db.session.get(User, user_id) is not None
+
+    # Logging out leaves nothing of the member's on the phone.
+    page.goto(COURSE_URL)
+    page.get_by_role("button", name=re.compile(r"^Save for offline")).click()
+    expect(page.locator("#saved-courses li")).to_have_count(1)
+    main_nav(page).get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+    keys = page.evaluate("() => caches.keys()")
+    assert not [key for key in keys if key.startswith("w4x-m-")], keys
+    _go_offline(context)
+    try:  # the worker may be gone with the storage (then the browser's own offline error)
+        page.goto(QUIZ_URL)
+    except PlaywrightError as error:
+        assert "ERR_INTERNET_DISCONNECTED" in str(error)
+    else:  # or registered again since, with nothing but the offline page
+        expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    expect(page.get_by_text("Which document links money to programmes?")).to_have_count(0)
+    _go_online(context)
