@@ -121,6 +121,20 @@ EXPECTED: dict[str, dict[str, tuple]] = {
                                      "POST": (LOGIN, 302, 302, 302, 302, 302)},
     "learning.mark_done":           {"POST": (LOGIN, 303, 403, 403, 403, 403)},
     "learning.submit_quiz":         {"POST": (LOGIN, 400, 403, 403, 403, 403)},
+    # -- offline (issue 24): the web app shell is public; saving needs the enrolment, the pack
+    # whoever reads the modules; the save and remove forms only reach the server without the
+    # service worker (they then say so); the sync refuses what names no sheet of the caller's
+    "offline.service_worker":       {"GET": (200, 200, 200, 200, 200, 200)},
+    "offline.manifest":             {"GET": (200, 200, 200, 200, 200, 200)},
+    "offline.offline_page":         {"GET": (200, 200, 200, 200, 200, 200)},
+    "offline.kept":                 {"GET": (LOGIN, 200, 200, 200, 200, 200)},
+    "offline.saved":                {"GET": (LOGIN, 200, 200, 200, 200, 200)},
+    "offline.course_manifest":      {"GET": (LOGIN, 200, 403, 403, 403, 403)},
+    "offline.pack":                 {"GET": (LOGIN, 200, 403, 403, 200, 200)},
+    "offline.save":                 {"POST": (LOGIN, 303, 303, 303, 303, 303)},
+    "offline.remove":               {"POST": (LOGIN, 303, 303, 303, 303, 303)},
+    "offline.sync_token":           {"GET": (401, 200, 200, 200, 200, 200)},
+    "offline.sync":                 {"POST": (401, 400, 400, 400, 400, 400)},
     # -- CPD: member A's claim (submitted, with evidence) and statement
     "cpd.index":                    {"GET": (LOGIN, 200, 200, 200, 200, 200)},
     "cpd.policy":                   {"GET": (LOGIN, 200, 200, 200, 200, 200)},

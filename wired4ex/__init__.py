@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.events import bp as events_bp
     from wired4ex.home import bp as home_bp
     from wired4ex.learning import bp as learning_bp
+    from wired4ex.offline import bp as offline_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(offline_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -8,6 +8,7 @@ raises while serving a request (a 500).
 """
 
 import logging
+import os
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ from wired4ex import create_app
 from wired4ex.extensions import db
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Requests the service worker makes go through context.route too (Chromium only), so a test can
+# cut the worker off the network with the page (test_offline_journey.py); the Playwright driver
+# reads it when it starts.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -227,7 +227,10 @@ def logout():
     services.end_all_sessions(current_user)
     sessions.end(keep_language=language)  # the visitor keeps reading in the language they chose
     flash(_("You have logged out."), "info")
-    return redirect(url_for("catalog.index"))
+    response = redirect(url_for("catalog.index"))
+    # Courses saved for offline reading stay with the member who saved them, not on the phone.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -373,6 +373,9 @@ def approve_draft(
                "version": version.number, "author_id": draft.author_id},
     )  # fmt: skip
     db.session.commit()
+    from wired4ex.offline.services import refresh_pack  # the printable pack, made at publish
+
+    refresh_pack(course)
     return version
 
 

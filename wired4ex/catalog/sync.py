@@ -125,6 +125,9 @@ def sync_content(
     except Exception:
         db.session.rollback()
         raise
+    from wired4ex.offline.services import refresh_packs  # the printable packs, made at publish
+
+    refresh_packs()
     return report
 
 

@@ -228,12 +228,15 @@ def submit_attempt(
     answers: dict[str, list[str]],
     nonce: str,
     at: datetime | None = None,
+    offline: dict | None = None,
 ) -> AttemptOutcome:
     """Score the attempt the nonce names, once; a pass completes the module. Commits.
 
     The nonce comes from the form the member was shown: submitting the same form twice scores once
     and changes nothing the second time. A nonce no attempt has yet (callers without a form, such
     as the demo) submits the member's open attempt, opening one within the limit if needed.
+    `offline` (submission_id, received_at) records answers given offline (wired4ex/offline), `at`
+    then being when the member answered.
     """
     if version.module_id != module.id or not version.quiz:
         raise LearningError(_l("This module has no such knowledge check."))
@@ -258,7 +261,7 @@ def submit_attempt(
     updated = db.session.execute(
         sa.update(QuizAttempt)
         .where(QuizAttempt.id == attempt_id, QuizAttempt.submitted_at.is_(None))
-        .values(answers=answers, score=score, passed=passed, submitted_at=at)
+        .values(answers=answers, score=score, passed=passed, submitted_at=at, **(offline or {}))
     ).rowcount
     if updated != 1:  # submitted by a parallel request: its result stands
         db.session.rollback()

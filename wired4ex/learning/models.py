@@ -82,6 +82,10 @@ class QuizAttempt(db.Model):
     score: Mapped[int | None]  # percent, rounded down
     passed: Mapped[bool | None]
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Answered offline (wired4ex/offline): the id the phone gave the submission, so a replay is
+    # recognised, and when the server received it (submitted_at is when the member answered).
+    submission_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     module_version = relationship("ModuleVersion")
 

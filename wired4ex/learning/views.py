@@ -164,7 +164,8 @@ def module(institution: str, course: str, module: str):
     enrolled = enrolment is not None and enrolment.status == "active"
     quiz = QuizView()
     if enrolled:
-        if state.needs_visit(current.id):
+        # Not when the phone fetches the page to save it for later.
+        if state.needs_visit(current.id) and not request.headers.get("X-W4X-Save"):
             at = utcnow()
             services.record_visit(current_user.id, enrolment.id, current.id, at=at)
             state.started_at = state.started_at or at
