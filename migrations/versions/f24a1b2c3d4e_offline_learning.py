@@ -14,7 +14,7 @@ from wired4ex.dbtypes import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "f24a1b2c3d4e"
-down_revision = "c3d5e7f9a1b2"
+down_revision = "f23a1b2c3d4e"
 branch_labels = None
 depends_on = None
 
