@@ -2,7 +2,7 @@
 that answered offline), and course_packs (each course as one printable PDF, made at publish time)
 
 Revision ID: f24a1b2c3d4e
-Revises: c3d5e7f9a1b2
+Revises: f23a1b2c3d4e
 Create Date: 2026-12-05 21:45:00.000000
 
 """
