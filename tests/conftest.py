@@ -316,3 +316,10 @@ def issue_statement(client, kind: str = "pdf", **period):
     return submit(
         client, f"/cpd/statement.{kind}", values, page="/cpd/statements", follow_redirects=True
     )
+
+
+def page_scripts(html: str) -> list[str]:
+    """The scripts of a page other than the one every page loads to register the offline service
+    worker (static/offline.js, which only adds): a page that needs no JavaScript has none."""
+    tags = re.findall(r"<script\b[^>]*>", html)
+    return [tag for tag in tags if 'src="/static/offline.js"' not in tag]
