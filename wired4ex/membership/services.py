@@ -192,12 +192,32 @@ def grant_membership(
         raise MembershipError(
             _l("Membership number %(number)s is already held.", number=number)
         ) from error
+    if application is None:  # a direct grant answers any application still in the queue
+        _close_open_application(user, membership, by)
     audit.record("membership.granted", "membership", membership.id, by.id if by else None,
                  user.id, after={"category": category, "number": number,
                                  "started_on": started_on.isoformat(),
                                  "renews_on": renews_on.isoformat() if renews_on else None,
                                  "reason": membership.reason})  # fmt: skip
     return membership
+
+
+def _close_open_application(user: User, membership: Membership, by: User | None) -> None:
+    from wired4ex.dbtypes import utcnow
+
+    waiting = db.session.scalar(
+        sa.select(MembershipApplication).where(
+            MembershipApplication.user_id == user.id,
+            MembershipApplication.status.in_(ApplicationStatus.OPEN),
+        )
+    )
+    if waiting is None:
+        return
+    waiting.status = ApplicationStatus.APPROVED
+    waiting.decided_by_id = by.id if by else None
+    waiting.decided_at = utcnow()
+    waiting.decision_reason = membership.reason
+    membership.application_id = waiting.id
 
 
 # -- renewals -------------------------------------------------------------------------------------
