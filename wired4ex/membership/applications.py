@@ -351,8 +351,10 @@ def change_category(
     reason = _reason(reason, _l("Say why the category changes."))
     if category not in {c.value for c in MembershipCategory}:
         raise ApplicationError(_l("Choose a membership category."))
-    before = {"category": membership.category,
-              "renews_on": membership.renews_on.isoformat() if membership.renews_on else None}
+    before = {
+        "category": membership.category,
+        "renews_on": membership.renews_on.isoformat() if membership.renews_on else None,
+    }
     policy = category_policy(category)
     if not policy.lapses:
         membership.renews_on = None
@@ -400,8 +402,11 @@ def claimants_of(number: str | None) -> list[MembershipApplication | Membership]
     """Who else holds or claims a number (the migration keeps duplicates for an admin)."""
     if not number:
         return []
-    held = list(db.session.scalars(
-        sa.select(Membership).where(sa.func.upper(Membership.number) == number.upper())))
+    held = list(
+        db.session.scalars(
+            sa.select(Membership).where(sa.func.upper(Membership.number) == number.upper())
+        )
+    )
     claimed = list(db.session.scalars(
         sa.select(MembershipApplication).where(
             sa.func.upper(MembershipApplication.claimed_number) == number.upper(),
