@@ -1,9 +1,15 @@
 """Membership test helpers: applications made through the real service, a proof file."""
 
+import hashlib
 from io import BytesIO
 
 import pytest
+import yaml
 from werkzeug.datastructures import FileStorage
+
+from tests.conftest import ROOT
+from wired4ex.catalog.content import ContentTree
+from wired4ex.catalog.sync import sync_content
 
 from wired4ex.membership.applications import submit_application
 
@@ -48,3 +54,16 @@ def apply(app):
         return submit_application(user, category, dict(answers), upload)
 
     return build
+
+
+@pytest.fixture
+def policy(app):
+    """The real CPD policy and competencies synced (policies only, no courses)."""
+    from wired4ex.cpd.policy import load_policy
+
+    tree = ContentTree(root=ROOT / "content")
+    for name in ("cpd", "competencies"):
+        raw = (ROOT / "content" / "policy" / f"{name}.yml").read_bytes()
+        tree.policies[name] = (yaml.safe_load(raw), hashlib.sha256(raw).hexdigest())
+    sync_content(tree)
+    return load_policy()

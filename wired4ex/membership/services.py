@@ -35,6 +35,7 @@ SYSTEM_NUMBER = re.compile(r"^HSM-(\d{4})-(\d{5})$")
 GIVEN_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./#-]{2,59}$")
 MAX_SEQUENCE = 99_999
+REMINDER_DAYS = 30  # the dashboard reminds a member this long before the renewal date
 
 
 class MembershipError(ValueError):
@@ -357,6 +358,15 @@ class MembershipStatus:
         """Verified, past the renewal date, within the grace period."""
         return self.verified and self.valid_until is not None and self.lapses_on is not None \
             and self.valid_until < self._today <= self.lapses_on  # fmt: skip
+
+    @property
+    def renewal_due_soon(self) -> bool:
+        """Verified, and the renewal date is at most REMINDER_DAYS away (or already passed)."""
+        return (
+            self.verified
+            and self.valid_until is not None
+            and self.valid_until - timedelta(days=REMINDER_DAYS) <= self._today
+        )
 
     @property
     def target_category(self) -> str | None:
