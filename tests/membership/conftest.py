@@ -10,7 +10,6 @@ from werkzeug.datastructures import FileStorage
 from tests.conftest import ROOT
 from wired4ex.catalog.content import ContentTree
 from wired4ex.catalog.sync import sync_content
-
 from wired4ex.membership.applications import submit_application
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
