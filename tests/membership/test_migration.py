@@ -73,8 +73,8 @@ def test_existing_accounts_become_applications_or_memberships(old_database, caps
             if made:
                 connection.execute(sa.text(
                     "INSERT INTO audit_events (actor_id, action, subject_type, subject_id, "
-                    "member_id, at) VALUES (3, 'faculty.created', 'user', :id, :id, :at)"
-                ), {"id": str(user_id), "at": "2025-03-04 10:00:00"})  # fmt: skip
+                    "member_id, at) VALUES (3, 'faculty.created', 'user', :subject, :id, :at)"
+                ), {"subject": str(user_id), "id": user_id, "at": "2025-03-04 10:00:00"})  # fmt: skip
     upgrade(directory=str(ROOT / "migrations"))
     with db.engine.connect() as connection:
         memberships = {
