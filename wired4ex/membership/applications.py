@@ -313,7 +313,9 @@ def _approve(application_id: int, by_id: int, decision: Approval) -> Membership:
         if membership.category == category:
             raise ApplicationError(_l("%(name)s already holds this category.",
                                       name=member.full_name))  # fmt: skip
-        change_category(membership, category, by, reason, application=application)
+        change_category(membership, category, by,
+                        reason or f"Application {application.id} approved.",
+                        application=application)  # fmt: skip
     else:
         if decision.keep_claimed_number and not application.claimed_number:
             raise ApplicationError(_l("This application claims no number to keep."))
