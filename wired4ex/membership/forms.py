@@ -1,6 +1,7 @@
 """Forms of the membership pages. The application form is built from the category's fields in
 membership.yml; the secretariat's forms decide, grant, renew and change categories."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -34,19 +35,20 @@ def application_form(policy: CategoryPolicy, formdata=None) -> Form:
     for field in policy.fields:
         required = [InputRequired()] if field.required else [Optional()]
         description = field.help or None
+        label = field.label if field.required else _("%(label)s (optional)", label=field.label)
         if field.type == "long_text":
-            made = TextAreaField(field.label, required + [Length(max=TEXT_LIMITS["long_text"])],
+            made = TextAreaField(label, required + [Length(max=TEXT_LIMITS["long_text"])],
                                  description=description)  # fmt: skip
         elif field.type == "date":
-            made = DateField(field.label, required, description=description)
+            made = DateField(label, required, description=description)
         elif field.type == "number":
-            made = IntegerField(field.label, required + [NumberRange(1, MAX_SEATS)],
+            made = IntegerField(label, required + [NumberRange(1, MAX_SEATS)],
                                 description=description)  # fmt: skip
         elif field.type == "file":
-            made = FileField(field.label, description=description,
+            made = FileField(label, description=description,
                              render_kw={"accept": ".pdf,.jpg,.jpeg,.png"})  # fmt: skip
         else:
-            made = StringField(field.label, required + [Length(max=TEXT_LIMITS["text"])],
+            made = StringField(label, required + [Length(max=TEXT_LIMITS["text"])],
                                description=description)  # fmt: skip
         setattr(ApplicationForm, field.code, made)
     form = ApplicationForm(formdata=formdata) if formdata is not None else ApplicationForm()
