@@ -19,9 +19,7 @@ from wired4ex.membership.applications import (
     Approval,
     approve_application,
     change_category,
-    claimants_of,
     membership_of,
-    queue_query,
     reject_application,
     request_information,
 )
@@ -35,6 +33,7 @@ from wired4ex.membership.forms import (
 )
 from wired4ex.membership.models import ApplicationStatus, Membership, MembershipApplication
 from wired4ex.membership.policy import MembershipPolicyMissing, load_membership_policy
+from wired4ex.membership.queue import claimants_of, queue_query
 from wired4ex.membership.services import (
     MembershipError,
     grant_membership,

@@ -22,7 +22,7 @@ from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.fields import EARLIEST_DATE
 from wired4ex.membership.models import ApplicationStatus, Membership, MembershipApplication
-from wired4ex.membership.policy import CategoryPolicy, category_policy, load_membership_policy
+from wired4ex.membership.policy import CategoryPolicy, category_policy
 from wired4ex.membership.services import MembershipError, grant_membership, renewal_date
 from wired4ex.timeutil import local_today
 
@@ -376,45 +376,3 @@ def change_category(
                         "renews_on": membership.renews_on.isoformat()
                         if membership.renews_on else None,
                         "application": application.id if application else None})  # fmt: skip
-
-
-def queue_query():
-    """Open applications, oldest first (those waiting on the applicant last)."""
-    return (
-        sa.select(MembershipApplication)
-        .where(MembershipApplication.status.in_(ApplicationStatus.OPEN))
-        .order_by(
-            (MembershipApplication.status == ApplicationStatus.INFO_REQUESTED).asc(),
-            MembershipApplication.submitted_at,
-            MembershipApplication.id,
-        )
-    )
-
-
-def waiting_count() -> int:
-    """Applications waiting for the secretariat (not those waiting on the applicant)."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(MembershipApplication)
-        .where(MembershipApplication.status == ApplicationStatus.SUBMITTED)
-    )
-
-
-def claimants_of(number: str | None) -> list[MembershipApplication | Membership]:
-    """Who else holds or claims a number (the migration keeps duplicates for an admin)."""
-    if not number:
-        return []
-    held = list(
-        db.session.scalars(
-            sa.select(Membership).where(sa.func.upper(Membership.number) == number.upper())
-        )
-    )
-    claimed = list(db.session.scalars(
-        sa.select(MembershipApplication).where(
-            sa.func.upper(MembershipApplication.claimed_number) == number.upper(),
-            MembershipApplication.status.in_(ApplicationStatus.OPEN))))  # fmt: skip
-    return held + claimed
-
-
-def policy_categories() -> list[CategoryPolicy]:
-    return list(load_membership_policy().categories.values())

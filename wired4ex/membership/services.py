@@ -6,13 +6,10 @@ commits (an import grants many in one transaction, all or nothing).
 """
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
@@ -27,6 +24,18 @@ from wired4ex.membership.models import (
     MembershipRenewal,
 )
 from wired4ex.membership.policy import category_policy
+from wired4ex.membership.status import (  # noqa: F401  (part of this module's contract)
+    REMINDER_DAYS,
+    MembershipStatus,
+    forget_request_status,
+    lapses_on,
+    membership_status,
+    request_status,
+    status_from,
+    status_query,
+    statuses_of,
+    target_categories,
+)
 from wired4ex.timeutil import local_today
 
 NUMBER_FORMAT = "HSM-{year:04d}-{sequence:05d}"
@@ -35,7 +44,6 @@ SYSTEM_NUMBER = re.compile(r"^HSM-(\d{4})-(\d{5})$")
 GIVEN_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./#-]{2,59}$")
 MAX_SEQUENCE = 99_999
-REMINDER_DAYS = 30  # the dashboard reminds a member this long before the renewal date
 
 
 class MembershipError(ValueError):
@@ -227,13 +235,6 @@ def _close_open_application(user: User, membership: Membership, by: User | None)
 # -- renewals -------------------------------------------------------------------------------------
 
 
-def lapses_on(membership: Membership) -> date | None:
-    """The last day an unrenewed membership still counts (renewal date plus grace)."""
-    if membership.renews_on is None:
-        return None
-    return membership.renews_on + timedelta(days=category_policy(membership.category).grace_days)
-
-
 def renewal_problems(membership: Membership, renewed_on: date) -> list[str]:
     """What stops a renewal by policy (the last complete CPD cycle's target), in plain words."""
     policy = category_policy(membership.category)
@@ -328,135 +329,3 @@ def record_renewal(
                         "amount": str(amount), "reference": reference})  # fmt: skip
     forget_request_status()
     return renewal
-
-
-# -- status ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MembershipStatus:
-    """A person's membership today, in one of four states:
-
-    verified (an approved membership that has not lapsed), lapsed, pending (no membership, an
-    application open) and not_verified (neither)."""
-
-    state: str
-    category: str | None = None
-    number: str | None = None
-    started_on: date | None = None
-    valid_until: date | None = None  # the renewal date; None: never lapses
-    lapses_on: date | None = None  # the last day of grace
-    lapsed_since: date | None = None
-    pending_category: str | None = None
-
-    @property
-    def verified(self) -> bool:
-        return self.state == "verified"
-
-    @property
-    def in_grace(self) -> bool:
-        """Verified, past the renewal date, within the grace period."""
-        return self.verified and self.valid_until is not None and self.lapses_on is not None \
-            and self.valid_until < self._today <= self.lapses_on  # fmt: skip
-
-    @property
-    def renewal_due_soon(self) -> bool:
-        """Verified, and the renewal date is at most REMINDER_DAYS away (or already passed)."""
-        return (
-            self.verified
-            and self.valid_until is not None
-            and self.valid_until - timedelta(days=REMINDER_DAYS) <= self._today
-        )
-
-    @property
-    def target_category(self) -> str | None:
-        """The category whose CPD target applies: only a verified one."""
-        return self.category if self.verified else None
-
-    _today: date = date.min
-
-
-def status_from(
-    membership: Membership | None, pending_category: str | None, today: date
-) -> MembershipStatus:
-    """The status of a membership row (or none) on a day."""
-    if membership is None:
-        if pending_category:
-            return MembershipStatus("pending", pending_category=pending_category, _today=today)
-        return MembershipStatus("not_verified", _today=today)
-    last_day = lapses_on(membership)
-    common = dict(category=membership.category, number=membership.number,
-                  started_on=membership.started_on, valid_until=membership.renews_on,
-                  lapses_on=last_day, pending_category=pending_category, _today=today)  # fmt: skip
-    if last_day is not None and today > last_day:
-        return MembershipStatus("lapsed", lapsed_since=last_day + timedelta(days=1), **common)
-    if today < membership.started_on:
-        return MembershipStatus("pending", **common)
-    return MembershipStatus("verified", **common)
-
-
-def status_query(user_id) -> sa.Select:
-    """One statement: the person's membership (or NULLs) and their open application's category."""
-    pending = (
-        sa.select(MembershipApplication.category)
-        .where(
-            MembershipApplication.user_id == user_id,
-            MembershipApplication.status.in_(ApplicationStatus.OPEN),
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    anchor = sa.select(sa.literal(1).label("one")).subquery()
-    return (
-        sa.select(Membership, pending.label("pending"))
-        .select_from(anchor)
-        .outerjoin(Membership, Membership.user_id == user_id)
-    )
-
-
-def statuses_of(user_ids, today: date | None = None) -> dict[int, MembershipStatus]:
-    """The status of many people in one query (user_ids: a list or a select of ids)."""
-    today = today or local_today()
-    found = {
-        membership.user_id: membership
-        for membership in db.session.scalars(
-            sa.select(Membership).where(Membership.user_id.in_(user_ids))
-        )
-    }
-    return defaultdict(
-        lambda: MembershipStatus("not_verified", _today=today),
-        {user_id: status_from(row, None, today) for user_id, row in found.items()},
-    )
-
-
-def target_categories(user_ids, today: date | None = None) -> dict[int, str | None]:
-    """Per person, the category whose CPD target applies (None without a current membership)."""
-    return defaultdict(
-        lambda: None,
-        {uid: status.target_category for uid, status in statuses_of(user_ids, today).items()},
-    )
-
-
-def request_status(user: User) -> MembershipStatus:
-    """membership_status() for today, read once per request (pages ask for it from several
-    places: the CPD target, the dashboard reminder, the header)."""
-    if not has_request_context():
-        return membership_status(user)
-    cache = g.setdefault("membership_statuses", {})
-    if user.id not in cache:
-        cache[user.id] = membership_status(user)
-    return cache[user.id]
-
-
-def forget_request_status() -> None:
-    """Drop the request's cached statuses (after a grant, a renewal or a decision)."""
-    if has_request_context():
-        g.pop("membership_statuses", None)
-
-
-def membership_status(user: User | int, today: date | None = None) -> MembershipStatus:
-    """A person's membership status today (one SQL query)."""
-    user_id = user if isinstance(user, int) else user.id
-    row = db.session.execute(status_query(user_id)).first()
-    membership, pending = (row[0], row[1]) if row else (None, None)
-    return status_from(membership, pending, today or local_today())
