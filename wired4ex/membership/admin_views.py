@@ -32,7 +32,7 @@ from wired4ex.membership.forms import (
     RequestInfoForm,
 )
 from wired4ex.membership.models import ApplicationStatus, Membership, MembershipApplication
-from wired4ex.membership.policy import MembershipPolicyMissing, load_membership_policy
+from wired4ex.membership.policy import policy_or_503
 from wired4ex.membership.queue import claimants_of, queue_query
 from wired4ex.membership.services import (
     MembershipError,
@@ -47,17 +47,10 @@ from wired4ex.urls import public_url
 PAGE_SIZE = 50
 
 
-def _policy_or_503():
-    try:
-        return load_membership_policy()
-    except MembershipPolicyMissing:
-        abort(503)
-
-
 @bp.get("/")
 @admin_required
 def queue():
-    _policy_or_503()
+    policy_or_503()
     page = db.paginate(queue_query(), per_page=PAGE_SIZE, error_out=False)
     recent = db.session.scalars(
         sa.select(Membership).order_by(Membership.created_at.desc(), Membership.id.desc()).limit(10)
@@ -69,7 +62,7 @@ def queue():
 
 
 def _application_page(found: MembershipApplication, forms: dict | None = None, status=200):
-    policy = _policy_or_503()
+    policy = policy_or_503()
     forms = forms or {}
     approve = forms.get("approve") or ApproveForm(data={"category": found.category})
     if not found.claimed_number and "keep_claimed_number" in approve:
@@ -191,7 +184,7 @@ def reject(application_id: int):
 def grant():
     from flask_login import current_user
 
-    _policy_or_503()
+    policy_or_503()
     form = GrantForm()
     if request.method == "GET" and request.args.get("email"):
         form.email.data = request.args["email"][:254]

@@ -231,3 +231,13 @@ def _validate_fields(meta, code: str, fields, report) -> None:
             report(where, f"required of field {name!r} must be true or false")
     if sum(1 for f in fields if f.get("type") == "file") > 1:
         report(line, f"{code!r} may ask for one file at most")
+
+
+def policy_or_503() -> MembershipPolicy:
+    """The policy for a page; 503 (the service is not set up) when the file is missing or wrong."""
+    from flask import abort
+
+    try:
+        return load_membership_policy()
+    except MembershipPolicyMissing:
+        abort(503)

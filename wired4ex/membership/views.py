@@ -19,22 +19,15 @@ from wired4ex.membership.applications import (
 )
 from wired4ex.membership.forms import AnswerForm, WithdrawForm, application_form
 from wired4ex.membership.models import MembershipApplication
-from wired4ex.membership.policy import MembershipPolicyMissing, load_membership_policy
+from wired4ex.membership.policy import policy_or_503
 from wired4ex.membership.services import membership_status
-
-
-def _policy_or_503():
-    try:
-        return load_membership_policy()
-    except MembershipPolicyMissing:
-        abort(503)
 
 
 @bp.get("/")
 @login_required
 def mine():
     """The membership card: number, category, valid until, renewals; or the application."""
-    _policy_or_503()
+    policy_or_503()
     membership = membership_of(current_user.id)
     applications = applications_of(current_user.id)
     waiting = next((a for a in applications if a.is_open), None)
@@ -52,7 +45,7 @@ def mine():
 @bp.route("/apply", methods=["GET", "POST"])
 @confirmed_required
 def apply():
-    policy = _policy_or_503()
+    policy = policy_or_503()
     if open_application(current_user.id) is not None:
         flash(_("You already have an application in the queue."), "info")
         return redirect(url_for("membership.mine"))
