@@ -5,6 +5,7 @@ import copy
 import os
 import re
 import uuid
+from datetime import date, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -163,7 +164,12 @@ def make_user(app):
         institution_id=None,
         language="en",
         confirmed=True,
+        membership="approved",
+        number=None,
     ):
+        """membership="approved" (the default) gives the person an approved membership of
+        `category`, current today, with a system number (or `number`); None leaves them without one (their
+        category then counts for nothing, as for a person who registered and never applied)."""
         email = email or f"member{next(counter)}@example.org"
         account = NewAccount(
             email=email,
@@ -173,9 +179,40 @@ def make_user(app):
             country=country,
             language=language,
         )
-        return create_user(account, roles=roles, institution_id=institution_id, confirmed=confirmed)
+        user = create_user(account, roles=roles, institution_id=institution_id, confirmed=confirmed)
+        if membership == "approved":
+            grant_current_membership(user, category, number=number)
+        return user
 
     return build
+
+
+def grant_current_membership(
+    user, category="professional", started_on=date(2020, 1, 1), number=None
+):
+    """An approved membership current today (renewal date a year ahead, whatever the hour),
+    stored directly as a fixture (no audit event, so audit tests count only what they do);
+    the number comes from the same counter as the service's."""
+    from wired4ex.membership.models import Membership
+    from wired4ex.membership.policy import category_policy
+    from wired4ex.membership.services import allocate_number, check_given_number
+    from wired4ex.timeutil import local_today
+
+    lapses = category_policy(category).lapses
+    number = check_given_number(number) if number else allocate_number(started_on.year)
+    membership = Membership(
+        user_id=user.id,
+        category=category,
+        number=number,
+        started_on=started_on,
+        renews_on=local_today() + timedelta(days=366) if lapses else None,
+        organisation_name="Test organisation" if category == "corporate" else None,
+        seats=10 if category == "corporate" else None,
+    )
+    db.session.add(membership)
+    user.membership_category, user.membership_number = category, number
+    db.session.commit()
+    return membership
 
 
 CSRF_FIELD = re.compile(

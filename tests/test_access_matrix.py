@@ -48,6 +48,7 @@ from wired4ex.events import registration as event_registration
 from wired4ex.events import services as events
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
+from wired4ex.membership.applications import submit_application
 from wired4ex.timeutil import association_zone, local_today
 
 LOGIN = "login"  # a redirect to the login page
@@ -56,7 +57,9 @@ ROLES = ("anonymous", "member", "other_member", "other_faculty", "own_faculty", 
 REFUSED = {LOGIN, 400, 401, 403, 404, 405, 409}
 # POSTs that end what other routes of the matrix use: an allowed role sends them last, in this
 # order (so that, say, the draft is still there to be edited, and logging out is the very last).
-ENDS_SOMETHING = ("authoring.discard", "authoring.archive", "cpd.withdraw_claim",
+ENDS_SOMETHING = ("membership_admin.request_info", "membership_admin.approve",
+                  "membership_admin.reject", "membership.withdraw",
+                  "authoring.discard", "authoring.archive", "cpd.withdraw_claim",
                   "learning.unenrol", "auth.revoke_api_token", "admin.account_state",
                   "auth.logout")  # fmt: skip
 
@@ -216,6 +219,23 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     # GET: the confirmation step
     "admin.account_state":          {"GET": (LOGIN, 403, 403, 403, 403, 200),
                                      "POST": (LOGIN, 403, 403, 403, 403, 302)},
+    # -- memberships: a person's own card and application; the queue for admins only
+    "membership.mine":              {"GET": (LOGIN, 200, 200, 200, 200, 200)},
+    "membership.apply":             {"GET": (LOGIN, 302, 200, 200, 200, 200),
+                                     "POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "membership.proof":             {"GET": (LOGIN, 200, 404, 404, 404, 200)},
+    "membership.answer":            {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "membership.withdraw":          {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "membership_admin.queue":       {"GET": (LOGIN, 403, 403, 403, 403, 200)},
+    "membership_admin.application": {"GET": (LOGIN, 403, 403, 403, 403, 200)},
+    "membership_admin.request_info": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "membership_admin.approve":     {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "membership_admin.reject":      {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "membership_admin.grant":       {"GET": (LOGIN, 403, 403, 403, 403, 200),
+                                     "POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "membership_admin.member":      {"GET": (LOGIN, 403, 403, 403, 403, 200)},
+    "membership_admin.renew":       {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "membership_admin.change":      {"POST": (LOGIN, 403, 403, 403, 403, 302)},
     "admin.institutions":           {"GET": (LOGIN, 403, 403, 403, 403, 200)},
     "admin.new_institution":        {"GET": (LOGIN, 403, 403, 403, 403, 200),
                                      "POST": (LOGIN, 403, 403, 403, 403, 302)},
@@ -328,6 +348,26 @@ def post_data(endpoint: str, values: dict) -> dict:
             "country": "Kenya",
         },  # fmt: skip
         "auth.api_tokens": {"name": "Script"},
+        "membership.apply": {
+            "category": "associate",
+            "current_position": "Nurse manager",
+            "interest": "Running a county hospital.",
+        },
+        "membership.answer": {"answer": "Attached."},
+        "membership_admin.request_info": {"message": "Send your letter."},
+        "membership_admin.approve": {"category": "student"},
+        "membership_admin.reject": {"reason": "Not a student."},
+        "membership_admin.grant": {
+            "email": "newcomer@example.org",
+            "category": "honorary",
+            "reason": "Council resolution.",
+        },
+        "membership_admin.renew": {
+            "renewed_on": values["today"],
+            "amount": "1500",
+            "reference": "MATRIX1234",
+        },
+        "membership_admin.change": {"category": "life", "reason": "Council resolution."},
         "auth.profile": {"full_name": "Changed Name", "country": "KE", "language": "en"},
         "auth.set_language": {"language": "en"},
         "authoring.course": course,
@@ -459,6 +499,16 @@ def world(app, make_user, synced_content) -> World:
     db.session.add(sample)
 
     # Certification: A's pending application (with a CV) and A's certificate.
+    # Member A asks to move to the student category (proof file); a student renews without a
+    # CPD target; a newcomer holds no membership (the secretariat grants one).
+    membership_application = submit_application(
+        member, "student", {"institution": "Lake Region University", "programme": "BSc",
+                            "expected_completion": "2028-06-30"}, _pdf("enrolment.pdf"))  # fmt: skip
+    student = make_user(email="student@example.org", category="student")
+    make_user(email="newcomer@example.org", membership=None)
+    rejectable = submit_application(
+        make_user(email="applicant@example.org", membership=None), "professional",
+        {"current_position": "Clerk", "employer": "A shop", "highest_qualification": "None"})  # fmt: skip
     cv = evidence.store(_pdf("cv.pdf"))
     application = Application(
         user_id=member.id, programme_code="AHSM", statement="I lead a sub-county team.",
@@ -526,6 +576,9 @@ def world(app, make_user, synced_content) -> World:
         "sample_id": sample.id,
         "entry_id": sample.members[0].id,
         "application_id": application.id,
+        "membership_application_id": membership_application.id,
+        "student_id": student.id,
+        "rejectable_application_id": rejectable.id,
         "certificate_id": certificate.id,
         "code": format_code(statement.code),
         "token": make_password_reset_token(member),
@@ -569,6 +622,14 @@ URL_VALUES = {
     "certification.programme": {"code": "AHSM"},
     "cpd.download_statement": {"kind": "pdf"},
     "cpd.review_evidence_page": {"number": 1},
+    "membership.answer": {"application_id": "membership_application_id"},
+    "membership.proof": {"application_id": "membership_application_id"},
+    "membership.withdraw": {"application_id": "membership_application_id"},
+    "membership_admin.application": {"application_id": "membership_application_id"},
+    "membership_admin.approve": {"application_id": "membership_application_id"},
+    "membership_admin.reject": {"application_id": "rejectable_application_id"},
+    "membership_admin.request_info": {"application_id": "membership_application_id"},
+    "membership_admin.renew": {"user_id": "student_id"},
     "cpd.issue_statement": {"kind": "pdf"},
     "cpd.statement_file": {"kind": "pdf"},
     "events.checkin_token": {"token": "checkin_token"},

@@ -122,7 +122,7 @@ def test_migrations_match_the_models(app):
 def test_pages_have_labelled_fields_and_a_language(client):
     page = client.get("/register").get_data(as_text=True)
     assert '<html lang="en">' in page
-    for field in ("full_name", "email", "password", "confirm", "membership_category", "country"):
+    for field in ("full_name", "email", "password", "confirm", "country"):
         assert f'<label for="{field}">' in page
     assert 'name="viewport"' in page
     assert "http://" not in page.replace("http://localhost", "")  # nothing from other hosts

@@ -1,11 +1,15 @@
 """Command-line interface: users create, demo seed."""
 
+import re
+
 import sqlalchemy as sa
 
 from wired4ex.auth.models import User
-from wired4ex.auth.services import authenticate
+from wired4ex.auth.services import authenticate, find_user_by_email
 from wired4ex.catalog.models import Institution
 from wired4ex.extensions import db
+from wired4ex.membership.models import Membership, MembershipApplication
+from wired4ex.membership.services import membership_status
 
 
 def institution(slug="lake-region-university"):
@@ -79,7 +83,21 @@ def test_demo_seed_is_safe_to_run_twice(runner, synced_content):
     assert "member@wired4ex.example" in first.output and "password:" in first.output
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0, second.output
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 3
+    # The three demo accounts, a student whose application waits, a member who let it lapse.
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 5
+    states = {email: membership_status(find_user_by_email(email)).state for email in (
+        "member@wired4ex.example", "faculty@wired4ex.example", "student@wired4ex.example",
+        "lapsed@wired4ex.example")}  # fmt: skip
+    assert states == {
+        "member@wired4ex.example": "verified",
+        "faculty@wired4ex.example": "verified",
+        "student@wired4ex.example": "pending",
+        "lapsed@wired4ex.example": "lapsed",
+    }
+    numbers = db.session.scalars(sa.select(Membership.number)).all()
+    assert len(numbers) == 3 and all(re.match(r"^HSM-\d{4}-\d{5}$", n) for n in numbers)
+    waiting = db.session.scalar(sa.select(MembershipApplication))
+    assert waiting.category == "student" and waiting.proof_type == "application/pdf"
     faculty = db.session.scalar(sa.select(User).where(User.email == "faculty@wired4ex.example"))
     assert faculty.is_faculty and faculty.institution.slug == "lake-region-university"
     assert authenticate("member@wired4ex.example", "demo-member-pass-2026") is not None

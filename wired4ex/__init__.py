@@ -104,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.home import bp as home_bp
     from wired4ex.learning import bp as learning_bp
     from wired4ex.offline import bp as offline_bp
+    from wired4ex.membership import admin_bp as membership_admin_bp
+    from wired4ex.membership import bp as membership_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
@@ -117,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(offline_bp)
+    app.register_blueprint(membership_bp)
+    app.register_blueprint(membership_admin_bp)
 
 
 @event.listens_for(Engine, "connect")

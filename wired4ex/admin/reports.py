@@ -22,6 +22,8 @@ from wired4ex.learning.models import (
     Enrolment,
     LedgerEntry,
 )
+from wired4ex.membership.models import Membership
+from wired4ex.membership.policy import category_policy
 from wired4ex.timeutil import association_zone
 
 CPD_STATUSES = ("met", "not_met", "exempt")
@@ -156,7 +158,16 @@ def compliance(policy: CpdPolicy, cycle: Cycle, today: date) -> list[ComplianceR
     """
     sums = category_sums(policy, cycle)
     query = (
-        sa.select(User.id, User.membership_category, sums.c.category, sums.c.total, sums.c.allowed)
+        sa.select(
+            User.id,
+            Membership.category,
+            Membership.renews_on,
+            sums.c.category,
+            sums.c.total,
+            sums.c.allowed,
+        )  # fmt: skip
+        # Only people the secretariat admitted; a lapsed one meets no target (see fold).
+        .join(Membership, Membership.user_id == User.id)
         .outerjoin(sums, sums.c.user_id == User.id)
         .where(User.is_active_account.is_(True), is_member())
         .order_by(User.id)
@@ -166,27 +177,31 @@ def compliance(policy: CpdPolicy, cycle: Cycle, today: date) -> list[ComplianceR
     # standing_from_sums() is a pure function of these sums: members with the same sums share one call.
     verdicts: dict[tuple, tuple[bool, bool]] = {}
 
-    def fold(category: str, member_sums: dict) -> None:
+    def fold(category: str, renews_on, member_sums: dict) -> None:
         row = rows.setdefault(category, ComplianceRow(category))
-        key = (category, *sorted(member_sums.items()))
+        current_member = renews_on is None or today <= renews_on + timedelta(
+            days=category_policy(category).grace_days
+        )
+        key = (category, current_member, *sorted(member_sums.items()))
         if key not in verdicts:
-            summary = standing_from_sums(policy, member_sums, category, cycle, today)
+            summary = standing_from_sums(policy, member_sums,
+                                         category if current_member else None, cycle, today)  # fmt: skip
             verdicts[key] = (summary.exempt, summary.target_met)
         exempt, met = verdicts[key]
         row.members += 1
-        row.exempt = exempt
+        row.exempt = row.exempt or exempt
         row.met += met and not exempt
 
-    current, category, member_sums = None, None, {}
-    for user_id, membership, code, total, allowed in db.session.execute(query):
+    current, category, renews, member_sums = None, None, None, {}
+    for user_id, membership, renews_on, code, total, allowed in db.session.execute(query):
         if user_id != current:
             if current is not None:
-                fold(category, member_sums)
-            current, category, member_sums = user_id, membership, {}
+                fold(category, renews, member_sums)
+            current, category, renews, member_sums = user_id, membership, renews_on, {}
         if code is not None:
             member_sums[code] = (Decimal(total), Decimal(allowed))
     if current is not None:
-        fold(category, member_sums)
+        fold(category, renews, member_sums)
     order = list(policy.targets) + sorted(set(rows) - set(policy.targets))
     return [rows.get(name) or ComplianceRow(name, exempt=policy.target_for(name) is None)
             for name in order]  # fmt: skip

@@ -12,7 +12,7 @@ from wired4ex.auth.models import MembershipCategory
 from wired4ex.catalog.sources import YamlMapping
 
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,19}$")
-POLICY_FILES = ("competencies", "cpd", "certifications")
+POLICY_FILES = ("competencies", "cpd", "certifications", "membership")
 # Names and descriptions may be given in Swahili as well, as name_sw and description_sw; the
 # pages show the one in the reader's language, and the English one when there is none.
 TRANSLATIONS = ("sw",)
@@ -172,6 +172,7 @@ RULE_KEYS = {
     "cpd_points",
     "domain_points",
     "prerequisites",
+    "member_in_good_standing",
 }
 
 
@@ -204,6 +205,10 @@ def validate_certifications(
             report(line, f"rules of {code!r} must be a mapping")
             continue
         _check_keys(rules, RULE_KEYS, set(), f"rules of {code!r}", line, report)
+        if "member_in_good_standing" in rules and not isinstance(
+            rules["member_in_good_standing"], bool
+        ):
+            report(line, f"{code}: member_in_good_standing must be true or false")
         for category in rules.get("membership_categories") or []:
             if category not in {c.value for c in MembershipCategory}:
                 report(line, f"{code}: unknown membership category {category!r}")
