@@ -5,6 +5,7 @@ import copy
 import os
 import re
 import uuid
+from datetime import date, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -162,7 +163,11 @@ def make_user(app):
         institution_id=None,
         language="en",
         confirmed=True,
+        membership="approved",
     ):
+        """membership="approved" (the default) gives the person an approved membership of
+        `category`, current today, with a system number; None leaves them without one (their
+        category then counts for nothing, as for a person who registered and never applied)."""
         email = email or f"member{next(counter)}@example.org"
         account = NewAccount(
             email=email,
@@ -172,9 +177,25 @@ def make_user(app):
             country=country,
             language=language,
         )
-        return create_user(account, roles=roles, institution_id=institution_id, confirmed=confirmed)
+        user = create_user(account, roles=roles, institution_id=institution_id, confirmed=confirmed)
+        if membership == "approved":
+            grant_current_membership(user, category)
+        return user
 
     return build
+
+
+def grant_current_membership(user, category="professional", started_on=date(2020, 1, 1)):
+    """An approved membership current today (renewal date a year ahead, whatever the hour)."""
+    from wired4ex.membership.services import grant_membership
+    from wired4ex.timeutil import local_today
+
+    renews_on = local_today() + timedelta(days=366)
+    membership = grant_membership(
+        user, category, by=None, started_on=started_on, renews_on=renews_on
+    )
+    db.session.commit()
+    return membership
 
 
 CSRF_FIELD = re.compile(

@@ -121,6 +121,13 @@ class _Loader(EditionChecks, FieldChecks):
             self.categories = policy.validate_cpd(
                 metas["cpd"], lambda line, msg: self.report(path, line, msg)
             )
+        if "membership" in metas:
+            from wired4ex.membership.policy import validate_membership
+
+            path = folder / "membership.yml"
+            validate_membership(
+                metas["membership"], lambda line, msg, path=path: self.report(path, line, msg)
+            )
         self._certification_meta = metas.get("certifications")
 
     def check_prerequisites(self) -> None:

@@ -12,7 +12,7 @@ from wired4ex.auth.models import MembershipCategory
 from wired4ex.catalog.sources import YamlMapping
 
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,19}$")
-POLICY_FILES = ("competencies", "cpd", "certifications")
+POLICY_FILES = ("competencies", "cpd", "certifications", "membership")
 # Names and descriptions may be given in Swahili as well, as name_sw and description_sw; the
 # pages show the one in the reader's language, and the English one when there is none.
 TRANSLATIONS = ("sw",)
