@@ -29,7 +29,7 @@ BAD_KINDS = [
     ("start_date", "31/03/2024"),
     ("renewal_date", "2025-02-30"),
     ("country", "Atlantis"),
-    ("membership_number", "HSM-MEM-0001"),
+    ("membership_number", "HSM 2020 #1"),
     ("name", ""),
     ("start_date", "1850-01-01"),
     ("duplicate_email", None),

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import PASSWORD, submit
+from wired4ex.extensions import db
 from wired4ex.membership import services
 
 
@@ -16,7 +17,7 @@ def login(app, email):
 @pytest.fixture
 def admin(make_user):
     return make_user(email="secretariat@hesma.example", full_name="Secretariat Admin",
-                     roles=("member", "admin"))  # fmt: skip
+                     roles=("member", "admin"), membership=None)  # fmt: skip
 
 
 @pytest.fixture
@@ -24,6 +25,8 @@ def grant(admin):
     """grant(user, category="professional", number=None, **kwargs) -> Membership"""
 
     def build(user, category="professional", **kwargs):
-        return services.grant_membership(user, category, by=admin, **kwargs)
+        membership = services.grant_membership(user, category, by=admin, **kwargs)
+        db.session.commit()
+        return membership
 
     return build

@@ -2,6 +2,7 @@
 contact sees the staff's progress and CPD standing."""
 
 import csv
+import re
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -16,8 +17,8 @@ from wired4ex.timeutil import local_today
 
 
 @pytest.fixture
-def organisation(make_user, grant, synced_content):
-    contact = make_user(email="hr@kisumu-hospital.example", full_name="Kisumu HR")
+def organisation(synced_content, make_user, grant):
+    contact = make_user(email="hr@kisumu-hospital.example", full_name="Kisumu HR", membership=None)
     membership = grant(contact, "corporate", organisation_name="Kisumu County Hospital", seats=2,
                        started_on=local_today() - timedelta(days=10))  # fmt: skip
     return contact, membership
@@ -27,7 +28,8 @@ def test_the_contact_invites_staff_up_to_the_seats(app, organisation, make_user,
     contact, _membership = organisation
     client = login(app, contact.email)
     page = client.get("/membership/staff").get_data(as_text=True)
-    assert "Staff member&#39;s e-mail address" in page and "0 of 2 seats taken" in page
+    assert "0 of 2 seats taken" in page, page
+    assert "e-mail address" in page
     for address in ("nurse@kisumu.example", "Clerk@Kisumu.example"):
         response = submit(client, "/membership/staff", {"email": address})
         assert response.status_code == 302
@@ -56,7 +58,7 @@ def test_staff_accept_and_the_contact_sees_their_standing_and_a_safe_csv(
     staff_client = login(app, nurse.email)
     page = staff_client.get("/membership/seats").get_data(as_text=True)
     assert "Accept the seat of Kisumu County Hospital" in page
-    seat_form = page.split('action="')[1].split('"')[0]
+    seat_form = re.search(r'action="(/membership/seats/\d+/accept)"', page).group(1)
     assert submit(staff_client, seat_form, {}, page="/membership/seats").status_code == 302
 
     page = client.get("/membership/staff").get_data(as_text=True)
@@ -65,7 +67,7 @@ def test_staff_accept_and_the_contact_sees_their_standing_and_a_safe_csv(
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["name", "email", "seat"]
     assert rows[1][0].startswith("'=HYPERLINK")  # formula injection defused
-    assert rows[1][1:3] == ["nurse@kisumu.example", "active"] and rows[1][6] == "4"
+    assert rows[1][1:3] == ["nurse@kisumu.example", "active"] and Decimal(rows[1][6]) == 4
 
 
 def test_nobody_else_sees_the_staff(app, organisation, make_user, grant):
@@ -77,7 +79,7 @@ def test_nobody_else_sees_the_staff(app, organisation, make_user, grant):
     assert other_client.get("/membership/staff").status_code == 404
     assert other_client.get("/membership/staff.csv").status_code == 404
     # The contact of another organisation cannot remove this one's seats either.
-    rival = make_user(email="hr@rival.example")
+    rival = make_user(email="hr@rival.example", membership=None)
     grant(rival, "corporate", organisation_name="Rival Clinic", seats=1)
     rival_client = login(app, rival.email)
     assert "nurse@kisumu.example" not in rival_client.get("/membership/staff").get_data(as_text=True)

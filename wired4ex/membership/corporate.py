@@ -161,14 +161,14 @@ def staff_standing(
             sa.select(Enrolment.user_id, sa.func.count())
             .where(Enrolment.user_id.in_(people), Enrolment.status != "withdrawn")
             .group_by(Enrolment.user_id)
-        ).tuples()
+        ).all()
     )
     completed = dict(
         db.session.execute(
             sa.select(CourseCompletion.user_id, sa.func.count())
             .where(CourseCompletion.user_id.in_(people))
             .group_by(CourseCompletion.user_id)
-        ).tuples()
+        ).all()
     )
     entries = defaultdict(list)
     for entry in db.session.scalars(

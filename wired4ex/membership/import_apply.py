@@ -8,27 +8,8 @@ from wired4ex.auth.models import RoleName, User, UserRole
 from wired4ex.extensions import db
 from wired4ex.membership import services
 from wired4ex.membership.imports import CREATE, NO_PASSWORD, ImportReport, RowPlan, plan_import
-from wired4ex.membership.models import Membership, MembershipNumberCounter
-from wired4ex.membership.rowcheck import NUMBER_FORMAT
+from wired4ex.membership.models import Membership
 from wired4ex.membership.services import MembershipError
-
-
-def _reserve_numbers(rows: list[RowPlan]) -> None:
-    """Numbers kept from the old register are taken: each year's counter moves past the highest
-    one, so a number the system assigns later never repeats one of them."""
-    highest: dict[int, int] = {}
-    for row in rows:
-        if row.number:
-            match = NUMBER_FORMAT.match(row.number)
-            year, sequence = int(match.group(1)), int(match.group(2))
-            highest[year] = max(highest.get(year, 0), sequence)
-    for year, sequence in highest.items():
-        counter = db.session.get(MembershipNumberCounter, year, with_for_update=True)
-        if counter is None:
-            db.session.add(MembershipNumberCounter(year=year, last=sequence))
-        elif counter.last < sequence:
-            counter.last = sequence
-    db.session.flush()
 
 
 def _new_accounts(rows: list[RowPlan]) -> dict[int, User]:
@@ -83,7 +64,6 @@ def apply_import(data: bytes, *, by: User) -> ImportReport:
     if not report.ok:
         return report
     try:
-        _reserve_numbers(report.rows)
         users = _new_accounts(report.rows)
         existing = {
             membership.user_id: membership
@@ -99,21 +79,19 @@ def apply_import(data: bytes, *, by: User) -> ImportReport:
                 _update(row, existing[row.user_id], by)
                 continue
             try:
-                membership = services.grant_membership(
+                services.grant_membership(
                     user,
                     row.category,
                     by=by,
                     started_on=row.started_on,
                     number=row.number,
                     reason=str(_l("Imported from the register (line %(line)d).", line=row.line)),
-                    commit=False,
+                    renews_on=row.renews_on,
                 )
             except MembershipError as error:
                 db.session.rollback()
                 row.refuse(str(error))
                 return report
-            if row.renews_on is not None:
-                membership.renews_on = row.renews_on
         audit.record("membership.register_imported", "membership_import", "csv", by.id,
                      after={"created": len(report.created), "updated": len(report.updated)})  # fmt: skip
         db.session.commit()

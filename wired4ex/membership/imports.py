@@ -22,7 +22,7 @@ from wired4ex.extensions import db
 from wired4ex.fields import latest_period_date
 from wired4ex.membership import rowcheck
 from wired4ex.membership.csvfile import read_csv
-from wired4ex.membership.models import Membership, MembershipNumberCounter
+from wired4ex.membership.models import Membership
 from wired4ex.timeutil import local_today
 
 COLUMNS = (
@@ -225,10 +225,10 @@ def _check_database(rows: list[RowPlan]) -> None:
     numbers = [row.number for row in rows if row.number]
     owners: dict[str, int] = {}
     for part in _chunks(numbers):
-        query = sa.select(Membership.number, Membership.user_id).where(
-            Membership.number.in_(part)
+        query = sa.select(sa.func.upper(Membership.number), Membership.user_id).where(
+            sa.func.upper(Membership.number).in_(part)
         )
-        owners.update(dict(db.session.execute(query).tuples()))
+        owners.update(dict(db.session.execute(query).all()))
     for row in rows:
         account = accounts.get(row.email)
         if account is not None:
@@ -254,7 +254,7 @@ def _check_database(rows: list[RowPlan]) -> None:
 
 def _describe_update(row: RowPlan, number, category, started_on, renews_on) -> None:
     """What changes for a member who already holds a membership (their number stays)."""
-    if row.number and row.number != number:
+    if row.number and row.number != number.upper():
         row.refuse(
             str(
                 _l(

@@ -84,12 +84,12 @@ def _check_database(rows: list[RenewalRow]) -> None:
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(numbers), CHUNK):
         query = (
-            sa.select(Membership.number, Membership.id, User.full_name)
+            sa.select(sa.func.upper(Membership.number), Membership.id, User.full_name)
             .join(User, User.id == Membership.user_id)
-            .where(Membership.number.in_(numbers[start : start + CHUNK]))
+            .where(sa.func.upper(Membership.number).in_(numbers[start : start + CHUNK]))
         )
         found.update({number: (mid, name) for number, mid, name in db.session.execute(query)})
-    references = [row.reference for row in rows if row.reference]
+    references = [row.reference.upper() for row in rows if row.reference]
     recorded: set[str] = set()
     for start in range(0, len(references), CHUNK):
         recorded.update(
@@ -109,7 +109,7 @@ def _check_database(rows: list[RenewalRow]) -> None:
             row.membership_id, row.member_name = found[row.number]
         if not row.reference:
             continue
-        if row.reference in recorded:
+        if row.reference.upper() in recorded:
             row.reasons.append(
                 str(_l("reference %(value)s is already recorded for a renewal.", value=row.reference))
             )
@@ -138,16 +138,14 @@ def _record_all(report: RenewalReport, by: User) -> None:
         ):
             memberships[membership.id] = membership
     for row in sorted(report.rows, key=lambda r: (r.renewed_on, r.line)):
-        try:
-            with db.session.begin_nested():
-                renewal = services.record_renewal(
-                    memberships[row.membership_id],
-                    renewed_on=row.renewed_on,
-                    amount=row.amount,
-                    reference=row.reference,
-                    by=by,
-                    commit=False,
-                )
+        try:  # the service checks everything before it changes anything
+            renewal = services.record_renewal(
+                memberships[row.membership_id],
+                renewed_on=row.renewed_on,
+                amount=row.amount,
+                reference=row.reference,
+                by=by,
+            )
         except services.RenewalRefused as error:
             row.reasons.append(str(error))
             continue

@@ -11,10 +11,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from wired4ex.fields import EARLIEST_DATE, NotANumber, finite_decimal
+from wired4ex.membership.services import GIVEN_NUMBER, SYSTEM_NUMBER
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLASHED_DATE = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$")
-NUMBER_FORMAT = re.compile(r"^HSM-(\d{4})-(\d{5})$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 NOT_COUNTRIES = {"ZZ", "EU", "EZ", "UN", "QO"}
 # Names people write that differ from the CLDR English names babel gives.
@@ -117,17 +117,20 @@ def check_date(
 
 
 def check_number(text: str, latest_year: int) -> tuple[str | None, str | None]:
-    """A membership number in the documented format HSM-YYYY-NNNNN (upper-cased)."""
+    """A number kept from the old register (upper-cased): letters, digits and - / . as the
+    membership service accepts; one in the system's form HSM-YYYY-NNNNN has a possible year."""
     number = text.upper()
-    match = NUMBER_FORMAT.match(number)
-    if match is None:
+    if not GIVEN_NUMBER.match(number):
         return None, str(
             _l(
-                "membership_number \u201c%(value)s\u201d is not in the form HSM-YYYY-NNNNN "
+                "membership_number \u201c%(value)s\u201d: use letters, digits, - / and . only "
                 "(for example HSM-2026-00042); leave it empty to have one assigned.",
                 value=text,
             )
         )
+    match = SYSTEM_NUMBER.match(number)
+    if match is None:
+        return number, None
     year, sequence = int(match.group(1)), int(match.group(2))
     if not EARLIEST_DATE.year <= year <= latest_year or sequence == 0:
         return None, str(
@@ -138,6 +141,7 @@ def check_number(text: str, latest_year: int) -> tuple[str | None, str | None]:
 
 def check_text(text: str, column: str, maximum: int) -> tuple[str | None, str | None]:
     """Required plain text of at most `maximum` characters, without control characters."""
+    text = " ".join(text.split())  # a line break typed inside a spreadsheet cell is a space
     if not text:
         return None, str(_l("%(column)s is empty.", column=column))
     if len(text) > maximum:
@@ -146,7 +150,7 @@ def check_text(text: str, column: str, maximum: int) -> tuple[str | None, str | 
         )
     if CONTROL.search(text):
         return None, str(_l("%(column)s contains control characters.", column=column))
-    return " ".join(text.split()), None
+    return text, None
 
 
 def check_amount(text: str) -> tuple[Decimal | None, str | None]:
