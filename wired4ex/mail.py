@@ -52,7 +52,11 @@ def send_many(messages) -> int:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         for to, subject, body in messages:
             message = EmailMessage()
-            message["From"], message["To"], message["Subject"] = config["MAIL_DEFAULT_SENDER"], to, subject
+            message["From"], message["To"], message["Subject"] = (
+                config["MAIL_DEFAULT_SENDER"],
+                to,
+                subject,
+            )
             message.set_content(body)
             try:
                 smtp.send_message(message)

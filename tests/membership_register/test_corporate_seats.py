@@ -2,8 +2,8 @@
 contact sees the staff's progress and CPD standing."""
 
 import csv
-import re
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -33,7 +33,10 @@ def test_the_contact_invites_staff_up_to_the_seats(app, organisation, make_user,
     for address in ("nurse@kisumu.example", "Clerk@Kisumu.example"):
         response = submit(client, "/membership/staff", {"email": address})
         assert response.status_code == 302
-    assert [str(m["To"]) for m in outbox.messages()] == ["nurse@kisumu.example", "clerk@kisumu.example"]
+    assert [str(m["To"]) for m in outbox.messages()] == [
+        "nurse@kisumu.example",
+        "clerk@kisumu.example",
+    ]
     response = submit(client, "/membership/staff", {"email": "third@kisumu.example"})
     assert response.status_code == 400
     assert "All 2 seats are taken" in response.get_data(as_text=True)
@@ -47,7 +50,7 @@ def test_staff_accept_and_the_contact_sees_their_standing_and_a_safe_csv(
     contact, _membership = organisation
     client = login(app, contact.email)
     submit(client, "/membership/staff", {"email": "nurse@kisumu.example"})
-    nurse = make_user(email="nurse@kisumu.example", full_name="=HYPERLINK(\"http://x\")")
+    nurse = make_user(email="nurse@kisumu.example", full_name='=HYPERLINK("http://x")')
     db.session.add(LedgerEntry(user_id=nurse.id, source="adjustment", category="structured",
                                points=Decimal("4"), activity_date=local_today(), title="Course",
                                provider="Provider", reason="test"))  # fmt: skip
@@ -82,7 +85,9 @@ def test_nobody_else_sees_the_staff(app, organisation, make_user, grant):
     rival = make_user(email="hr@rival.example", membership=None)
     grant(rival, "corporate", organisation_name="Rival Clinic", seats=1)
     rival_client = login(app, rival.email)
-    assert "nurse@kisumu.example" not in rival_client.get("/membership/staff").get_data(as_text=True)
+    assert "nurse@kisumu.example" not in rival_client.get("/membership/staff").get_data(
+        as_text=True
+    )
     page = client.get("/membership/staff").get_data(as_text=True)
     remove = page.split('/remove"')[0].rsplit('action="', 1)[1] + "/remove"
     assert submit(rival_client, remove, {}, page="/membership/staff").status_code == 404

@@ -86,8 +86,12 @@ def test_the_report_names_each_line_and_reason(app, admin):
         (b"name,email,phone\r\nA,a@b.example,1\r\n", "unknown column(s) phone"),
         (b"name,email\r\nA,a@b.example\r\n", "are missing"),
         ("\ufeffname".encode("utf-16"), "UTF-16"),
-        ((",".join(HEADER) + "\r\nJos\u00e9,j@b.example,student,,2024-01-01,,KE\r\n").encode("cp1252"),
-         "Line 2 is not UTF-8"),
+        (
+            (",".join(HEADER) + "\r\nJos\u00e9,j@b.example,student,,2024-01-01,,KE\r\n").encode(
+                "cp1252"
+            ),
+            "Line 2 is not UTF-8",
+        ),
         (b"x" * (5 * 1024 * 1024 + 1), "larger than 5 MB"),
     ],
 )
@@ -108,7 +112,12 @@ def test_excel_quirks_are_read(app):
     report = plan_import(text.encode())
     assert report.ok, report.problems + [r.reasons for r in report.refused]
     first, second = report.rows
-    assert (first.line, first.name, first.country, first.category) == (2, "Odhiambo, Jr.", "TZ", "professional")
+    assert (first.line, first.name, first.country, first.category) == (
+        2,
+        "Odhiambo, Jr.",
+        "TZ",
+        "professional",
+    )
     assert (second.line, second.number, second.country) == (4, "HSM-2020-00007", "CD")
     assert second.name == "M\u0169thoni Wanj\u0129ru"
 
@@ -154,9 +163,7 @@ def test_numbers_kept_from_the_register_are_never_assigned_again(app, admin, mak
     assert f"HSM-{year}-00005" not in numbers and len(numbers) == 6
 
 
-def test_invited_members_get_a_set_your_password_mail_in_their_language(
-    app, admin, client, outbox
-):
+def test_invited_members_get_a_set_your_password_mail_in_their_language(app, admin, client, outbox):
     header = [*HEADER, "language"]
     report = apply_import(csv_of(
         ["Amani Said", "amani@county.example", "professional", "", "2024-01-01", "", "KE", "sw"],

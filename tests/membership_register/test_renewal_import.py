@@ -25,7 +25,9 @@ def members(make_user, grant, count=3):
     return [grant(make_user(membership=None), started_on=start) for _ in range(count)]
 
 
-def test_bad_rows_are_named_by_line_and_nothing_is_recorded(synced_content, admin, make_user, grant):
+def test_bad_rows_are_named_by_line_and_nothing_is_recorded(
+    synced_content, admin, make_user, grant
+):
     first, second, third = members(make_user, grant)
     today = local_today().isoformat()
     data = (HEADER

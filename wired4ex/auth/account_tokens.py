@@ -79,9 +79,10 @@ def mark_used(token: AccountToken, at: datetime | None = None) -> None:
     token.used_at = at or utcnow()
 
 
-def issue_many(users: list[User], purpose: str, at: datetime | None = None) -> dict[int, str]:
-    """A new link secret per user (a whole batch, such as an import's invitations), their older
-    unused ones of that purpose retired, in one transaction. Commits. Returns {user id: secret}."""
+def issue_many(users, purpose: str, at: datetime | None = None) -> dict[int, str]:
+    """A new link secret per user (anything with an `id`: a whole batch, such as an import's
+    invitations), their older unused ones of that purpose retired, in one transaction. Commits.
+    Returns {user id: secret}."""
     at = at or utcnow()
     ids = [user.id for user in users]
     for start in range(0, len(ids), 500):

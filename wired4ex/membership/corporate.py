@@ -24,6 +24,7 @@ from wired4ex.learning.models import CourseCompletion, Enrolment, LedgerEntry
 from wired4ex.membership.models import Membership
 from wired4ex.membership.register_models import CorporateSeat
 from wired4ex.membership.rowcheck import check_email
+from wired4ex.membership.services import status_from
 
 
 class SeatError(ValueError):
@@ -78,7 +79,9 @@ def invite(membership: Membership, email: str, by: User) -> CorporateSeat:
     seat = CorporateSeat(membership_id=locked.id, email=address, invited_by_id=by.id)
     db.session.add(seat)
     db.session.flush()
-    audit.record("corporate_seat.invited", "corporate_seat", seat.id, by.id, after={"email": address})
+    audit.record(
+        "corporate_seat.invited", "corporate_seat", seat.id, by.id, after={"email": address}
+    )
     db.session.commit()
     return seat
 
@@ -124,8 +127,10 @@ def accept(seat: CorporateSeat, user: User) -> None:
     current = seat_of(user)
     if current is not None:
         raise SeatError(
-            _l("You already hold a seat of %(name)s: leave it first.",
-               name=current.membership.organisation_name)  # fmt: skip
+            _l(
+                "You already hold a seat of %(name)s: leave it first.",
+                name=current.membership.organisation_name,
+            )  # fmt: skip
         )
     seat.user_id, seat.accepted_at = user.id, utcnow()
     audit.record("corporate_seat.accepted", "corporate_seat", seat.id, user.id, user.id)
@@ -142,11 +147,10 @@ class StaffRow:
     enrolled: int = 0
     courses_completed: int = 0
     summary: CpdSummary | None = None
+    verified: bool = False
 
 
-def staff_standing(
-    seats: list[CorporateSeat], policy: CpdPolicy, today: date
-) -> list[StaffRow]:
+def staff_standing(seats: list[CorporateSeat], policy: CpdPolicy, today: date) -> list[StaffRow]:
     """Progress and CPD standing of the accepted seats, in a fixed number of queries.
 
     The standing is `cpd.standing.summarise` (the one CPD arithmetic) on each person's ledger
@@ -179,11 +183,22 @@ def staff_standing(
         )
     ):
         entries[entry.user_id].append(entry)
+    memberships = {
+        membership.user_id: membership
+        for membership in db.session.scalars(
+            sa.select(Membership).where(Membership.user_id.in_(people))
+        )
+    }
     for row in rows:
         user = row.seat.user
         if user is None or row.seat.accepted_at is None:
             continue
         row.enrolled = enrolled.get(user.id, 0)
         row.courses_completed = completed.get(user.id, 0)
-        row.summary = summarise(policy, entries[user.id], user.membership_category, cycle, today)
+        # Only a verified membership sets a target (issue 17): otherwise none is shown as met.
+        status = status_from(memberships.get(user.id), None, today)
+        row.verified = status.verified
+        row.summary = summarise(
+            policy, entries[user.id], status.target_category or "", cycle, today
+        )
     return rows

@@ -84,6 +84,12 @@ def remove_staff(seat_id: int):
     return redirect(url_for("member_register.staff"))
 
 
+def _target_state(row) -> str:
+    if not row.verified:
+        return "membership not verified"
+    return "exempt" if row.summary.exempt else ("yes" if row.summary.target_met else "no")
+
+
 @bp.get("/membership/staff.csv")
 @login_required
 def staff_csv():
@@ -102,7 +108,7 @@ def staff_csv():
                 row.enrolled if summary else "", row.courses_completed if summary else "",
                 summary.cycle.label if summary else "", summary.counted if summary else "",
                 "" if not summary or summary.exempt else summary.target,
-                "" if not summary else ("yes" if summary.target_met else "no"),
+                "" if not summary else _target_state(row),
             ]  # fmt: skip
 
     return csv_response(f"staff-cpd-{today.isoformat()}.csv", header, lines())
@@ -129,7 +135,11 @@ def leave_seat(seat_id: int):
 
 def _own_invitation(seat_id: int) -> CorporateSeat:
     seat = db.get_or_404(CorporateSeat, seat_id)
-    if seat.ended_at is not None or seat.accepted_at is not None or seat.email != current_user.email:
+    if (
+        seat.ended_at is not None
+        or seat.accepted_at is not None
+        or seat.email != current_user.email
+    ):
         abort(404)
     return seat
 

@@ -61,7 +61,9 @@ def _decode(data: bytes) -> tuple[str | None, str | None]:
         )
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, str(_l("Line %(line)d contains a NUL character: this is not a CSV file.", line=line))
+        return None, str(
+            _l("Line %(line)d contains a NUL character: this is not a CSV file.", line=line)
+        )
     return text, None
 
 
@@ -103,7 +105,9 @@ def read_csv(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) -
         return result
     first_line = text.splitlines()[0]
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(first_line), strict=True)
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=_dialect(first_line), strict=True
+        )
         header = next(reader)
     except csv.Error as error:
         result.problems.append(str(_l("Line 1 cannot be read: %(error)s", error=str(error))))
@@ -165,11 +169,19 @@ def read_csv(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) -
                     _l("A cell is longer than %(count)d characters.", count=MAX_CELL)
                 )
                 continue
-            values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names)}
+            values = {
+                name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names)
+            }
             result.rows.append(CsvRow(start, values))
     except csv.Error as error:
         result.problems.append(
-            str(_l("Line %(line)d cannot be read: %(error)s", line=reader.line_num, error=str(error)))
+            str(
+                _l(
+                    "Line %(line)d cannot be read: %(error)s",
+                    line=reader.line_num,
+                    error=str(error),
+                )
+            )
         )
         return result
     if not result.rows and not result.broken:

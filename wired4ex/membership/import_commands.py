@@ -16,7 +16,9 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as error:
-        raise click.BadParameter(f"cannot read {path}: {error.strerror}", param_hint="FILE") from error
+        raise click.BadParameter(
+            f"cannot read {path}: {error.strerror}", param_hint="FILE"
+        ) from error
 
 
 def _echo_report(report: ImportReport) -> None:
@@ -76,4 +78,7 @@ def renewals_command(path, dry_run, admin_email):
                        f"{row.amount}, {row.reference}: valid until {row.renews_on}")  # fmt: skip
     if not report.ok:
         raise click.ClickException(f"{len(report.refused)} refused: nothing recorded.")
-    click.echo(f"{len(report.rows)} renewal(s) " + ("recorded." if report.applied else "checked (dry run)."))
+    click.echo(
+        f"{len(report.rows)} renewal(s) "
+        + ("recorded." if report.applied else "checked (dry run).")
+    )

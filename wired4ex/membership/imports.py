@@ -15,9 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from wired4ex import audit
-from wired4ex.auth.models import MembershipCategory, RoleName, User, UserRole
-from wired4ex.dbtypes import utcnow
+from wired4ex.auth.models import MembershipCategory, User
 from wired4ex.extensions import db
 from wired4ex.fields import latest_period_date
 from wired4ex.membership import rowcheck

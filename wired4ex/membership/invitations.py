@@ -24,24 +24,35 @@ def send_invitations(user_ids: list[int]) -> int:
     found = []
     for start in range(0, len(user_ids), 500):
         found += db.session.execute(
-            sa.select(User, Membership.number, Membership.category)
+            sa.select(
+                User.id,
+                User.email,
+                User.full_name,
+                User.language,
+                Membership.number,
+                Membership.category,
+            )
             .join(Membership, Membership.user_id == User.id)
             .where(User.id.in_(user_ids[start : start + 500]))
-        ).all()
-    secrets_by_user = account_tokens.issue_many([user for user, _n, _c in found], account_tokens.RESET)
+        ).all()  # plain rows: they stay readable after the tokens' commit
+    secrets_by_user = account_tokens.issue_many(found, account_tokens.RESET)
     forgot_link = public_url("auth.forgot_password")
     messages = []
-    for user, number, category in found:
-        link = public_url("auth.reset_password", token=secrets_by_user[user.id])
-        with force_locale(user.language):
-            label = str(MEMBERSHIP_LABELS[MembershipCategory(category)])
-            body = render_template(
-                "membership/email/import_invitation.txt",
-                user=user,
-                category=label,
-                number=number,
-                link=link,
-                forgot_link=forgot_link,
-            )
-            messages.append((user.email, _("Your HeSMA East Africa membership on Wired4EX"), body))
+    by_language: dict[str, list] = {}
+    for person in found:
+        by_language.setdefault(person.language, []).append(person)
+    for language, people in by_language.items():
+        with force_locale(language):  # once per language, not per person
+            subject = _("Your HeSMA East Africa membership on Wired4EX")
+            labels = {code: str(label) for code, label in MEMBERSHIP_LABELS.items()}
+            for person in people:
+                body = render_template(
+                    "membership/email/import_invitation.txt",
+                    user=person,
+                    category=labels[MembershipCategory(person.category)],
+                    number=person.number,
+                    link=public_url("auth.reset_password", token=secrets_by_user[person.id]),
+                    forgot_link=forgot_link,
+                )
+                messages.append((person.email, subject, body))
     return send_many(messages)

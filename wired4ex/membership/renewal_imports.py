@@ -103,7 +103,12 @@ def _check_database(rows: list[RenewalRow]) -> None:
     for row in rows:
         if row.number and row.number not in found:
             row.reasons.append(
-                str(_l("membership_number %(value)s: no membership has this number.", value=row.number))
+                str(
+                    _l(
+                        "membership_number %(value)s: no membership has this number.",
+                        value=row.number,
+                    )
+                )
             )
         elif row.number:
             row.membership_id, row.member_name = found[row.number]
@@ -111,7 +116,12 @@ def _check_database(rows: list[RenewalRow]) -> None:
             continue
         if row.reference.upper() in recorded:
             row.reasons.append(
-                str(_l("reference %(value)s is already recorded for a renewal.", value=row.reference))
+                str(
+                    _l(
+                        "reference %(value)s is already recorded for a renewal.",
+                        value=row.reference,
+                    )
+                )
             )
         key = row.reference.upper()
         if key in first_line:

@@ -134,7 +134,10 @@ def check_number(text: str, latest_year: int) -> tuple[str | None, str | None]:
     year, sequence = int(match.group(1)), int(match.group(2))
     if not EARLIEST_DATE.year <= year <= latest_year or sequence == 0:
         return None, str(
-            _l("membership_number \u201c%(value)s\u201d has an impossible year or sequence.", value=text)
+            _l(
+                "membership_number \u201c%(value)s\u201d has an impossible year or sequence.",
+                value=text,
+            )
         )
     return number, None
 
