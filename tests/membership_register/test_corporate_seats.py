@@ -56,7 +56,7 @@ def test_staff_accept_and_the_contact_sees_their_standing_and_a_safe_csv(
                                provider="Provider", reason="test"))  # fmt: skip
     db.session.commit()
     page = client.get("/membership/staff").get_data(as_text=True)
-    assert "Invited" in page and "HYPERLINK" not in page  # nothing shared before accepting
+    assert "Invitation sent" in page and "HYPERLINK" not in page  # nothing shared before accepting
 
     staff_client = login(app, nurse.email)
     page = staff_client.get("/membership/seats").get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_staff_accept_and_the_contact_sees_their_standing_and_a_safe_csv(
     assert submit(staff_client, seat_form, {}, page="/membership/seats").status_code == 302
 
     page = client.get("/membership/staff").get_data(as_text=True)
-    assert "Accepted" in page and "HYPERLINK" in page
+    assert "Seat taken" in page and "HYPERLINK" in page
     response = client.get("/membership/staff.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["name", "email", "seat"]
