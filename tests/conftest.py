@@ -164,9 +164,10 @@ def make_user(app):
         language="en",
         confirmed=True,
         membership="approved",
+        number=None,
     ):
         """membership="approved" (the default) gives the person an approved membership of
-        `category`, current today, with a system number; None leaves them without one (their
+        `category`, current today, with a system number (or `number`); None leaves them without one (their
         category then counts for nothing, as for a person who registered and never applied)."""
         email = email or f"member{next(counter)}@example.org"
         account = NewAccount(
@@ -179,20 +180,22 @@ def make_user(app):
         )
         user = create_user(account, roles=roles, institution_id=institution_id, confirmed=confirmed)
         if membership == "approved":
-            grant_current_membership(user, category)
+            grant_current_membership(user, category, number=number)
         return user
 
     return build
 
 
-def grant_current_membership(user, category="professional", started_on=date(2020, 1, 1)):
+def grant_current_membership(
+    user, category="professional", started_on=date(2020, 1, 1), number=None
+):
     """An approved membership current today (renewal date a year ahead, whatever the hour)."""
     from wired4ex.membership.services import grant_membership
     from wired4ex.timeutil import local_today
 
     renews_on = local_today() + timedelta(days=366)
     membership = grant_membership(
-        user, category, by=None, started_on=started_on, renews_on=renews_on
+        user, category, by=None, started_on=started_on, renews_on=renews_on, number=number
     )
     db.session.commit()
     return membership

@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.events import bp as events_bp
     from wired4ex.home import bp as home_bp
     from wired4ex.learning import bp as learning_bp
+    from wired4ex.membership import admin_bp as membership_admin_bp
     from wired4ex.membership import bp as membership_bp
 
     app.register_blueprint(auth_bp)
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(membership_bp)
+    app.register_blueprint(membership_admin_bp)
 
     from wired4ex.membership.register_views import bp as member_register_bp
 

@@ -73,6 +73,14 @@ def create_user_command(email, full_name, roles, institution, category, country,
         user = create_user(account, roles=all_roles, institution_id=institution_id)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
+    # Whoever runs this command admits the person: an approved membership with a system number.
+    from wired4ex.membership.services import grant_membership
+
+    membership = grant_membership(
+        user, category, by=None, reason="Account created with `flask users create`."
+    )
+    db.session.commit()
+    click.echo(f"Membership {membership.number} ({category}) granted.")
     click.echo(f"Created {user.email} with roles: {', '.join(sorted(user.role_names))}")
 
 

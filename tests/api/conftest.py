@@ -72,8 +72,7 @@ def world(app, make_user, synced_content) -> World:
     policy = load_policy()
     eaihm = db.session.scalar(sa.select(Institution).where(Institution.slug == "eaihm"))
     ada = make_user(email="ada@hesma.example", full_name="Ada Admin", roles=("member", "admin"))
-    alice = make_user(email="alice@example.org", full_name="Alice Achieng")
-    alice.membership_number = "HESMA/0001"
+    alice = make_user(email="alice@example.org", full_name="Alice Achieng", number="HESMA/0001")
     bob = make_user(email="bob@example.org", full_name="Bob Baraka", category="student",
                     country="UG")  # fmt: skip
     carol = make_user(email="carol@example.org", full_name="Carol Chebet", category="associate")

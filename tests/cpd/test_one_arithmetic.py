@@ -34,6 +34,7 @@ from wired4ex.cpd.services import member_summary
 from wired4ex.cpd.statements import format_code
 from wired4ex.extensions import db, limiter
 from wired4ex.learning.models import LedgerEntry
+from wired4ex.membership.models import Membership
 from wired4ex.timeutil import local_today
 
 CODES = ("structured", "conference", "teaching")
@@ -125,6 +126,9 @@ def test_every_surface_shows_the_same_standing(app, make_user, policy, tmp_path)
         today = local_today()
         db.session.get(PolicyDocument, "cpd").data = policy_data(drawn)
         member.membership_category = membership
+        db.session.scalar(
+            sa.select(Membership).where(Membership.user_id == member.id)
+        ).category = membership
         for days, code, source, points, negative in ledger:
             signed = -points if negative and source == "adjustment" else points
             db.session.add(

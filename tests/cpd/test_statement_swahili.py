@@ -51,8 +51,8 @@ def add(user_id, points, title, day, source="module", category="structured"):
 @pytest.fixture
 def mwanachama(make_user, policy):
     """A member who reads Wired4EX in Swahili, with a module in November and an approved claim."""
-    user = make_user(email="neema@example.org", full_name="Neema Mushi", language="sw")
-    user.membership_number = "HSM/2026/021"
+    user = make_user(email="neema@example.org", full_name="Neema Mushi", language="sw",
+                     number="HSM/2026/021")  # fmt: skip
     db.session.commit()
     add(user.id, 2, "Budgeting for managers", date(YEAR, 11, 4))
     add(user.id, 5, "Health Managers Summit", date(YEAR, 6, 1), "claim", "conference")

@@ -45,8 +45,7 @@ def add(
 
 @pytest.fixture
 def member(make_user, policy):
-    user = make_user(email="wanjiru@example.org", full_name=NAME)
-    user.membership_number = "HSM/2026/014"
+    user = make_user(email="wanjiru@example.org", full_name=NAME, number="HSM/2026/014")
     db.session.commit()
     add(user.id, 1.5, "Budgeting for managers", competencies=["FM1"])
     # 25 conference points in three activities (one earns at most 10): 20 count, the cap.

@@ -30,8 +30,9 @@ def records(make_user, policy):  # noqa: F811
     admin = make_user(
         email="secretariat@example.org", full_name="Secretariat", roles=("member", "admin")
     )
-    member = make_user(email="wanjiru@example.org", full_name="Wanjirũ Ng'ang'a")
-    member.membership_number = "HESMA-0042"
+    member = make_user(
+        email="wanjiru@example.org", full_name="Wanjirũ Ng'ang'a", number="HESMA-0042"
+    )
     db.session.commit()
     for points, day in ((Decimal("4.5"), date(2026, 3, 2)), (Decimal("6"), date(2026, 5, 9))):
         services.adjust(member, admin, points, "structured", day, "Workshop attended", policy)

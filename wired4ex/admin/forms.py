@@ -85,7 +85,7 @@ class MemberFilterForm(GetForm):
 
 
 class MembershipForm(Form):
-    membership_category = SelectField(_l("Membership category"), choices=membership_choices)
+    # The category is changed on the membership's own page (/admin/memberships), with a reason.
     roles = MultiCheckboxField(
         _l("Roles"), choices=list(ROLE_LABELS.items()), validators=[DataRequired()]
     )

@@ -12,6 +12,7 @@ from wired4ex.authoring.models import Draft
 from wired4ex.certification.models import Application
 from wired4ex.cpd.models import Claim
 from wired4ex.extensions import db
+from wired4ex.membership.models import ApplicationStatus, MembershipApplication
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,20 @@ def _waiting(column, *conditions) -> tuple[int, datetime | None]:
 
 
 def work_queue() -> list[Queue]:
-    """Claims to verify, drafts to review and certification applications to decide, each with
+    """Membership applications, claims to verify, drafts to review and certification
+    applications to decide, each with
     its count and its oldest waiting item, in one query per queue."""
     claims = _waiting(Claim.created_at, Claim.status == "submitted")
     drafts = _waiting(
         sa.func.coalesce(Draft.submitted_at, Draft.updated_at), Draft.status == "in_review"
     )
     applications = _waiting(Application.submitted_at, Application.status == "submitted")
+    memberships = _waiting(
+        MembershipApplication.submitted_at,
+        MembershipApplication.status == ApplicationStatus.SUBMITTED,
+    )
     return [
+        Queue(str(_l("Membership applications")), *memberships, url_for("membership_admin.queue")),
         Queue(str(_l("Claims to verify")), *claims, url_for("cpd.review_queue")),
         Queue(str(_l("Drafts to review")), *drafts, url_for("authoring.reviews")),
         Queue(

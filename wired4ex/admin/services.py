@@ -21,6 +21,7 @@ from wired4ex.cpd.services import ledger_entries
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.learning.models import CourseCompletion, Enrolment, LedgerEntry, ModuleCompletion
+from wired4ex.membership.services import grant_membership
 from wired4ex.timeutil import association_zone
 
 
@@ -283,6 +284,8 @@ def create_faculty(
     )
     audit.record("faculty.created", "user", user.id, actor.id, user.id,
                  after={"email": user.email, "institution": institution.slug})  # fmt: skip
+    # An account the secretariat creates is admitted by it: an approved membership.
+    grant_membership(user, category, by=actor, reason="Faculty account created by the secretariat.")
     db.session.commit()
     return user
 

@@ -27,6 +27,7 @@ from wired4ex.cpd.services import member_summary
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.mail import send_mail
+from wired4ex.membership.services import request_status
 from wired4ex.timeutil import local_today
 from wired4ex.urls import public_url
 
@@ -99,7 +100,6 @@ def members_csv():
 def _membership_form(member: User) -> MembershipForm:
     form = MembershipForm(
         data=None if request.method == "POST" else {
-            "membership_category": member.membership_category,
             "roles": sorted(member.role_names),
             "institution": member.institution_id or 0,
         }
@@ -124,6 +124,7 @@ def _render_member(member: User, form=None, status=200):
         cycle=cycle,
         standing=standing,
         cpd_status="exempt" if standing.exempt else "met" if standing.target_met else "not_met",
+        membership=request_status(member),
     ), status
 
 
@@ -141,7 +142,7 @@ def change_membership(user_id: int):
     if not form.validate_on_submit():
         return _render_member(found, form, 400)
     try:
-        changed = services.update_membership(found, current_user, form.membership_category.data,
+        changed = services.update_membership(found, current_user, found.membership_category,
                                              form.roles.data, form.institution.data or None)  # fmt: skip
     except services.AdminError as error:
         form.roles.errors.append(str(error))

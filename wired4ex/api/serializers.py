@@ -19,6 +19,8 @@ from wired4ex.cpd.policy import Cycle
 from wired4ex.cpd.services import CpdSummary
 from wired4ex.cpd.statements import format_code
 from wired4ex.learning.services import CourseProgress
+from wired4ex.membership.services import membership_status
+from wired4ex.membership.texts import status_json
 
 
 def points(value) -> float | None:
@@ -186,7 +188,7 @@ def cpd_summary(member: User, summary: CpdSummary) -> dict:
         "member": {
             "id": member.id,
             "full_name": member.full_name,
-            "membership_category": member.membership_category,
+            "membership_category": summary_category(member, summary),
         },
         "cycle": cycle(summary.cycle),
         "target": points(summary.target),
@@ -229,13 +231,19 @@ def cpd_summary(member: User, summary: CpdSummary) -> dict:
     }
 
 
+def summary_category(member: User, summary: CpdSummary) -> str | None:
+    """The category whose target the summary used: the granted one (the account mirrors it)
+    when the membership is current; None without one."""
+    return member.membership_category if summary.membership_verified else None
+
+
 def compliance_row(member: User, summary: CpdSummary) -> dict:
     return {
         "member": {
             "id": member.id,
             "full_name": member.full_name,
             "email": member.email,
-            "membership_category": member.membership_category,
+            "membership_category": summary_category(member, summary),
             "membership_number": member.membership_number,
         },
         "target": points(summary.target),
@@ -346,7 +354,12 @@ def verified_statement(item: Statement) -> dict:
             "name": member.get("name"),
             "membership_number": member.get("membership_number") or None,
             "membership_category": member.get("category"),
+            # As issued: verified, lapsed or not_verified (None for statements issued before
+            # memberships were granted by the secretariat).
+            "membership_state": (member.get("membership") or {}).get("state"),
         },
+        # The holder's membership today, beside the statement as issued.
+        "membership_today": status_json(membership_status(item.user_id)),
         "period": _period(snapshot),
         "claimed": points(snapshot.get("claimed")),
         "counted": points(snapshot.get("counted")),
@@ -366,4 +379,8 @@ def verified_statement(item: Statement) -> dict:
 
 
 def verified_certificate(item: Certificate, state: str) -> dict:
-    return {"type": "certificate", **certificate(item, state)}
+    return {
+        "type": "certificate",
+        **certificate(item, state),
+        "membership_today": status_json(membership_status(item.user_id)),
+    }

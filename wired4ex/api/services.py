@@ -17,6 +17,7 @@ from wired4ex.cpd.policy import CpdPolicy, Cycle
 from wired4ex.cpd.services import CpdSummary, summarise
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
+from wired4ex.membership.services import target_categories
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ class ComplianceReport:
 def compliance_report(
     policy: CpdPolicy, cycle: Cycle, today: date, membership_category: str | None = None
 ) -> ComplianceReport:
-    """The cycle's summary for every active member (with the member role), in three queries."""
+    """The cycle's summary for every active member (with the member role), in four queries;
+    targets from each member's approved, current membership."""
     members_query = (
         sa.select(User)
         .where(
@@ -139,8 +141,9 @@ def compliance_report(
             .order_by(LedgerEntry.activity_date, LedgerEntry.id)
         ):
             entries[entry.user_id].append(entry)
+    categories = target_categories(ids, today) if members else {}
     rows = [
-        (member, summarise(policy, entries[member.id], member.membership_category, cycle, today))
+        (member, summarise(policy, entries[member.id], categories[member.id], cycle, today))
         for member in members
     ]
     return ComplianceReport(cycle, rows)

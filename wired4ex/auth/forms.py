@@ -20,8 +20,6 @@ from wtforms.validators import (
     EqualTo,
     InputRequired,
     Length,
-    Optional,
-    Regexp,
     ValidationError,
 )
 
@@ -110,17 +108,6 @@ def full_name_field():
     )
 
 
-def membership_number_field():
-    return StringField(
-        _l("Membership number (optional)"),
-        validators=[
-            Optional(),
-            Length(max=40),
-            Regexp(r"^[A-Za-z0-9/\-. ]+$", message=_l("Use letters, digits, / - and . only.")),
-        ],
-    )
-
-
 def country_field():
     return SelectField(_l("Country"), choices=country_choices, default="KE")
 
@@ -138,10 +125,8 @@ class RegisterForm(Form):
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
-    membership_category = SelectField(
-        _l("Membership category"), choices=membership_choices, default="professional"
-    )
-    membership_number = membership_number_field()
+    # No category or number here: a membership is applied for once signed in and granted by
+    # the secretariat, which gives the number (wired4ex.membership).
     country = country_field()
     submit = SubmitField(_l("Create account"))
 
@@ -189,7 +174,6 @@ class ResetPasswordForm(Form):
 
 class ProfileForm(Form):
     full_name = full_name_field()
-    membership_number = membership_number_field()
     country = country_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save profile"))

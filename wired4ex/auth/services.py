@@ -35,8 +35,10 @@ class NewAccount:
     email: str
     full_name: str
     password: str
-    membership_category: str
     country: str
+    # The account's columns only mirror a membership the secretariat granted
+    # (wired4ex.membership); nothing that counts reads them. A person who registers holds none.
+    membership_category: str = "professional"
     membership_number: str | None = None
     language: str = "en"
 
@@ -230,16 +232,10 @@ def set_password(
     db.session.commit()
 
 
-def update_profile(
-    user: User,
-    full_name: str,
-    membership_number: str | None,
-    country: str,
-    language: str,
-) -> None:
-    """Save a member's own profile fields; commits."""
+def update_profile(user: User, full_name: str, country: str, language: str) -> None:
+    """Save a member's own profile fields; commits. The membership number and category are the
+    secretariat's to give (wired4ex.membership), never the member's to type."""
     user.full_name = full_name.strip()
-    user.membership_number = (membership_number or "").strip() or None
     user.country = country
     user.language = language
     db.session.commit()

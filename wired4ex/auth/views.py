@@ -37,6 +37,7 @@ from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import limiter, login_manager
 from wired4ex.i18n import SESSION_KEY as LANGUAGE_KEY
 from wired4ex.mail import send_mail
+from wired4ex.membership.services import request_status
 from wired4ex.security import is_safe_redirect
 from wired4ex.timeutil import local_today
 from wired4ex.urls import public_url
@@ -113,9 +114,7 @@ def register():
             email=form.email.data,
             full_name=form.full_name.data,
             password=form.password.data,
-            membership_category=form.membership_category.data,
             country=form.country.data,
-            membership_number=form.membership_number.data,
             language=str(get_locale()),
         )
         user, created = services.register_account(account)
@@ -260,14 +259,13 @@ def profile():
         services.update_profile(
             current_user,
             full_name=form.full_name.data,
-            membership_number=form.membership_number.data,
             country=form.country.data,
             language=form.language.data,
         )
         with force_locale(form.language.data):  # the next page is in the language just chosen
             flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, membership=request_status(current_user))
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])

@@ -172,6 +172,7 @@ RULE_KEYS = {
     "cpd_points",
     "domain_points",
     "prerequisites",
+    "member_in_good_standing",
 }
 
 
@@ -204,6 +205,10 @@ def validate_certifications(
             report(line, f"rules of {code!r} must be a mapping")
             continue
         _check_keys(rules, RULE_KEYS, set(), f"rules of {code!r}", line, report)
+        if "member_in_good_standing" in rules and not isinstance(
+            rules["member_in_good_standing"], bool
+        ):
+            report(line, f"{code}: member_in_good_standing must be true or false")
         for category in rules.get("membership_categories") or []:
             if category not in {c.value for c in MembershipCategory}:
                 report(line, f"{code}: unknown membership category {category!r}")

@@ -27,8 +27,9 @@ from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.cpd.standing import counted_in_window
 from wired4ex.extensions import db
-from wired4ex.i18n import localised, policy_text
+from wired4ex.i18n import localised, policy_text, show_date
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
+from wired4ex.membership.services import request_status, statuses_of
 
 ZERO = Decimal("0")
 
@@ -63,6 +64,7 @@ class Programme:
     cpd_window_months: int | None
     domain_rules: tuple[DomainRule, ...]
     prerequisites: tuple[str, ...]
+    good_standing: bool = False  # rule member_in_good_standing: an approved, current membership
 
     @classmethod
     def from_data(cls, data: dict) -> "Programme":
@@ -87,6 +89,7 @@ class Programme:
                 for r in rules.get("domain_points") or ()
             ),
             prerequisites=tuple(rules.get("prerequisites") or ()),
+            good_standing=rules.get("member_in_good_standing") is True,
         )
 
     @property
@@ -108,6 +111,8 @@ class Programme:
     def criteria_text(self, course_titles: dict[str, str], domain_names: dict[str, str]) -> str:
         """The rules in one paragraph, for the certificate and its Open Badge."""
         parts = []
+        if self.good_standing:
+            parts.append(_("being a member in good standing"))
         if self.membership_categories:
             parts.append(_("open to these membership categories: %(categories)s",
                            categories=_membership_names(self.membership_categories)))  # fmt: skip
@@ -244,16 +249,33 @@ def counted_points(policy: CpdPolicy, entries, since: date, today: date) -> Deci
     return counted_in_window(policy, rows, since, today)
 
 
+def _standing_missing(status) -> str:
+    if status.state == "lapsed":
+        return _("renew your membership (lapsed since %(date)s)",
+                 date=show_date(status.lapsed_since))  # fmt: skip
+    if status.state == "pending":
+        return _("wait for the secretariat to approve your membership application")
+    return _("apply for membership and have it approved by the secretariat")
+
+
 def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses, domains,
-                  domain_names, names_by_code, policy: CpdPolicy, today: date) -> Eligibility:  # fmt: skip
+                  domain_names, names_by_code, policy: CpdPolicy, today: date,
+                  status) -> Eligibility:  # fmt: skip
     result = Eligibility(programme.code, programme.name)
     rules = result.rules
+    category = status.target_category  # only an approved, current membership has a category
+    if programme.good_standing:
+        rules.append(RuleResult(
+            "good_standing", _("Member in good standing"), status.verified,
+            have=status.state, need="verified",
+            missing=None if status.verified else _standing_missing(status),
+        ))  # fmt: skip
     if programme.membership_categories:
-        allowed = member.membership_category in programme.membership_categories
+        allowed = category in programme.membership_categories
         categories = _membership_names(programme.membership_categories)
         rules.append(RuleResult(
             "membership", _("Membership category"), allowed,
-            have=member.membership_category, need=", ".join(programme.membership_categories),
+            have=category, need=", ".join(programme.membership_categories),
             missing=None if allowed else _("only for these membership categories: %(categories)s",
                                            categories=categories),
         ))  # fmt: skip
@@ -316,6 +338,10 @@ def evaluate(
     names_by_code = {p.code: p.name for p in load_programmes()} | {
         p.code: p.name for p in programmes
     }
+    if len(members) == 1:  # a member's own page: the status the request already read
+        statuses = {members[0].id: request_status(members[0])}
+    else:
+        statuses = statuses_of([m.id for m in members], today)
     return {
         member.id: [
             _evaluate_one(
@@ -328,6 +354,7 @@ def evaluate(
                 names_by_code,
                 policy,
                 today,
+                statuses[member.id],
             )  # fmt: skip
             for programme in programmes
         ]

@@ -8,6 +8,7 @@ from wired4ex.certification.forms import VerifyDocumentForm
 from wired4ex.cpd import signatures, statements
 from wired4ex.errors import render_error
 from wired4ex.extensions import limiter
+from wired4ex.membership.services import membership_status
 from wired4ex.records import person_name
 from wired4ex.signing import SigningKeyMissing
 from wired4ex.timeutil import local_today
@@ -66,12 +67,14 @@ def verify(code: str):
             "cpd/verify.html", statement=statement, snap=statement.snapshot,
             code=statements.format_code(statement.code),
             signature=signatures.check(statement).state,
+            holder_status=membership_status(statement.user_id),
         )  # fmt: skip
     certificate = services.find_certificate(code)
     if certificate is not None:
         return render_template(
             "certification/verify.html", certificate=certificate,
             state=certificate.state_on(local_today()), code=statements.format_code(certificate.code),
+            holder_status=membership_status(certificate.user_id),
         )  # fmt: skip
     # Documents of packages further right (certificates of attendance) register a lookup.
     for lookup in current_app.extensions.get("wired4ex.verifiers", ()):

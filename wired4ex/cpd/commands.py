@@ -146,7 +146,9 @@ def verify_command(pdf_file, jwks_file):
         sys.exit(1)
     payload, snap = found.payload, found.payload["snapshot"]
     member = snap["member"]
+    state = (member.get("membership") or {}).get("state", "verified")
     target = ("exempt" if snap["exempt"] else
+              f"no target: membership {state.replace('_', ' ')}" if snap["target"] is None else
               f"target {snap['target']} {'met' if snap['target_met'] else 'not met'}")  # fmt: skip
     click.echo(f"{pdf_file}: signature valid, signed by HeSMA East Africa's key.")
     click.echo(

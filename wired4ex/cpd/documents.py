@@ -46,6 +46,7 @@ from wired4ex.documents import (
     signature_image,
 )
 from wired4ex.i18n import policy_text, show_date
+from wired4ex.membership.texts import issued_membership, no_target_reason
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -179,7 +180,7 @@ def render_pdf(statement, verify_url: str) -> bytes:
     facts = [
         [_("Name"), member["name"]],
         [_("Membership number"), member["membership_number"] or "—"],
-        [_("Membership category"), _membership(member["category"])],
+        list(issued_membership(member)),
         [_("Period"), period],
         [_("Issued"), show_date(statement.issued_at)],
         [_("Verification code"), code],
@@ -230,6 +231,8 @@ def render_pdf(statement, verify_url: str) -> bytes:
 
     if snap["exempt"]:
         outcome = _("This membership category is exempt from the yearly CPD target.")
+    elif snap["target"] is None:
+        outcome = no_target_reason(member) or ""
     elif snap["target_met"]:
         outcome = _("Target: %(target)s counted points. Counted: %(counted)s. Target met.",
                     target=_num(snap["target"]), counted=_num(snap["counted"]))  # fmt: skip
@@ -291,7 +294,7 @@ def render_csv(statement, verify_url: str) -> bytes:
     writer.writerow([_("CPD statement"), snap["association"]])
     writer.writerow([_("Name"), _cell(member["name"])])
     writer.writerow([_("Membership number"), _cell(member["membership_number"])])
-    writer.writerow([_("Membership category"), _membership(member["category"])])
+    writer.writerow(list(issued_membership(member)))
     writer.writerow([_("Period"), snap["period"]["start"], snap["period"]["end"]])
     writer.writerow([_("Verification code"), format_code(statement.code), verify_url])
     writer.writerow([])
@@ -313,6 +316,9 @@ def render_csv(statement, verify_url: str) -> bytes:
             ]
         )
     writer.writerow([_("Total"), snap["claimed"], "", snap["counted"]])
-    writer.writerow([_("Target"), snap["target"] if not snap["exempt"] else _("exempt"),
-                     _("met") if snap["target_met"] else _("not met")])  # fmt: skip
+    if snap["target"] is None and not snap["exempt"]:
+        writer.writerow([_("Target"), no_target_reason(member) or ""])
+    else:
+        writer.writerow([_("Target"), snap["target"] if not snap["exempt"] else _("exempt"),
+                         _("met") if snap["target_met"] else _("not met")])  # fmt: skip
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -41,23 +41,27 @@ class CpdSummary:
     cycle: Cycle
     entries: list[LedgerEntry]
     categories: list[CategoryTotal]
-    target: Decimal | None  # None: exempt
+    target: Decimal | None  # None: exempt, or no verified membership
     expected_by_today: Decimal | None
     counted: Decimal = ZERO
     claimed: Decimal = ZERO
     unmet_minimums: list[CategoryTotal] = field(default_factory=list)
+    # False without an approved, current membership: no target applies and none is ever met.
+    membership_verified: bool = True
 
     @property
     def exempt(self) -> bool:
-        return self.target is None
+        return self.membership_verified and self.target is None
 
     @property
     def target_met(self) -> bool:
+        if not self.membership_verified:
+            return False
         return self.exempt or (self.counted >= self.target and not self.unmet_minimums)
 
     @property
     def still_needed(self) -> Decimal:
-        if self.exempt:
+        if self.target is None:
             return ZERO
         return max(self.target - self.counted, ZERO)
 
@@ -104,7 +108,7 @@ def category_sums(policy: CpdPolicy, entries) -> dict[str, tuple[Decimal, Decima
 def summarise(
     policy: CpdPolicy,
     entries: list[LedgerEntry],
-    membership_category: str,
+    membership_category: str | None,
     cycle: Cycle,
     today: date,
 ) -> CpdSummary:
@@ -114,6 +118,9 @@ def summarise(
     calls this (or standing_from_sums with the same sums). Points over a per-activity maximum or a
     category's cap stay in the ledger but do not count. Negative adjustments reduce their category;
     a category never counts below zero. Only entries within the cycle count.
+
+    membership_category is the category of the member's approved, current membership (see
+    target_category()); None when they have none: no target applies and none is met.
     """
     in_cycle = [entry for entry in entries if cycle.contains(entry.activity_date)]
     summary = standing_from_sums(
@@ -126,7 +133,7 @@ def summarise(
 def standing_from_sums(
     policy: CpdPolicy,
     sums: dict[str, tuple[Decimal, Decimal]],
-    membership_category: str,
+    membership_category: str | None,
     cycle: Cycle,
     today: date,
 ) -> CpdSummary:
@@ -148,7 +155,7 @@ def standing_from_sums(
                 minimum=policy.minimums.get(code),
             )
         )
-    target = policy.target_for(membership_category)
+    target = None if membership_category is None else policy.target_for(membership_category)
     if target is None:
         expected = None
     elif today > cycle.end:
@@ -166,6 +173,7 @@ def standing_from_sums(
         expected_by_today=expected,
         counted=sum((t.counted for t in totals), ZERO),
         claimed=sum((t.claimed for t in totals), ZERO),
+        membership_verified=membership_category is not None,
     )
     if target is not None:
         summary.unmet_minimums = [t for t in totals if not t.minimum_met]
@@ -200,7 +208,15 @@ def ledger_entries(
 def member_summary(policy: CpdPolicy, user: User, cycle: Cycle, today: date) -> CpdSummary:
     """The summary for one member and cycle, reading only that cycle's ledger entries."""
     entries = ledger_entries(user.id, cycle.start, cycle.end)
-    return summarise(policy, entries, user.membership_category, cycle, today)
+    return summarise(policy, entries, target_category(user), cycle, today)
+
+
+def target_category(user: User) -> str | None:
+    """The category whose target applies: the approved, current membership's (None without one);
+    the status is read once per request."""
+    from wired4ex.membership.services import request_status
+
+    return request_status(user).target_category
 
 
 def cycles_with_activity(policy: CpdPolicy, user_id: int, today: date) -> list[Cycle]:

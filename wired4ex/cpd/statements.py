@@ -27,6 +27,7 @@ from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.i18n import canonical, show_date
 from wired4ex.learning.models import LedgerEntry
+from wired4ex.membership.services import request_status
 
 ASSOCIATION = "HeSMA East Africa (Health Systems Management Association)"
 # No 0/O, 1/I/L: a code read from paper is typed back without doubt.
@@ -112,7 +113,8 @@ def build_snapshot(
 ) -> dict:
     """Every figure a statement shows, as plain JSON (the thing that is hashed and stored)."""
     span = Cycle(period.start, period.end)  # a date range is summed like a cycle
-    summary = summarise(policy, entries, member.membership_category, span, today)
+    status = request_status(member)
+    summary = summarise(policy, entries, status.target_category, span, today)
     activities = [
         {
             "date": entry.activity_date.isoformat(),
@@ -128,9 +130,18 @@ def build_snapshot(
         "association": ASSOCIATION,
         "member": {
             "name": member.full_name,
-            "membership_number": member.membership_number or "",
-            "category": member.membership_category,
+            # Only an approved membership gives a number, and only a current one a category.
+            "membership_number": status.number or "",
+            "category": status.target_category,
             "email": member.email,
+            "membership": {
+                "state": "verified"
+                if status.verified
+                else "lapsed"
+                if status.state == "lapsed"
+                else "not_verified",
+                "lapsed_since": status.lapsed_since.isoformat() if status.lapsed_since else None,
+            },  # fmt: skip
         },
         "period": {
             "start": period.start.isoformat(),

@@ -11,6 +11,7 @@ from wired4ex.cpd.forms import StatementForm
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, period_label
 from wired4ex.fields import year_in_period_bounds
+from wired4ex.membership.services import request_status
 from wired4ex.timeutil import local_today
 
 
@@ -49,6 +50,7 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
         member=member,
         policy=policy,
         summary=summary,
+        membership=request_status(member),
         cycles=cycles,
         claims=claims,
         is_current=cycle.contains(local_today()),

@@ -8,6 +8,7 @@ from wired4ex.certification import services as certification
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.glance import Glance, cpd_at_a_glance
 from wired4ex.learning import services as learning
+from wired4ex.membership.services import MembershipStatus, request_status
 
 
 @dataclass
@@ -15,6 +16,7 @@ class Home:
     learning: learning.Dashboard  # courses in progress and completed, where to resume
     standing: Glance | None  # the current CPD cycle; None before the policy is synced
     renewals: list[Certificate]  # certificates expiring soon
+    membership: MembershipStatus  # for the reminder before it lapses (read once per request)
 
 
 def home(member: User, today: date) -> Home:
@@ -23,4 +25,5 @@ def home(member: User, today: date) -> Home:
         learning=learning.dashboard(member.id, today),
         standing=cpd_at_a_glance(member, today),
         renewals=certification.expiring_certificates(member.id, today),
+        membership=request_status(member),
     )

@@ -6,11 +6,13 @@ commits (an import grants many in one transaction, all or nothing).
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
@@ -33,6 +35,7 @@ SYSTEM_NUMBER = re.compile(r"^HSM-(\d{4})-(\d{5})$")
 GIVEN_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./#-]{2,59}$")
 MAX_SEQUENCE = 99_999
+REMINDER_DAYS = 30  # the dashboard reminds a member this long before the renewal date
 
 
 class MembershipError(ValueError):
@@ -192,12 +195,33 @@ def grant_membership(
         raise MembershipError(
             _l("Membership number %(number)s is already held.", number=number)
         ) from error
+    if application is None:  # a direct grant answers any application still in the queue
+        _close_open_application(user, membership, by)
     audit.record("membership.granted", "membership", membership.id, by.id if by else None,
                  user.id, after={"category": category, "number": number,
                                  "started_on": started_on.isoformat(),
                                  "renews_on": renews_on.isoformat() if renews_on else None,
                                  "reason": membership.reason})  # fmt: skip
+    forget_request_status()
     return membership
+
+
+def _close_open_application(user: User, membership: Membership, by: User | None) -> None:
+    from wired4ex.dbtypes import utcnow
+
+    waiting = db.session.scalar(
+        sa.select(MembershipApplication).where(
+            MembershipApplication.user_id == user.id,
+            MembershipApplication.status.in_(ApplicationStatus.OPEN),
+        )
+    )
+    if waiting is None:
+        return
+    waiting.status = ApplicationStatus.APPROVED
+    waiting.decided_by_id = by.id if by else None
+    waiting.decided_at = utcnow()
+    waiting.decision_reason = membership.reason
+    membership.application_id = waiting.id
 
 
 # -- renewals -------------------------------------------------------------------------------------
@@ -302,6 +326,7 @@ def record_renewal(
                  membership.user_id, before={"renews_on": before.isoformat()},
                  after={"renews_on": renews_on.isoformat(), "renewed_on": renewed_on.isoformat(),
                         "amount": str(amount), "reference": reference})  # fmt: skip
+    forget_request_status()
     return renewal
 
 
@@ -333,6 +358,15 @@ class MembershipStatus:
         """Verified, past the renewal date, within the grace period."""
         return self.verified and self.valid_until is not None and self.lapses_on is not None \
             and self.valid_until < self._today <= self.lapses_on  # fmt: skip
+
+    @property
+    def renewal_due_soon(self) -> bool:
+        """Verified, and the renewal date is at most REMINDER_DAYS away (or already passed)."""
+        return (
+            self.verified
+            and self.valid_until is not None
+            and self.valid_until - timedelta(days=REMINDER_DAYS) <= self._today
+        )
 
     @property
     def target_category(self) -> str | None:
@@ -378,6 +412,46 @@ def status_query(user_id) -> sa.Select:
         .select_from(anchor)
         .outerjoin(Membership, Membership.user_id == user_id)
     )
+
+
+def statuses_of(user_ids, today: date | None = None) -> dict[int, MembershipStatus]:
+    """The status of many people in one query (user_ids: a list or a select of ids)."""
+    today = today or local_today()
+    found = {
+        membership.user_id: membership
+        for membership in db.session.scalars(
+            sa.select(Membership).where(Membership.user_id.in_(user_ids))
+        )
+    }
+    return defaultdict(
+        lambda: MembershipStatus("not_verified", _today=today),
+        {user_id: status_from(row, None, today) for user_id, row in found.items()},
+    )
+
+
+def target_categories(user_ids, today: date | None = None) -> dict[int, str | None]:
+    """Per person, the category whose CPD target applies (None without a current membership)."""
+    return defaultdict(
+        lambda: None,
+        {uid: status.target_category for uid, status in statuses_of(user_ids, today).items()},
+    )
+
+
+def request_status(user: User) -> MembershipStatus:
+    """membership_status() for today, read once per request (pages ask for it from several
+    places: the CPD target, the dashboard reminder, the header)."""
+    if not has_request_context():
+        return membership_status(user)
+    cache = g.setdefault("membership_statuses", {})
+    if user.id not in cache:
+        cache[user.id] = membership_status(user)
+    return cache[user.id]
+
+
+def forget_request_status() -> None:
+    """Drop the request's cached statuses (after a grant, a renewal or a decision)."""
+    if has_request_context():
+        g.pop("membership_statuses", None)
 
 
 def membership_status(user: User | int, today: date | None = None) -> MembershipStatus:

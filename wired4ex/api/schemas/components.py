@@ -199,7 +199,11 @@ SCHEMAS = {
     ),
     "CpdSummary": obj(
         {
-            "member": obj({"id": INTEGER, "full_name": STRING, "membership_category": CATEGORY}),
+            "member": obj(
+                {"id": INTEGER, "full_name": STRING, "membership_category": nullable(CATEGORY)},
+                "membership_category: of the approved, current membership whose target applies; "
+                "null without one (no target applies, none is met).",
+            ),
             "cycle": ref("Cycle"),
             "target": nullable(POINTS),
             "exempt": BOOLEAN,
@@ -246,6 +250,7 @@ SCHEMAS = {
                         "kind": {
                             "type": "string",
                             "enum": [
+                                "good_standing",
                                 "membership",
                                 "prerequisite",
                                 "course",
@@ -294,8 +299,12 @@ SCHEMAS = {
                     "name": nullable(STRING),
                     "membership_number": nullable(STRING),
                     "membership_category": nullable(STRING),
+                    "membership_state": nullable(
+                        {"type": "string", "enum": ["verified", "lapsed", "not_verified"]}
+                    ),
                 }
             ),
+            "membership_today": ref("MembershipToday"),
             "period": ref("Period"),
             "claimed": nullable(POINTS),
             "counted": nullable(POINTS),
@@ -322,7 +331,7 @@ SCHEMAS = {
                     "id": INTEGER,
                     "full_name": STRING,
                     "email": STRING,
-                    "membership_category": CATEGORY,
+                    "membership_category": nullable(CATEGORY),
                     "membership_number": nullable(STRING),
                 }
             ),
@@ -343,8 +352,24 @@ SCHEMAS["CourseDetail"] = obj(
         "modules": array(ref("Module")),
     }
 )
+SCHEMAS["MembershipToday"] = obj(
+    {
+        "state": {"type": "string", "enum": ["verified", "lapsed", "not_verified"]},
+        "category": nullable(CATEGORY),
+        "number": nullable(STRING),
+        "valid_until": nullable(DAY),
+        "lapsed_since": nullable(DAY),
+        "text": STRING,
+    },
+    "The holder's membership today, in plain words: a category and number only when verified "
+    "by the secretariat; lapsed since a date; or not verified.",
+)
 SCHEMAS["VerifiedCertificate"] = obj(
-    {"type": {"const": "certificate"}, **SCHEMAS["Certificate"]["properties"]}
+    {
+        "type": {"const": "certificate"},
+        **SCHEMAS["Certificate"]["properties"],
+        "membership_today": ref("MembershipToday"),
+    }
 )
 SCHEMAS["MemberRow"] = obj({**SCHEMAS["User"]["properties"], "links": obj({"cpd": LINK})})
 
