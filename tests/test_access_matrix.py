@@ -519,7 +519,9 @@ def world(app, make_user, synced_content) -> World:
     db.session.commit()
     other_seat = seats.invite(other_corporate, member.email, other_contact)
     associate = make_user(email="associate@example.org", category="associate", membership=None)
-    renewable = grant_membership(associate, "associate", by=admin, started_on=today - timedelta(days=40))
+    renewable = grant_membership(
+        associate, "associate", by=admin, started_on=today - timedelta(days=40)
+    )
     db.session.commit()
     register_file = b"name,email,category,membership_number,start_date,renewal_date,country\r\n" \
         + f"New Member,new.member@example.org,student,,{today},,KE\r\n".encode()  # fmt: skip
