@@ -245,3 +245,14 @@ def test_only_the_secretariat_imports(app, make_user):
     client = login(app, member.email)
     assert client.get("/admin/memberships/import").status_code == 403
     assert client.get("/admin/memberships/renewals/import").status_code == 403
+
+
+def test_an_oversized_upload_is_refused_with_a_message(app, admin):
+    client = login(app, admin.email)
+    data = ",".join(HEADER).encode() + b"\r\n" + b"x" * (5 * 1024 * 1024)
+    response = _upload(client, data)
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.get_data(as_text=True)
+    response = _upload(client, b"x" * (9 * 1024 * 1024))  # beyond MAX_CONTENT_LENGTH
+    assert response.status_code == 413
+    assert count(Membership) == 0

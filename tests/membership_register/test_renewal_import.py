@@ -81,3 +81,18 @@ def test_the_page_previews_and_confirms(synced_content, app, admin, make_user, g
     assert response.status_code == 400
     assert "amount, reference are missing" in response.get_data(as_text=True)
     assert date.today()  # the page never answers 500 on a bad file
+
+
+def test_a_renewal_the_policy_refuses_stops_the_whole_file(synced_content, admin, make_user, grant):
+    """A professional who missed the last cycle's CPD target cannot renew (record_renewal says
+    what is missing): that line is named, and the other, valid renewal is not recorded either."""
+    long_ago = local_today().replace(month=1, day=1) - timedelta(days=800)
+    missed = grant(make_user(membership=None), "professional", started_on=long_ago)
+    fine = grant(make_user(membership=None), "associate", started_on=long_ago)
+    today = local_today().isoformat()
+    data = (HEADER + f"{fine.number},{today},2500,RCPT-100\r\n"
+            + f"{missed.number},{today},2500,RCPT-101\r\n").encode()  # fmt: skip
+    report = run_renewals(data, by=admin, apply=True)
+    assert not report.applied and renewals() == 0
+    assert [row.line for row in report.refused] == [3]
+    assert "CPD target" in " ".join(report.refused[0].reasons)
