@@ -27,7 +27,7 @@ from wired4ex.membership.imports import (
     RowPlan,
     plan_import,
 )
-from wired4ex.membership.models import Membership, MembershipNumberCounter
+from wired4ex.membership.models import Membership
 from wired4ex.membership.services import SYSTEM_NUMBER, MembershipError
 
 CHUNK = 500
@@ -63,7 +63,8 @@ def _new_accounts(rows: list[RowPlan]) -> None:
 
 def _reserve_given_numbers(rows: list[RowPlan]) -> None:
     """Numbers kept from the old register in the system's form move their year's counter past
-    them, so a number assigned later never repeats one (as grant_membership does for one)."""
+    them (grant_membership's own step, once per year with that year's highest number), so a
+    number assigned later never repeats one."""
     highest: dict[int, int] = {}
     for row in rows:
         match = SYSTEM_NUMBER.match(row.number or "")
@@ -71,12 +72,7 @@ def _reserve_given_numbers(rows: list[RowPlan]) -> None:
             year, sequence = int(match.group(1)), int(match.group(2))
             highest[year] = max(highest.get(year, 0), sequence)
     for year, sequence in sorted(highest.items()):
-        counter = db.session.get(MembershipNumberCounter, year, with_for_update=True)
-        if counter is None:
-            db.session.add(MembershipNumberCounter(year=year, last=sequence))
-        elif counter.last < sequence:
-            counter.last = sequence
-    db.session.flush()
+        services._reserve_given_number(services.NUMBER_FORMAT.format(year=year, sequence=sequence))
 
 
 def _renews_on(row: RowPlan) -> date | None:

@@ -170,36 +170,25 @@ def _chunks(values: list) -> list[list]:
     return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
 
 
+DUPLICATE_MESSAGES = {
+    "email": _l("email %(value)s is also on line %(line)d."),
+    "number": _l("membership_number %(value)s is also on line %(line)d."),
+}
+
+
 def _check_duplicates(rows: list[RowPlan]) -> None:
     """A second row with an e-mail or a number already on an earlier line is refused."""
-    first_email: dict[str, int] = {}
-    first_number: dict[str, int] = {}
+    first: dict[tuple[str, str], int] = {}
     for row in rows:
-        if row.email in first_email:
-            row.refuse(
-                str(
-                    _l(
-                        "email %(value)s is also on line %(line)d.",
-                        value=row.email,
-                        line=first_email[row.email],
-                    )
-                )
-            )
-        else:
-            first_email[row.email] = row.line
-        if row.number:
-            if row.number in first_number:
-                row.refuse(
-                    str(
-                        _l(
-                            "membership_number %(value)s is also on line %(line)d.",
-                            value=row.number,
-                            line=first_number[row.number],
-                        )
-                    )
-                )
+        for column in ("email", "number"):
+            value = getattr(row, column)
+            if not value:
+                continue
+            if (column, value) in first:
+                message = DUPLICATE_MESSAGES[column]
+                row.refuse(message % {"value": value, "line": first[column, value]})
             else:
-                first_number[row.number] = row.line
+                first[column, value] = row.line
 
 
 def _check_database(rows: list[RowPlan]) -> None:
