@@ -189,14 +189,27 @@ def make_user(app):
 def grant_current_membership(
     user, category="professional", started_on=date(2020, 1, 1), number=None
 ):
-    """An approved membership current today (renewal date a year ahead, whatever the hour)."""
-    from wired4ex.membership.services import grant_membership
+    """An approved membership current today (renewal date a year ahead, whatever the hour),
+    stored directly as a fixture (no audit event, so audit tests count only what they do);
+    the number comes from the same counter as the service's."""
+    from wired4ex.membership.models import Membership
+    from wired4ex.membership.policy import category_policy
+    from wired4ex.membership.services import allocate_number, check_given_number
     from wired4ex.timeutil import local_today
 
-    renews_on = local_today() + timedelta(days=366)
-    membership = grant_membership(
-        user, category, by=None, started_on=started_on, renews_on=renews_on, number=number
+    lapses = category_policy(category).lapses
+    number = check_given_number(number) if number else allocate_number(started_on.year)
+    membership = Membership(
+        user_id=user.id,
+        category=category,
+        number=number,
+        started_on=started_on,
+        renews_on=local_today() + timedelta(days=366) if lapses else None,
+        organisation_name="Test organisation" if category == "corporate" else None,
+        seats=10 if category == "corporate" else None,
     )
+    db.session.add(membership)
+    user.membership_category, user.membership_number = category, number
     db.session.commit()
     return membership
 

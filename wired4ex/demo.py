@@ -51,6 +51,10 @@ def seed() -> Iterator[str]:
     yield from seed_accounts()
     member = find_user_by_email("member@wired4ex.example")
     admin = find_user_by_email("admin@wired4ex.example")
+    if admin is not None:
+        from wired4ex.membership.demo import seed_memberships
+
+        yield from seed_memberships(admin, DEMO_PDF)
     if member is not None and admin is not None:
         yield from seed_member_year(member, admin)
         yield from seed_event(member, admin)
@@ -72,7 +76,6 @@ def seed_accounts() -> Iterator[str]:
                     password=demo.password,
                     membership_category=demo.category,
                     country="KE",
-                    membership_number=f"HSM-{demo.email[:3].upper()}-0001",
                 ),
                 roles=roles,
                 institution_id=institution_id,

@@ -55,6 +55,7 @@ def test_member_page_shows_the_whole_record(app, figures):
 
 
 def test_change_category_and_role_writes_audit_events(app, figures):
+    """Roles on the member page; the category on the membership's page, with a reason."""
     amina = figures.people["amina"]
     lru = db.session.scalar(
         sa.select(Institution).where(Institution.slug == "lake-region-university")
@@ -62,23 +63,32 @@ def test_change_category_and_role_writes_audit_events(app, figures):
     admin = login(app, "admin@example.org")
     url = f"/admin/members/{amina.id}/membership"
     page = f"/admin/members/{amina.id}"
-    refused = submit(admin, url, {"membership_category": "life", "roles": ["member", "faculty"],
-                                  "institution": "0"}, page=page)  # fmt: skip
+    refused = submit(admin, url, {"roles": ["member", "faculty"], "institution": "0"}, page=page)
     assert refused.status_code == 400
     assert "Faculty belong to one institution" in refused.get_data(as_text=True)
-    assert db.session.get(User, amina.id).membership_category == "professional"
     done = submit(admin, url, {"membership_category": "life", "roles": ["member", "faculty"],
                                "institution": str(lru.id)}, page=page)  # fmt: skip
     assert done.status_code == 302
     db.session.expire_all()
     changed = db.session.get(User, amina.id)
-    assert changed.membership_category == "life"
+    assert changed.membership_category == "professional"  # not changed from this page
     assert changed.role_names == {"member", "faculty"} and changed.institution_id == lru.id
+    membership_page = f"/admin/memberships/members/{amina.id}"
+    no_reason = submit(admin, membership_page + "/category", {"category": "life", "reason": ""},
+                       page=membership_page)  # fmt: skip
+    assert no_reason.status_code == 400
+    moved = submit(admin, membership_page + "/category",
+                   {"category": "life", "reason": "Council resolution 4/2026"},
+                   page=membership_page)  # fmt: skip
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, amina.id).membership_category == "life"
     events = {e.action: e for e in db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.member_id == amina.id))}  # fmt: skip
-    category = events["member.category_changed"]
-    assert category.before == {"membership_category": "professional"}
-    assert category.after == {"membership_category": "life"}
+    category = events["membership.category_changed"]
+    assert category.before["category"] == "professional"
+    assert category.after["category"] == "life" and category.after["renews_on"] is None
+    assert category.after["reason"] == "Council resolution 4/2026"
     assert category.actor_id == figures.admin.id
     roles = events["member.roles_changed"]
     assert roles.before == {"roles": ["member"], "institution_id": None}

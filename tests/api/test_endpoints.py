@@ -74,8 +74,10 @@ def test_verify_statement_shows_the_snapshot(api_get, world):
     assert body["code"] == format_code(world.statement_code)
     assert body["member"] == {
         "name": "Alice Achieng", "membership_number": "HESMA/0001",
-        "membership_category": "professional",
+        "membership_category": "professional", "membership_state": "verified",
     }  # fmt: skip
+    assert body["membership_today"]["state"] == "verified"
+    assert body["membership_today"]["number"] == "HESMA/0001"
     assert (body["claimed"], body["counted"], body["target"]) == (55.0, 49.0, 40.0)
     assert body["target_met"] is False
     assert body["issued_at"] == "2026-01-10T07:00:00+00:00"
@@ -162,7 +164,8 @@ def test_my_certifications_per_rule(api_get):
         "4 more CPD points in Leadership and governance within the last 24 months",
     ]
     # Carol is an associate: the Fellow programme is not open to her category.
-    membership = fhsm["rules"][0]
+    assert (fhsm["rules"][0]["kind"], fhsm["rules"][0]["met"]) == ("good_standing", True)
+    membership = fhsm["rules"][1]
     assert (membership["kind"], membership["met"]) == ("membership", False)
 
 

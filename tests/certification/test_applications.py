@@ -94,12 +94,13 @@ def test_an_eligible_member_applies_and_the_eligibility_is_stored(app, eligible)
     assert snapshot["programme"] == "AHSM" and snapshot["name"] == AHSM_NAME
     assert snapshot["eligible"] is True
     assert [(r["kind"], r["met"]) for r in snapshot["rules"]] == [
+        ("good_standing", True),
         ("membership", True),
         ("course", True),
         ("cpd_points", True),
         ("domain_points", True),
     ]
-    assert snapshot["rules"][2]["have"] == "20"
+    assert snapshot["rules"][3]["have"] == "20"
     after = client.get("/certification/").get_data(as_text=True)
     assert "Your application has been submitted. The secretariat will review it." in after
     assert "Application under review" in after

@@ -55,16 +55,16 @@ def test_evaluate_writes_one_row_per_member_and_programme(runner, members, tmp_p
     assert ready_ahsm["member_id"] == str(ready.id) and ready_ahsm["name"] == "Ready Member"
     assert (ready_ahsm["eligible"], ready_ahsm["rules_met"], ready_ahsm["rules_total"]) == (
         "yes",
-        "4",
-        "4",
+        "5",
+        "5",
     )
     assert ready_ahsm["missing"] == ""
     new_ahsm = by_key[("new@example.org", "AHSM")]
     assert new_ahsm["member_id"] == str(new.id)
     assert (new_ahsm["eligible"], new_ahsm["rules_met"], new_ahsm["rules_total"]) == (
         "no",
-        "1",
-        "4",
+        "2",
+        "5",
     )
     assert f"complete {LEADERSHIP_TITLE}" in new_ahsm["missing"]
     assert "20 more CPD points within the last 24 months" in new_ahsm["missing"]

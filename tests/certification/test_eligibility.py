@@ -70,6 +70,7 @@ def test_a_new_member_sees_every_missing_rule_in_words(make_user, programmes, po
     assert not any(result.eligible for result in results)
     ahsm = results[0]
     assert [r.label for r in ahsm.rules] == [
+        "Member in good standing",
         "Membership category",
         f"Complete {LEADERSHIP_TITLE}",
         "20 counted CPD points within 24 months",

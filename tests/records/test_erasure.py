@@ -11,6 +11,7 @@ from wired4ex.certification.models import Certificate
 from wired4ex.cpd.models import Statement
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
+from wired4ex.membership.models import Membership
 from wired4ex.records import ERASED_NAME
 
 
@@ -40,7 +41,9 @@ def test_erasure_replaces_name_and_email_everywhere_and_keeps_the_figures(record
     statement = db.session.get(Statement, records.statement.id)
     assert statement.snapshot["member"] == {
         "name": ERASED_NAME, "membership_number": "", "category": "professional", "email": "",
+        "membership": {"state": "verified", "lapsed_since": None},
     }  # fmt: skip
+    assert db.session.scalar(sa.select(Membership).where(Membership.user_id == member_id)) is None
     without_member = {k: v for k, v in snapshot_before.items() if k != "member"}
     assert {k: v for k, v in statement.snapshot.items() if k != "member"} == without_member
     assert statement.code == records.statement.code and statement.status == "valid"

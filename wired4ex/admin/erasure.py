@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from wired4ex import audit
 from wired4ex.auth.models import PersonalAccessToken, User
 from wired4ex.certification.models import Certificate
+from wired4ex.cpd import evidence
 from wired4ex.cpd.models import Statement
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
+from wired4ex.membership.models import Membership, MembershipApplication
 from wired4ex.records import ERASED_NAME
 
 ERASED_FIELDS = ["full_name", "email", "membership_number", "password"]
@@ -83,6 +85,19 @@ def erase_member(
     ):
         token.revoked_at = at
         token_count += 1
+    # The membership (its number), its renewals and the applications with their answers and
+    # proof files name the person: removed.
+    proofs = [
+        application.proof_path
+        for application in db.session.scalars(
+            sa.select(MembershipApplication).where(MembershipApplication.user_id == member.id)
+        )
+        if application.proof_path
+    ]
+    db.session.execute(sa.delete(Membership).where(Membership.user_id == member.id))
+    db.session.execute(
+        sa.delete(MembershipApplication).where(MembershipApplication.user_id == member.id)
+    )
     member.full_name = ERASED_NAME
     member.email = erased_email(member.id)
     member.membership_number = None
@@ -97,4 +112,6 @@ def erase_member(
         at=at,
     )  # fmt: skip
     db.session.commit()
+    for stored in proofs:
+        evidence.discard(stored)
     return ErasureReport(member.id, statement_count, certificate_count, token_count)

@@ -73,6 +73,8 @@ def _application_page(found: MembershipApplication, forms: dict | None = None, s
     policy = _policy_or_503()
     forms = forms or {}
     approve = forms.get("approve") or ApproveForm(data={"category": found.category})
+    if not found.claimed_number and "keep_claimed_number" in approve:
+        del approve.keep_claimed_number  # nothing to keep: no checkbox
     others = [c for c in claimants_of(found.claimed_number) if getattr(c, "id", None) != found.id
               or not isinstance(c, MembershipApplication)]  # fmt: skip
     return render_template(
