@@ -237,7 +237,28 @@ def test_the_upload_page_previews_then_imports_once(app, admin, make_user, outbo
     assert count(Membership) == 30 and len(outbox.messages()) == 30
     response = submit(client, confirm, {}, page="/admin/memberships/import")
     assert count(Membership) == 30
-    assert "already been imported" in client.get("/admin/memberships/import").get_data(as_text=True)
+    page = client.get("/admin/memberships/import").get_data(as_text=True)
+    assert "already been imported" in page
+    assert "Files imported before" in page and "register.csv" in page
+
+
+def test_a_file_checked_more_than_a_day_ago_must_be_uploaded_again(app, admin):
+    from datetime import timedelta
+
+    from wired4ex.dbtypes import utcnow
+    from wired4ex.membership.register_models import MembershipImport
+
+    client = login(app, admin.email)
+    page = _upload(client, to_csv(register_rows(3))).get_data(as_text=True)
+    confirm = re.search(r'action="(/admin/memberships/import/\d+)"', page).group(1)
+    batch = db.session.get(MembershipImport, int(confirm.rsplit("/", 1)[1]))
+    batch.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    response = submit(client, confirm, {}, page="/admin/memberships/import")
+    assert response.status_code == 302 and count(Membership) == 0
+    assert "upload it again" in client.get("/admin/memberships/import").get_data(as_text=True)
+    _upload(client, to_csv(register_rows(3)))  # a new upload clears the stale one
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MembershipImport)) == 1
 
 
 def test_only_the_secretariat_imports(app, make_user):

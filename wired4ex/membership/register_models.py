@@ -79,3 +79,4 @@ class MembershipImport(db.Model):
     applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    applied_by: Mapped[User | None] = relationship(foreign_keys=[applied_by_id])

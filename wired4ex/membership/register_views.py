@@ -5,6 +5,7 @@ The file is kept in `membership_imports` between the preview and the confirmatio
 again when confirmed (the database may have changed meanwhile); a file is imported once."""
 
 import hashlib
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -24,6 +25,8 @@ from wired4ex.membership.renewal_imports import run_renewals
 bp = Blueprint("member_register", __name__, template_folder="templates")
 
 KINDS = {"register": RegisterUploadForm, "renewals": RenewalUploadForm}
+KEEP_UNCONFIRMED = timedelta(days=1)
+HISTORY = 10
 
 
 def _uploaded(form) -> tuple[str, bytes] | None:
@@ -41,6 +44,14 @@ def _check(kind: str, data: bytes):
 
 
 def _keep(kind: str, filename: str, data: bytes, rows: int) -> MembershipImport:
+    """Keep the file until it is confirmed; files never confirmed go after a day (they hold
+    personal data and nobody will confirm them any more)."""
+    db.session.execute(
+        sa.delete(MembershipImport).where(
+            MembershipImport.applied_at.is_(None),
+            MembershipImport.created_at < utcnow() - KEEP_UNCONFIRMED,
+        )
+    )
     batch = MembershipImport(kind=kind, filename=filename, content=data, rows=rows,
                              sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=current_user.id)  # fmt: skip
     db.session.add(batch)
@@ -60,7 +71,20 @@ def _upload(kind: str):
                 batch = _keep(kind, filename, data, len(report.rows))
     status = 400 if form.errors or (report is not None and not report.ok) else 200
     return render_template(f"membership/import_{kind}.html", form=form, report=report,
-                           batch=batch), status  # fmt: skip
+                           batch=batch, history=_history(kind)), status  # fmt: skip
+
+
+def _history(kind: str) -> list[MembershipImport]:
+    """The latest files imported of this kind: when, by whom, how many rows."""
+    return list(
+        db.session.scalars(
+            sa.select(MembershipImport)
+            .options(sa.orm.joinedload(MembershipImport.applied_by))
+            .where(MembershipImport.kind == kind, MembershipImport.applied_at.is_not(None))
+            .order_by(MembershipImport.applied_at.desc())
+            .limit(HISTORY)
+        )
+    )
 
 
 @bp.route("/admin/memberships/import", methods=["GET", "POST"])
@@ -80,6 +104,9 @@ def _claim(batch_id: int, kind: str) -> MembershipImport:
     batch = db.get_or_404(MembershipImport, batch_id)
     if batch.kind != kind:
         abort(404)
+    if batch.applied_at is None and batch.created_at < utcnow() - KEEP_UNCONFIRMED:
+        flash(_("This file was checked more than a day ago: upload it again."), "error")
+        abort(redirect(url_for(f"member_register.import_{kind}")))
     claimed = db.session.execute(
         sa.update(MembershipImport)
         .where(MembershipImport.id == batch.id, MembershipImport.applied_at.is_(None))
@@ -100,7 +127,8 @@ def confirm_register(batch_id: int):
     if not report.applied:
         db.session.rollback()
         return render_template("membership/import_register.html", form=RegisterUploadForm(),
-                               report=report, batch=None, changed=True), 409  # fmt: skip
+                               report=report, batch=None, changed=True,
+                               history=_history("register")), 409  # fmt: skip
     sent = send_invitations(report.invited)
     flash(_("Imported: %(created)d created, %(updated)d updated; %(sent)d invitation(s) sent.",
             created=len(report.created), updated=len(report.updated), sent=sent), "success")  # fmt: skip
@@ -115,7 +143,8 @@ def confirm_renewals(batch_id: int):
     if not report.applied:
         db.session.rollback()
         return render_template("membership/import_renewals.html", form=RenewalUploadForm(),
-                               report=report, batch=None, changed=True), 409  # fmt: skip
+                               report=report, batch=None, changed=True,
+                               history=_history("renewals")), 409  # fmt: skip
     flash(_("%(count)d renewal(s) recorded.", count=len(report.rows)), "success")
     return redirect(url_for("member_register.import_renewals"))
 
