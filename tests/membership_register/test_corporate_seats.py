@@ -95,3 +95,14 @@ def test_nobody_else_sees_the_staff(app, organisation, make_user, grant):
     seat_id = remove.split("/")[-2]
     accept = f"/membership/seats/{seat_id}/accept"
     assert submit(other_client, accept, {}, page="/membership/seats").status_code == 404
+
+
+def test_a_lapsed_organisation_cannot_invite(app, synced_content, make_user, grant):
+    contact = make_user(email="hr@lapsed.example", membership=None)
+    long_ago = local_today() - timedelta(days=900)
+    grant(contact, "corporate", organisation_name="Lapsed Clinic", seats=3, started_on=long_ago,
+          renews_on=long_ago + timedelta(days=365))  # fmt: skip
+    client = login(app, contact.email)
+    response = submit(client, "/membership/staff", {"email": "nurse@lapsed.example"})
+    assert response.status_code == 400
+    assert "not current" in response.get_data(as_text=True)

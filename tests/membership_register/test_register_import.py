@@ -136,7 +136,10 @@ def test_existing_accounts_are_updated_and_numbers_checked_against_the_database(
         ["Held again", "HELD@county.example", "life", "HSM-2020-00001", "2021-03-01", "", "KE"],
     ))  # fmt: skip
     assert [row.action for row in report.rows] == ["update", "update", "refuse", "refuse"]
-    assert report.rows[0].changes == ["category: professional \u2192 life"]
+    assert report.rows[0].changes == [
+        "category: professional \u2192 life",
+        "renewal_date: 2022-03-01 \u2192 -",
+    ]
     assert "already held by another member" in " ".join(report.rows[2].reasons)
     assert "also on line 2" in " ".join(report.rows[3].reasons)
     report = apply_import(csv_of(

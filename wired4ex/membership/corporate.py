@@ -25,6 +25,7 @@ from wired4ex.membership.models import Membership
 from wired4ex.membership.register_models import CorporateSeat
 from wired4ex.membership.rowcheck import check_email
 from wired4ex.membership.services import status_from
+from wired4ex.timeutil import local_today
 
 
 class SeatError(ValueError):
@@ -63,6 +64,10 @@ def invite(membership: Membership, email: str, by: User) -> CorporateSeat:
     locked = db.session.scalar(
         sa.select(Membership).where(Membership.id == membership.id).with_for_update()
     )
+    if not status_from(locked, None, local_today()).verified:
+        raise SeatError(
+            _l("Your organisation's membership is not current: renew it to invite staff.")
+        )
     if address == normalise_email(by.email):
         raise SeatError(_l("You are the contact person; invite your staff."))
     taken = db.session.scalars(

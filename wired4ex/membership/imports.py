@@ -253,12 +253,24 @@ def _describe_update(row: RowPlan, number, category, started_on, renews_on) -> N
             )
         )
         return
+    if category == MembershipCategory.CORPORATE and row.category != category:
+        row.refuse(
+            str(
+                _l(
+                    "category: this member holds a corporate membership with staff seats; "
+                    "change it on their membership page."
+                )
+            )
+        )
+        return
     if category != row.category:
         row.changes.append(f"category: {category} \u2192 {row.category}")
     if row.started_on and started_on != row.started_on:
         row.changes.append(f"start_date: {started_on} \u2192 {row.started_on}")
     if row.renews_on and renews_on != row.renews_on:
         row.changes.append(f"renewal_date: {renews_on or '-'} \u2192 {row.renews_on}")
+    elif row.category in NEVER_LAPSE and renews_on is not None:
+        row.changes.append(f"renewal_date: {renews_on} \u2192 -")
 
 
 def plan_import(data: bytes) -> ImportReport:
