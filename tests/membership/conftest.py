@@ -57,11 +57,11 @@ def apply(app):
 
 @pytest.fixture
 def policy(app):
-    """The real CPD policy and competencies synced (policies only, no courses)."""
+    """The real policy files synced (policies only, no courses)."""
     from wired4ex.cpd.policy import load_policy
 
     tree = ContentTree(root=ROOT / "content")
-    for name in ("cpd", "competencies"):
+    for name in ("cpd", "competencies", "certifications", "membership"):
         raw = (ROOT / "content" / "policy" / f"{name}.yml").read_bytes()
         tree.policies[name] = (yaml.safe_load(raw), hashlib.sha256(raw).hexdigest())
     sync_content(tree)
