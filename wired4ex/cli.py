@@ -114,10 +114,10 @@ def generate_key_command(force):
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     from wired4ex.admin.commands import members_cli
-    from wired4ex.membership import import_commands  # noqa: F401  (adds `members import`)
     from wired4ex.catalog.commands import content_cli
     from wired4ex.certification.commands import certification_cli
     from wired4ex.cpd.commands import cpd_cli, verify_command
+    from wired4ex.membership import import_commands  # noqa: F401  (adds `members import`)
 
     app.cli.add_command(users_cli)
     app.cli.add_command(cpd_cli)
