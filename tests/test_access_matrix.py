@@ -49,6 +49,9 @@ from wired4ex.events import services as events
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
 from wired4ex.membership.applications import submit_application
+from wired4ex.membership import corporate as seats
+from wired4ex.membership.register_models import MembershipImport
+from wired4ex.membership.services import grant_membership
 from wired4ex.timeutil import association_zone, local_today
 
 LOGIN = "login"  # a redirect to the login page
@@ -61,6 +64,7 @@ ENDS_SOMETHING = ("membership_admin.request_info", "membership_admin.approve",
                   "membership_admin.reject", "membership.withdraw",
                   "authoring.discard", "authoring.archive", "cpd.withdraw_claim",
                   "learning.unenrol", "auth.revoke_api_token", "admin.account_state",
+                  "member_register.leave_seat",
                   "auth.logout")  # fmt: skip
 
 # endpoint: {method: (anonymous, member, other_member, other_faculty, own_faculty, admin)}
@@ -295,6 +299,23 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "events.evaluation":            {"GET": (LOGIN, 200, 404, 404, 404, 404),
                                      "POST": (LOGIN, 302, 404, 404, 404, 404)},
     "events.attendance_csv":        {"GET": (LOGIN, 403, 403, 403, 200, 200)},
+    # -- the register and renewal imports: the secretariat only (no file sent: 400)
+    "member_register.import_register":  {"GET": (LOGIN, 403, 403, 403, 403, 200),
+                                         "POST": (LOGIN, 403, 403, 403, 403, 400)},
+    "member_register.import_renewals":  {"GET": (LOGIN, 403, 403, 403, 403, 200),
+                                         "POST": (LOGIN, 403, 403, 403, 403, 400)},
+    "member_register.confirm_register": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    "member_register.confirm_renewals": {"POST": (LOGIN, 403, 403, 403, 403, 302)},
+    # -- corporate seats: the staff pages are the contact's (a person outside the roles); A is
+    # invited to seats of two organisations: A accepts one (and leaves it last), declines the other
+    "member_register.staff":            {"GET": (LOGIN, 404, 404, 404, 404, 404)},
+    "member_register.staff_csv":        {"GET": (LOGIN, 404, 404, 404, 404, 404)},
+    "member_register.invite_staff":     {"POST": (LOGIN, 404, 404, 404, 404, 404)},
+    "member_register.remove_staff":     {"POST": (LOGIN, 404, 404, 404, 404, 404)},
+    "member_register.seats":            {"GET": (LOGIN, 200, 200, 200, 200, 200)},
+    "member_register.accept_seat":      {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "member_register.decline_seat":     {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "member_register.leave_seat":       {"POST": (LOGIN, 302, 404, 404, 404, 404)},
 }
 # fmt: on
 
@@ -406,6 +427,7 @@ def post_data(endpoint: str, values: dict) -> dict:
         "events.new_session": {**event_session, "start_time": "00:15", "end_time": "00:25"},
         "events.mark": {"member_id": str(values["member_id"])},
         "events.undo": {"member_id": str(values["member_id"]), "reason": "Not A after all."},
+        "member_register.invite_staff": {"email": "brian@example.org"},
     }.get(endpoint, {})
     # Files: (bytes, name) becomes a fresh upload for each request.
     return {
@@ -561,8 +583,37 @@ def world(app, make_user, synced_content) -> World:
     event_registration.register(member, event)
     event_checkin.mark_present(admin, event_session, member)
 
+    # Membership: a corporate membership whose contact is none of the roles, with A invited to a
+    # seat; a register file and a renewals file waiting for the secretariat's confirmation.
+    contact = make_user(email="hr@kisumu.example", membership=None)
+    corporate_membership = grant_membership(contact, "corporate", by=admin, seats=3,
+                                            organisation_name="Kisumu County Hospital")  # fmt: skip
+    db.session.commit()
+    seat = seats.invite(corporate_membership, member.email, contact)
+    other_contact = make_user(email="hr@nakuru.example", membership=None)
+    other_corporate = grant_membership(other_contact, "corporate", by=admin, seats=3,
+                                       organisation_name="Nakuru County Hospital")  # fmt: skip
+    db.session.commit()
+    other_seat = seats.invite(other_corporate, member.email, other_contact)
+    associate = make_user(email="associate@example.org", category="associate", membership=None)
+    renewable = grant_membership(
+        associate, "associate", by=admin, started_on=today - timedelta(days=40)
+    )
+    db.session.commit()
+    register_file = b"name,email,category,membership_number,start_date,renewal_date,country\r\n" \
+        + f"New Member,new.member@example.org,student,,{today},,KE\r\n".encode()  # fmt: skip
+    renewals_file = (f"membership_number,renewed_on,amount,reference\r\n"
+                     f"{renewable.number},{today},2500,RCPT-MATRIX-1\r\n").encode()  # fmt: skip
+    batches = [MembershipImport(kind=kind, filename=f"{kind}.csv", content=data, sha256="-",
+                                rows=1, uploaded_by_id=admin.id)
+               for kind, data in (("register", register_file), ("renewals", renewals_file))]  # fmt: skip
+    db.session.add_all(batches)
+    db.session.commit()
+
     tokens = {role: create_token(user, "Script") for role, user in users.items()}
     values = {
+        "seat_id": seat.id,
+        "other_seat_id": other_seat.id,
         "institution": "lake-region-university",
         "course": "health-financing",
         "module": module.key,
@@ -600,6 +651,8 @@ def world(app, make_user, synced_content) -> World:
         "event_id": event.id,
         "session_id": event_session.id,
         "checkin_token": f"{event_session.key}-ABCDEF",
+        "register_batch_id": batches[0].id,
+        "renewals_batch_id": batches[1].id,
     }
     return World(users, {role: secret for role, (_t, secret) in tokens.items()}, values)
 
@@ -608,6 +661,9 @@ def world(app, make_user, synced_content) -> World:
 
 # Arguments whose value depends on the endpoint (the rest come straight from World.values).
 URL_VALUES = {
+    "member_register.confirm_register": {"batch_id": "register_batch_id"},
+    "member_register.confirm_renewals": {"batch_id": "renewals_batch_id"},
+    "member_register.decline_seat": {"seat_id": "other_seat_id"},
     "admin.account_state": {"change": "deactivate"},
     "admin.course_csv": {"table": "learners"},
     "admin.grant_attempt": {"module_id": "quiz_module_id"},

@@ -122,6 +122,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(membership_bp)
     app.register_blueprint(membership_admin_bp)
 
+    from wired4ex.membership.register_views import bp as member_register_bp
+
+    app.register_blueprint(member_register_bp)  # register and renewal imports, corporate seats
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

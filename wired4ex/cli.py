@@ -117,6 +117,7 @@ def register_commands(app: Flask) -> None:
     from wired4ex.catalog.commands import content_cli
     from wired4ex.certification.commands import certification_cli
     from wired4ex.cpd.commands import cpd_cli, verify_command
+    from wired4ex.membership import import_commands  # noqa: F401  (adds `members import`)
 
     app.cli.add_command(users_cli)
     app.cli.add_command(cpd_cli)

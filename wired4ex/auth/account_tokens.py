@@ -77,3 +77,37 @@ def find(secret: str, purpose: str, at: datetime | None = None) -> AccountToken 
 def mark_used(token: AccountToken, at: datetime | None = None) -> None:
     """Spend the token inside the caller's transaction (does not commit)."""
     token.used_at = at or utcnow()
+
+
+def issue_many(users, purpose: str, at: datetime | None = None) -> dict[int, str]:
+    """A new link secret per user (anything with an `id`: a whole batch, such as an import's
+    invitations), their older unused ones of that purpose retired, in one transaction. Commits.
+    Returns {user id: secret}."""
+    at = at or utcnow()
+    ids = [user.id for user in users]
+    for start in range(0, len(ids), 500):
+        db.session.execute(
+            sa.update(AccountToken)
+            .where(
+                AccountToken.user_id.in_(ids[start : start + 500]),
+                AccountToken.purpose == purpose,
+                AccountToken.used_at.is_(None),
+            )
+            .values(used_at=at)
+        )
+    secrets_by_user = {user_id: secrets.token_urlsafe(32) for user_id in ids}
+    db.session.execute(
+        sa.insert(AccountToken),
+        [
+            {
+                "user_id": user_id,
+                "purpose": purpose,
+                "token_hash": _hash(secret),
+                "created_at": at,
+                "expires_at": at + _max_age(purpose),
+            }
+            for user_id, secret in secrets_by_user.items()
+        ],
+    )
+    db.session.commit()
+    return secrets_by_user
