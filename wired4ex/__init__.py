@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
-from wired4ex import cli, errors, security
+from wired4ex import cli, errors, jobs, security
 from wired4ex.deployment import SHARED_STORAGE_HINT, configured_workers, rate_limit_storage_problem
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
@@ -22,6 +22,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config_class)
     register_extensions(app)
+    jobs.init_app(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
     cli.register_commands(app)
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.events import bp as events_bp
     from wired4ex.home import bp as home_bp
     from wired4ex.learning import bp as learning_bp
+    from wired4ex.notifications import bp as notifications_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
@@ -113,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(notifications_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -109,6 +109,7 @@ def register_commands(app: Flask) -> None:
     from wired4ex.catalog.commands import content_cli
     from wired4ex.certification.commands import certification_cli
     from wired4ex.cpd.commands import cpd_cli, verify_command
+    from wired4ex.notifications.commands import jobs_cli, notifications_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(cpd_cli)
@@ -118,3 +119,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(members_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(verify_command)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(notifications_cli)

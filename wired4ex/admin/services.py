@@ -283,6 +283,9 @@ def create_faculty(
     )
     audit.record("faculty.created", "user", user.id, actor.id, user.id,
                  after={"email": user.email, "institution": institution.slug})  # fmt: skip
+    from wired4ex.notifications.outbox import queue_mail
+
+    queue_mail(user, "faculty_invitation", str(user.id), {"institution_id": institution.id})
     db.session.commit()
     return user
 
