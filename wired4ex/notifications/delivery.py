@@ -50,7 +50,9 @@ def deliver(message_id: int) -> str:
     and the delay before the next attempt, if any, through `MailMessage.next_attempt_at`."""
     message = claim(message_id)
     if message is None:
-        return ""
+        waiting = db.session.get(MailMessage, message_id)
+        # Handed over before it is due (a timer that came early): the job waits for it again.
+        return "retrying" if waiting is not None and waiting.status in DUE else ""
     try:
         email = build(message)
     except NothingToSend as reason:

@@ -1,7 +1,7 @@
 """The jobs: deliver a mail, hand over due mails every minute, the daily reminders and digest."""
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from huey import crontab
@@ -29,7 +29,9 @@ def _schedule_retry(message_id: int) -> None:
     due = db.session.get(MailMessage, message_id).next_attempt_at
     if huey.immediate:
         return  # immediate mode runs no timers: the relay (or a test) hands it over when due
-    deliver_mail.schedule((message_id,), eta=due.astimezone(UTC).replace(tzinfo=None))
+    # The queue's schedule keeps whole seconds: round up, so the job never comes early.
+    eta = due.astimezone(UTC).replace(tzinfo=None, microsecond=0) + timedelta(seconds=1)
+    deliver_mail.schedule((message_id,), eta=eta)
 
 
 def enqueue_delivery(message_id: int) -> None:
