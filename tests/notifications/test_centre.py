@@ -20,7 +20,12 @@ def approve(claim, admin, points="8", reason=""):
 
 
 def test_a_decision_is_a_notification_a_mail_and_the_unread_count(
-    app, client, auth, make_user, make_claim, outbox  # noqa: F811
+    app,
+    client,
+    auth,
+    make_user,
+    make_claim,
+    outbox,  # noqa: F811
 ):
     member = make_user(email="amina@example.org", full_name="Amina Odhiambo")
     admin = make_user(email="admin@example.org", roles=("member", "admin"))

@@ -58,6 +58,11 @@ def deliver(message_id: int) -> str:
     except NothingToSend as reason:
         log.info("Mail %s skipped: %s", message.id, reason)
         return _finish(message, "skipped", str(reason))
+    except Exception as error:  # noqa: BLE001  (a mail that cannot be written waits for an admin)
+        log.exception("Mail %s could not be written", message.id)
+        db.session.rollback()
+        message = db.session.get(MailMessage, message_id)
+        return _finish(message, "failed", _describe(error))
     try:
         transport(email)
     except smtplib.SMTPRecipientsRefused as error:

@@ -1,9 +1,11 @@
 """The notification centre, preferences and the one-click unsubscribe (no sign-in needed)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from wired4ex.auth.models import User
 from wired4ex.extensions import csrf, db
 from wired4ex.notifications import bp, services
 from wired4ex.notifications.kinds import CHANNEL_LABELS, KINDS, choosable
@@ -117,6 +119,13 @@ def unsubscribe(token: str):
     if kind is None or not kind.choices:
         return render_template("notifications/unsubscribe.html",
                                problem=_("This unsubscribe link is not valid.")), 400  # fmt: skip
+    owner = db.session.get(User, user_id)
+    with force_locale(owner.language if owner is not None else "en"):
+        return _unsubscribe_page(user_id, kind)
+
+
+def _unsubscribe_page(user_id: int, kind):
+    kind_code = kind.code
     if request.method == "POST":
         done = services.unsubscribe(user_id, kind_code)
         if done is None:
