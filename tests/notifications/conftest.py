@@ -15,6 +15,7 @@ import redis
 from aiosmtpd.controller import Controller
 
 from tests.conftest import FreshContextClient, ReadMail
+from tests.cpd.conftest import make_claim, policy  # noqa: F401  (fixtures for these tests)
 from wired4ex import create_app
 from wired4ex.jobs import huey
 

@@ -6,7 +6,6 @@ import re
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, submit
-from tests.cpd.conftest import make_claim, policy  # noqa: F401  (fixtures)
 from wired4ex.auth.models import User
 from wired4ex.cpd import services
 from wired4ex.extensions import db
@@ -25,7 +24,7 @@ def test_a_decision_is_a_notification_a_mail_and_the_unread_count(
     auth,
     make_user,
     make_claim,
-    outbox,  # noqa: F811
+    outbox,
 ):
     member = make_user(email="amina@example.org", full_name="Amina Odhiambo")
     admin = make_user(email="admin@example.org", roles=("member", "admin"))
@@ -113,7 +112,7 @@ def test_the_api_lists_the_callers_notifications(app, client, auth, make_user):
     assert client.get("/api/v1/me/notifications?unread=false").get_json()["data"] == []
 
 
-def test_swahili_member_gets_swahili_mail(app, make_user, make_claim, outbox):  # noqa: F811
+def test_swahili_member_gets_swahili_mail(app, make_user, make_claim, outbox):
     member = make_user(email="juma@example.org", full_name="Juma Mwangi", language="sw")
     admin = make_user(email="admin@example.org", roles=("member", "admin"))
     claim = make_claim(member)

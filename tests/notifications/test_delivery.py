@@ -6,7 +6,6 @@ import time
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, submit
-from tests.cpd.conftest import make_claim, policy  # noqa: F401  (fixtures)
 from wired4ex.extensions import db
 from wired4ex.notifications.models import MailMessage
 
@@ -31,7 +30,7 @@ def test_mail_waits_for_the_smtp_server_and_arrives_once(
     consumer,
     smtp,
     make_user,
-    make_claim,  # noqa: F811
+    make_claim,
 ):
     make_user(email="secretariat@example.org", roles=("member", "admin"), full_name="Asha Admin")
     admin = delivery_app.test_client()
@@ -57,7 +56,7 @@ def test_a_mail_is_retried_then_failed_and_an_admin_resends_it(
     consumer,
     smtp,
     make_user,
-    policy,  # noqa: F811
+    policy,
 ):
     from wired4ex.notifications.outbox import queue_mail
 

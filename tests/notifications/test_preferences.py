@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from itsdangerous import TimestampSigner
 
 from tests.conftest import submit
-from tests.cpd.conftest import policy  # noqa: F401  (fixture)
 from wired4ex.extensions import db
 from wired4ex.notifications.models import MailMessage, Notification, NotificationPreference
 from wired4ex.notifications.outbox import notify
@@ -49,7 +48,7 @@ def test_required_mail_cannot_be_turned_off_and_unknown_settings_are_refused(
 
 
 def test_one_click_unsubscribe_from_the_mail_without_signing_in(
-    app, client, make_user, outbox, policy  # noqa: F811
+    app, client, make_user, outbox, policy
 ):
     faculty = make_user(email="lecturer@example.org", roles=("member", "faculty"))
     notify(faculty, "draft_returned", "1", {"title": "Budgets"}, None)

@@ -90,7 +90,6 @@ def _give(due: list[Due], today: date, report: Report, dry_run: bool) -> None:
         notify(users[item.user_id], item.kind, f"{item.cycle}:{item.threshold}", item.params,
                item.link)  # fmt: skip
     db.session.commit()
-    db.session.expunge_all()
 
 
 # -- certificates --------------------------------------------------------------------------------
