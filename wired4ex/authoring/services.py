@@ -329,7 +329,7 @@ def _tell_author(draft: Draft, kind: str) -> None:
     author = db.session.get(User, draft.author_id)
     notify(author, kind, f"{draft.id}:{draft.reviewed_at.isoformat() if draft.reviewed_at else ''}",
            {"draft_id": draft.id, "title": draft.title},
-           path_for("authoring.draft", draft_id=draft.id))  # fmt: skip
+           path_for("authoring.edit_draft", draft_id=draft.id))  # fmt: skip
 
 
 def approve_draft(

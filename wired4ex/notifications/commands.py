@@ -23,7 +23,9 @@ def worker_command(workers, no_periodic):
 
     if current_app.config.get("JOBS_IMMEDIATE"):
         raise click.UsageError("JOBS_IMMEDIATE is on: jobs run inside the requests, no worker.")
-    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s"
+    )
     click.echo(f"Consuming {jobs.describe()} with {workers} worker thread(s).")
     jobs.consumer(workers=workers, periodic=not no_periodic).run()
 

@@ -187,14 +187,14 @@ def _draft(user, p):
 def _draft_returned(user, p):
     draft = _draft(user, p)
     return _("Your draft \"%(title)s\" was returned with comments", title=draft.title), {
-        "draft": draft, "link": public_url("authoring.draft", draft_id=draft.id),
+        "draft": draft, "link": public_url("authoring.edit_draft", draft_id=draft.id),
     }  # fmt: skip
 
 
 def _draft_published(user, p):
     draft = _draft(user, p)
     return _("Your draft \"%(title)s\" has been published", title=draft.title), {
-        "draft": draft, "link": public_url("authoring.draft", draft_id=draft.id),
+        "draft": draft, "link": public_url("authoring.edit_draft", draft_id=draft.id),
     }  # fmt: skip
 
 
