@@ -14,6 +14,7 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
+from tests.authoring.conftest import admin, faculty, institution  # noqa: F401  (fixtures)
 from tests.conftest import FreshContextClient, ReadMail
 from tests.cpd.conftest import make_claim, policy  # noqa: F401  (fixtures for these tests)
 from wired4ex import create_app

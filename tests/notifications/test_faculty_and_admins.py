@@ -3,7 +3,7 @@ one daily digest of what waits (or a mail per item, by preference)."""
 
 import sqlalchemy as sa
 
-from tests.authoring.conftest import MODULE, admin, faculty, institution  # noqa: F401
+from tests.authoring.conftest import MODULE
 from tests.authoring.test_authoring_flow import create_course, new_draft
 from tests.conftest import submit
 from wired4ex.authoring.models import Draft
@@ -44,7 +44,9 @@ def test_draft_returned_published_and_the_admins_digest(app, faculty, admin, run
     assert f"http://localhost/authoring/drafts/{draft.id}" in mail.get_content()
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert submit(faculty, url, {**MODULE, "submit_review": "1"}).status_code == 302
-    approved = submit(admin, f"/authoring/drafts/{draft.id}/review", {"approve": "1", "comment": ""})
+    approved = submit(
+        admin, f"/authoring/drafts/{draft.id}/review", {"approve": "1", "comment": ""}
+    )
     assert approved.status_code == 302
     assert kinds_for("lecturer@lru.example") == ["draft_returned", "draft_published"]
 
