@@ -71,9 +71,7 @@ def in_app_context(func):
 def consumer(workers: int = 2, periodic: bool = True):
     """A huey consumer of this app's queue, with worker threads."""
     if huey.immediate:
-        raise RuntimeError(
-            "JOBS_IMMEDIATE is on: there is no queue to consume."
-        )  # untranslated: CLI
+        raise RuntimeError("JOBS_IMMEDIATE is on: no queue.")  # untranslated: CLI
     return huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic,
                                 check_worker_health=True)  # fmt: skip
 

@@ -22,9 +22,7 @@ def worker_command(workers, no_periodic):
     from flask import current_app
 
     if current_app.config.get("JOBS_IMMEDIATE"):
-        raise click.UsageError(
-            "JOBS_IMMEDIATE is on: jobs run inside the requests."
-        )  # untranslated: CLI
+        raise click.UsageError("JOBS_IMMEDIATE is on: no queue.")  # untranslated: CLI
     logging.basicConfig(
         level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s"
     )
