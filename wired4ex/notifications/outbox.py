@@ -48,16 +48,17 @@ def can_mail(user: User) -> bool:
 
 
 def notify(user: User, kind_code: str, key: str, params: dict | None = None,
-           link: str | None = None) -> MailMessage | None:  # fmt: skip
+           link: str | None = None, channel: str | None = None) -> MailMessage | None:  # fmt: skip
     """Tell a person about something, in the current transaction: a notification in the app
     (its unread count raised in the same transaction) and, when their choice says so, a mail.
 
     `key` names the event (e.g. "claim:12:2"); with the kind and the person it makes the mail's
-    idempotency key. Returns the queued mail, or None when none is sent.
+    idempotency key. `channel`, when the caller read the person's choice already (a batch),
+    saves the query. Returns the queued mail, or None when none is sent.
     """
     kind = KINDS[kind_code]
     params = dict(params or {})
-    channel = channel_for(user, kind)
+    channel = EMAIL if kind.required else channel or channel_for(user, kind)
     if channel == OFF:
         return None
     if kind.in_app:

@@ -84,11 +84,22 @@ def _give(due: list[Due], today: date, report: Report, dry_run: bool) -> None:
             sa.select(User).where(User.id.in_({d.user_id for d in fresh}))
         )
     }
-    for item in fresh:
-        db.session.add(ReminderSent(user_id=item.user_id, kind=item.kind, threshold=item.threshold,
-                                    cycle=item.cycle, sent_on=today))  # fmt: skip
-        notify(users[item.user_id], item.kind, f"{item.cycle}:{item.threshold}", item.params,
-               item.link)  # fmt: skip
+    chosen = {
+        (user_id, kind): channel
+        for user_id, kind, channel in db.session.execute(
+            sa.select(NotificationPreference.user_id, NotificationPreference.kind,
+                      NotificationPreference.channel)
+            .where(NotificationPreference.user_id.in_(users))
+        )
+    }  # fmt: skip
+    with db.session.no_autoflush:  # one flush per mail, not one per query
+        for item in fresh:
+            db.session.add(ReminderSent(user_id=item.user_id, kind=item.kind, cycle=item.cycle,
+                                        threshold=item.threshold, sent_on=today))  # fmt: skip
+            kind = KINDS[item.kind]
+            channel = chosen.get((item.user_id, item.kind))
+            notify(users[item.user_id], item.kind, f"{item.cycle}:{item.threshold}", item.params,
+                   item.link, channel if channel in kind.choices else kind.default)  # fmt: skip
     db.session.commit()
 
 
