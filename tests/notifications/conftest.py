@@ -2,7 +2,6 @@
 consumer (its scheduler and worker threads) against SqliteHuey or Redis, each test with a queue of
 its own (a file in its temporary folder, or a Redis queue name of its own)."""
 
-import os
 import socket
 import threading
 import time
@@ -11,23 +10,14 @@ from email import message_from_bytes
 from email import policy as email_policy
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
 
+from tests.auth.test_throttling_redis import REDIS_URL, redis_available
 from tests.authoring.conftest import admin, faculty, institution  # noqa: F401  (fixtures)
 from tests.conftest import FreshContextClient, ReadMail
 from tests.cpd.conftest import make_claim, policy  # noqa: F401  (fixtures for these tests)
 from wired4ex import create_app
 from wired4ex.jobs import huey
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_available() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
 
 
 def free_port() -> int:
