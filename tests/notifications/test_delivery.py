@@ -96,3 +96,27 @@ def test_the_same_event_queued_twice_is_one_mail(delivery_app, consumer, smtp, m
     assert wait_until(lambda: statuses() == ["sent"]), statuses()
     time.sleep(1)
     assert len(smtp.mails) == 1
+
+
+def test_the_relay_hands_over_what_was_never_queued_and_flags_interrupted_sends(
+    delivery_app, consumer, smtp, make_user
+):
+    from datetime import timedelta
+
+    from wired4ex.dbtypes import utcnow
+    from wired4ex.notifications.models import MailMessage as Mail
+    from wired4ex.notifications.outbox import PENDING, queue_mail
+    from wired4ex.notifications.tasks import relay_mail
+
+    member = make_user(email="amina@example.org")
+    queue_mail(member, "password_reset", "lost")
+    db.session.info.pop(PENDING)  # as if the process died between the commit and the hand-over
+    stuck = queue_mail(member, "registration_attempt", "stuck")
+    db.session.info.pop(PENDING)
+    stuck.status, stuck.next_attempt_at = "sending", utcnow() - timedelta(hours=1)
+    db.session.commit()
+    relay_mail()  # the minute's periodic job
+    assert wait_until(lambda: statuses() == ["failed", "sent"]), statuses()
+    assert len(smtp.wait_for(1)) == 1
+    flagged = db.session.scalar(sa.select(Mail).where(Mail.status == "failed"))
+    assert flagged.kind == "registration_attempt" and "may have gone out" in flagged.last_error

@@ -95,6 +95,22 @@ def _retry_or_fail(message: MailMessage, error: Exception) -> str:
     return _finish(message, "retrying", _describe(error))
 
 
+def mark_interrupted(minutes: int = 15) -> int:
+    """Mails a worker took and never finished (it died while sending): marked failed for an
+    admin to resend, not resent by themselves (the mail may have gone out: at most once)."""
+    cutoff = utcnow() - timedelta(minutes=minutes)
+    changed = db.session.execute(
+        sa.update(MailMessage)
+        .where(MailMessage.status == "sending", MailMessage.next_attempt_at < cutoff)
+        .values(
+            status="failed", last_error="The worker stopped while sending; it may have gone out."
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
 def due_ids(limit: int = 500) -> list[int]:
     """Mails waiting to be sent now (the relay hands them to the queue)."""
     return list(

@@ -47,8 +47,9 @@ def enqueue_delivery(message_id: int) -> None:
 def relay_mail() -> int:
     """Every minute: hand over mails that are due and not yet handed over (after a crash, an
     unreachable queue, or a retry whose timer was lost)."""
-    from wired4ex.notifications.delivery import due_ids
+    from wired4ex.notifications.delivery import due_ids, mark_interrupted
 
+    mark_interrupted()
     ids = due_ids()
     for message_id in ids:
         deliver_mail(message_id)
