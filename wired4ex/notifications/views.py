@@ -69,14 +69,7 @@ def preferences():
     kinds = choosable(current_user.role_names)
     current = services.preferences_of(current_user)
     errors = {}
-    if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf
-        from wtforms import ValidationError
-
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except ValidationError:
-            abort(400)
+    if request.method == "POST":  # CSRFProtect has checked the form's token
         for kind in kinds:
             chosen = request.form.get(kind.code, current[kind.code])
             if chosen not in kind.choices:
