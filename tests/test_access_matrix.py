@@ -506,7 +506,9 @@ def world(app, make_user, synced_content) -> World:
     db.session.commit()
     failed.status = "failed"
     db.session.commit()
-    notification = db.session.scalar(sa.select(Notification).where(Notification.user_id == member.id))
+    notification = db.session.scalar(
+        sa.select(Notification).where(Notification.user_id == member.id)
+    )
     values = {
         "institution": "lake-region-university",
         "course": "health-financing",
