@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
@@ -62,7 +62,9 @@ def in_app_context(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with queue_app().app_context():
+        # In immediate mode the job runs in the app that queued it (its own configuration).
+        app = current_app._get_current_object() if has_app_context() else queue_app()
+        with app.app_context():
             return func(*args, **kwargs)
 
     return wrapper
