@@ -103,3 +103,20 @@ def test_thresholds_and_the_configured_local_time(app):
     # 07:00 in Nairobi is 04:00 UTC (huey's clock is UTC).
     assert at_reminder_time(datetime(2026, 12, 1, 4, 0, tzinfo=UTC).replace(tzinfo=None))
     assert not at_reminder_time(datetime(2026, 12, 1, 7, 0))
+
+
+def test_a_revoked_certificate_is_mailed_to_its_holder_in_their_language(app, make_user, outbox):
+    from wired4ex.certification.services import revoke_certificate
+
+    holder = make_user(email="juma@example.org", language="sw")
+    admin = make_user(email="admin@example.org", roles=("member", "admin"))
+    certificate = Certificate(code="ABCDEFGHJKLN", user_id=holder.id, programme_code="CHM1",
+                              programme_name="Certified Health Manager", level=1,
+                              holder_name="Juma", criteria="", issued_on=date(2025, 3, 31),
+                              expires_on=date(2027, 3, 31))  # fmt: skip
+    db.session.add(certificate)
+    db.session.commit()
+    revoke_certificate(certificate, admin, "Issued in error.")
+    (mail,) = outbox.messages()
+    assert mail["Subject"] == "Cheti chako cha Certified Health Manager kimebatilishwa"
+    assert "Issued in error." in mail.get_content() and "ABCD-EFGH-JKLN" in mail.get_content()

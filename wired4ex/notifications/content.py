@@ -108,44 +108,37 @@ def _certification_decided(user, p):
     }
 
 
-def _certificate(user, p):
+def _certificate_mail(p, subject, link_endpoint="certification.index", **values):
+    """(subject, context) of a mail about one certificate; `subject` gets its programme."""
     from wired4ex.certification.models import Certificate
 
-    return _get(Certificate, p.get("certificate_id"))
+    certificate = _get(Certificate, p.get("certificate_id"))
+    link = (public_url(link_endpoint, certificate_id=certificate.id)
+            if link_endpoint != "certification.index" else public_url(link_endpoint))  # fmt: skip
+    text = subject(programme=certificate.programme_name, **values)
+    return text, {"certificate": certificate, "link": link, **values}
 
 
 def _certificate_issued(user, p):
-    certificate = _certificate(user, p)
-    return _("Your certificate %(programme)s has been issued",
-             programme=certificate.programme_name), {
-        "certificate": certificate,
-        "link": public_url("certification.certificate_pdf", certificate_id=certificate.id),
-    }  # fmt: skip
+    return _certificate_mail(
+        p, lambda **v: _("Your certificate %(programme)s has been issued", **v),
+        "certification.certificate_pdf")  # fmt: skip
 
 
 def _certificate_revoked(user, p):
-    certificate = _certificate(user, p)
-    return _("Your certificate %(programme)s has been revoked",
-             programme=certificate.programme_name), {
-        "certificate": certificate, "link": public_url("certification.index"),
-    }  # fmt: skip
+    return _certificate_mail(
+        p, lambda **v: _("Your certificate %(programme)s has been revoked", **v)
+    )
 
 
 def _certificate_expiring(user, p):
-    certificate = _certificate(user, p)
-    return _("Your certificate %(programme)s expires in %(days)s days",
-             programme=certificate.programme_name, days=p.get("days")), {
-        "certificate": certificate, "days": p.get("days"),
-        "link": public_url("certification.index"),
-    }  # fmt: skip
+    return _certificate_mail(
+        p, lambda **v: _("Your certificate %(programme)s expires in %(days)s days", **v),
+        days=p.get("days"))  # fmt: skip
 
 
 def _certificate_expired(user, p):
-    certificate = _certificate(user, p)
-    return _("Your certificate %(programme)s has expired",
-             programme=certificate.programme_name), {
-        "certificate": certificate, "link": public_url("certification.index"),
-    }  # fmt: skip
+    return _certificate_mail(p, lambda **v: _("Your certificate %(programme)s has expired", **v))
 
 
 def _cpd_shortfall(user, p):
