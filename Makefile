@@ -22,12 +22,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## Install, build the SQLite database, import content/, create demo accounts, serve on :5000.
+## Install, build the SQLite database, import content/, create demo accounts, serve on :5000
+## with a job worker (mail delivery, reminders) beside the web server.
 run: $(VENV)/.runtime translations
 	$(FLASK) db upgrade
 	$(FLASK) content sync
 	$(FLASK) demo seed
-	@echo "Serving Wired4EX on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@echo "Serving Wired4EX on http://$(HOST):$(PORT)/ with a job worker beside it (Ctrl+C stops both)"
+	@$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Install with the test tools and the system packages, then run the whole suite.

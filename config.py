@@ -57,6 +57,18 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Wired4EX <no-reply@hesma.example>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")  # default: <instance>/outbox
+    # Seconds before each new attempt after an SMTP failure (1 min, 5 min, 30 min, 2 h, 12 h);
+    # after the last the mail is marked failed for the admins.
+    MAIL_RETRY_DELAYS = [int(s) for s in os.environ.get(
+        "MAIL_RETRY_DELAYS", "60,300,1800,7200,43200").split(",") if s.strip()]  # fmt: skip
+    # The job queue: a SQLite file in the instance folder by default (JOBS_SQLITE_PATH),
+    # redis://host:6379/0 in production (any number of consumers on any number of machines).
+    JOBS_URL = os.environ.get("JOBS_URL", "")
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "wired4ex")
+    JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH")  # default: <instance>/jobs.sqlite
+    JOBS_IMMEDIATE = env_bool("JOBS_IMMEDIATE", False)  # run jobs inside the request (tests)
+    # Local time (TIMEZONE) of the daily reminders and the admins' digest.
+    REMINDERS_AT = os.environ.get("REMINDERS_AT", "07:00")
     # Uploaded claim evidence; never inside static/. Default: <instance>/evidence
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
     # Issued statements' PDFs, rendered once (wired4ex/cpd/pdfstore.py); instance/statement-pdfs
@@ -138,6 +150,8 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     LOGIN_RATE_LIMIT = "5 per minute"
     REGISTER_RATE_LIMIT = "5 per minute"
+    # Tests about what a mail says run the job at once; delivery tests run the real consumer.
+    JOBS_IMMEDIATE = True
 
 
 class ProductionConfig(Config):

@@ -48,10 +48,13 @@ from wired4ex.events import registration as event_registration
 from wired4ex.events import services as events
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
-from wired4ex.membership.applications import submit_application
 from wired4ex.membership import corporate as seats
+from wired4ex.membership.applications import submit_application
 from wired4ex.membership.register_models import MembershipImport
 from wired4ex.membership.services import grant_membership
+from wired4ex.notifications.models import Notification
+from wired4ex.notifications.outbox import notify, queue_mail
+from wired4ex.notifications.tokens import unsubscribe_token
 from wired4ex.timeutil import association_zone, local_today
 
 LOGIN = "login"  # a redirect to the login page
@@ -253,6 +256,18 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "admin.course_csv":             {"GET": (LOGIN, 403, 403, 404, 200, 200)},
     "admin.course_learner":         {"GET": (LOGIN, 403, 403, 404, 200, 200)},
     "admin.grant_attempt":          {"POST": (LOGIN, 403, 403, 404, 302, 302)},
+    # -- notifications: member A's notification; a failed mail; an unsubscribe link of A's
+    "notifications.index":          {"GET": (LOGIN, 200, 200, 200, 200, 200)},
+    "notifications.mark_read":      {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "notifications.open_item":      {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "notifications.mark_all_read":  {"POST": (LOGIN, 302, 302, 302, 302, 302)},
+    "notifications.preferences":    {"GET": (LOGIN, 200, 200, 200, 200, 200),
+                                     "POST": (LOGIN, 302, 302, 302, 302, 302)},
+    # the link in the mail works without signing in (RFC 8058)
+    "notifications.unsubscribe":    {"GET": (200, 200, 200, 200, 200, 200),
+                                     "POST": (200, 200, 200, 200, 200, 200)},
+    "notifications.admin_messages": {"GET": (LOGIN, 403, 403, 403, 403, 200)},
+    "notifications.admin_resend":   {"POST": (LOGIN, 403, 403, 403, 403, 302)},
     # -- API, with each role's bearer token (anonymous: none)
     "api.openapi":                  {"GET": (200, 200, 200, 200, 200, 200)},
     "api.catalog_courses":          {"GET": (200, 200, 200, 200, 200, 200)},
@@ -264,6 +279,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "api.my_certifications":        {"GET": (401, 200, 200, 200, 200, 200)},
     "api.my_statements":            {"GET": (401, 200, 200, 200, 200, 200)},
     "api.my_attempts":              {"GET": (401, 200, 200, 200, 200, 200)},
+    "api.my_notifications":         {"GET": (401, 200, 200, 200, 200, 200)},
     "api.my_attempt":               {"GET": (401, 200, 404, 404, 404, 404)},
     "api.member_cpd":               {"GET": (401, 200, 404, 404, 404, 200)},
     "api.members":                  {"GET": (401, 403, 403, 403, 403, 200)},
@@ -611,6 +627,14 @@ def world(app, make_user, synced_content) -> World:
     db.session.commit()
 
     tokens = {role: create_token(user, "Script") for role, user in users.items()}
+    notify(member, "draft_published", "matrix", {"title": "Budgets"}, "/cpd/")
+    failed = queue_mail(member, "registration_attempt", "matrix")
+    db.session.commit()
+    failed.status = "failed"
+    db.session.commit()
+    notification = db.session.scalar(
+        sa.select(Notification).where(Notification.user_id == member.id)
+    )
     values = {
         "seat_id": seat.id,
         "other_seat_id": other_seat.id,
@@ -653,6 +677,9 @@ def world(app, make_user, synced_content) -> World:
         "checkin_token": f"{event_session.key}-ABCDEF",
         "register_batch_id": batches[0].id,
         "renewals_batch_id": batches[1].id,
+        "notification_id": notification.id,
+        "message_id": failed.id,
+        "unsubscribe_token": unsubscribe_token(member.id, "cpd_shortfall"),
     }
     return World(users, {role: secret for role, (_t, secret) in tokens.items()}, values)
 
@@ -689,6 +716,7 @@ URL_VALUES = {
     "cpd.issue_statement": {"kind": "pdf"},
     "cpd.statement_file": {"kind": "pdf"},
     "events.checkin_token": {"token": "checkin_token"},
+    "notifications.unsubscribe": {"token": "unsubscribe_token"},
 }
 
 

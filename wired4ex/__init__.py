@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
-from wired4ex import cli, contentversion, errors, security  # noqa: F401 (the model)
+from wired4ex import cli, contentversion, errors, jobs, security  # noqa: F401 (the model)
 from wired4ex.deployment import SHARED_STORAGE_HINT, configured_workers, rate_limit_storage_problem
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
@@ -22,6 +22,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config_class)
     register_extensions(app)
+    jobs.init_app(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
     cli.register_commands(app)
@@ -103,9 +104,10 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.events import bp as events_bp
     from wired4ex.home import bp as home_bp
     from wired4ex.learning import bp as learning_bp
-    from wired4ex.offline import bp as offline_bp
     from wired4ex.membership import admin_bp as membership_admin_bp
     from wired4ex.membership import bp as membership_bp
+    from wired4ex.notifications import bp as notifications_bp
+    from wired4ex.offline import bp as offline_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
@@ -125,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from wired4ex.membership.register_views import bp as member_register_bp
 
     app.register_blueprint(member_register_bp)  # register and renewal imports, corporate seats
+    app.register_blueprint(notifications_bp)
 
 
 @event.listens_for(Engine, "connect")

@@ -118,6 +118,7 @@ def register_commands(app: Flask) -> None:
     from wired4ex.certification.commands import certification_cli
     from wired4ex.cpd.commands import cpd_cli, verify_command
     from wired4ex.membership import import_commands  # noqa: F401  (adds `members import`)
+    from wired4ex.notifications.commands import jobs_cli, notifications_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(cpd_cli)
@@ -127,3 +128,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(members_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(verify_command)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(notifications_cli)

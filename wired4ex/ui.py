@@ -42,6 +42,13 @@ def _links() -> list[tuple[str, str]]:
         ]
     elif user.is_faculty and user.institution_id:
         links.append((url_for("admin.courses"), _("My courses' learners")))
+    unread = user.unread_notifications or 0  # a column of the signed-in user: no query
+    links.append(
+        (
+            url_for("notifications.index"),
+            _("Notifications (%(count)s)", count=unread) if unread else _("Notifications"),
+        )
+    )
     links.append((url_for("auth.profile"), _("Profile")))
     return links
 

@@ -10,7 +10,7 @@ stay applications with the number as claimed, the conflict is printed and writte
 log (`membership.number_conflict`) for an admin to resolve.
 
 Revision ID: f17a1b2c3d4e
-Revises: c3d5e7f9a1b2
+Revises: f24a1b2c3d4e
 Create Date: 2026-12-05 21:45:00.000000
 
 """
@@ -25,7 +25,7 @@ import wired4ex.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = "f17a1b2c3d4e"
-down_revision = "c3d5e7f9a1b2"
+down_revision = "f24a1b2c3d4e"
 branch_labels = None
 depends_on = None
 

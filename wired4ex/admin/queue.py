@@ -52,7 +52,8 @@ def work_queue() -> list[Queue]:
         MembershipApplication.submitted_at,
         MembershipApplication.status == ApplicationStatus.SUBMITTED,
     )
-    return [
+    failed = _failed_mail()
+    queues = [
         Queue(str(_l("Membership applications")), *memberships, url_for("membership_admin.queue")),
         Queue(str(_l("Claims to verify")), *claims, url_for("cpd.review_queue")),
         Queue(str(_l("Drafts to review")), *drafts, url_for("authoring.reviews")),
@@ -62,3 +63,28 @@ def work_queue() -> list[Queue]:
             url_for("certification.applications"),
         ),  # fmt: skip
     ]
+    if failed[0]:  # counted in the work queue only while mails wait for an admin
+        queues.append(Queue(str(_l("Mails not delivered")), *failed,
+                            url_for("notifications.admin_messages")))  # fmt: skip
+    return queues
+
+
+def work_queue_counts() -> list[tuple[str, int, str]]:
+    """(label, count, endpoint) of each queue, and of mails that failed, for the daily digest
+    (outside a request: endpoints, not addresses)."""
+    claims, _ = _waiting(Claim.created_at, Claim.status == "submitted")
+    drafts, _ = _waiting(Draft.created_at, Draft.status == "in_review")
+    applications, _ = _waiting(Application.submitted_at, Application.status == "submitted")
+    failed, _ = _failed_mail()
+    return [
+        (str(_l("Claims to verify")), claims, "cpd.review_queue"),
+        (str(_l("Drafts to review")), drafts, "authoring.reviews"),
+        (str(_l("Certification applications")), applications, "certification.applications"),
+        (str(_l("Mails not delivered")), failed, "notifications.admin_messages"),
+    ]
+
+
+def _failed_mail() -> tuple[int, datetime | None]:
+    from wired4ex.notifications.models import MailMessage
+
+    return _waiting(MailMessage.created_at, MailMessage.status.in_(("failed", "bounced")))

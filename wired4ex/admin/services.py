@@ -286,6 +286,9 @@ def create_faculty(
                  after={"email": user.email, "institution": institution.slug})  # fmt: skip
     # An account the secretariat creates is admitted by it: an approved membership.
     grant_membership(user, category, by=actor, reason="Faculty account created by the secretariat.")
+    from wired4ex.notifications.outbox import queue_mail
+
+    queue_mail(user, "faculty_invitation", str(user.id), {"institution_id": institution.id})
     db.session.commit()
     return user
 

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,15 +19,13 @@ from wired4ex.admin.forms import (
 from wired4ex.auth.access import admin_required
 from wired4ex.auth.forms import country_choices
 from wired4ex.auth.models import User
-from wired4ex.auth.services import AccountError, make_password_reset_token
+from wired4ex.auth.services import AccountError
 from wired4ex.catalog.models import Course, Institution
 from wired4ex.cpd.services import member_summary
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
-from wired4ex.mail import send_mail
 from wired4ex.membership.services import request_status
 from wired4ex.timeutil import local_today
-from wired4ex.urls import public_url
 
 PER_PAGE = 25
 
@@ -246,11 +243,6 @@ def new_faculty(institution_id: int):
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
-            link = public_url("auth.reset_password", token=make_password_reset_token(user))
-            with force_locale(user.language):  # the new member's language, not the admin's
-                send_mail(user.email, _("Your Wired4EX faculty account"),
-                          render_template("admin/email/faculty_invitation.txt", user=user,
-                                          institution=found, link=link))  # fmt: skip
             flash(_("Faculty account created; the invitation was sent to %(email)s.",
                     email=user.email), "success")  # fmt: skip
             return redirect(url_for("admin.institution", institution_id=found.id))

@@ -64,6 +64,9 @@ class User(UserMixin, db.Model):
     # None until the member follows the confirmation link mailed at registration; until then
     # they can browse and read but nothing they do counts (enrol, claim, statements, tokens).
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Unread notifications, kept in the transaction that adds or reads one (wired4ex.notifications)
+    # so the header shows the count without a query of its own.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

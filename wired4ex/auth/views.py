@@ -1,5 +1,6 @@
 """Account pages: register, log in and out, password reset, profile."""
 
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -37,14 +38,13 @@ from wired4ex.auth.forms import (
 )
 from wired4ex.auth.passwords import verify_password
 from wired4ex.dbtypes import utcnow
-from wired4ex.extensions import limiter, login_manager
+from wired4ex.extensions import db, limiter, login_manager
 from wired4ex.i18n import SESSION_KEY as LANGUAGE_KEY
-from wired4ex.mail import send_mail
 from wired4ex.membership.services import request_status
+from wired4ex.notifications.outbox import queue_mail
 from wired4ex.security import is_safe_redirect
 from wired4ex.timeutil import local_today
 from wired4ex.ui import confirmation_page
-from wired4ex.urls import public_url
 
 
 @login_manager.user_loader
@@ -132,23 +132,13 @@ def register():
 
 
 def _send_confirmation(user) -> None:
-    link = public_url("auth.confirm_email", token=services.make_email_confirmation_token(user))
-    with force_locale(user.language):
-        send_mail(
-            user.email,
-            _("Confirm your e-mail address for Wired4EX"),
-            render_template("auth/email/confirm_email.txt", user=user, link=link),
-        )
+    queue_mail(user, "email_confirmation", uuid.uuid4().hex)
+    db.session.commit()
 
 
 def _send_registration_attempt(user) -> None:
-    link = public_url("auth.forgot_password")
-    with force_locale(user.language):
-        send_mail(
-            user.email,
-            _("Someone tried to register with your e-mail address"),
-            render_template("auth/email/register_attempt.txt", user=user, link=link),
-        )
+    queue_mail(user, "registration_attempt", uuid.uuid4().hex)
+    db.session.commit()
 
 
 @bp.get("/register/check-email")
@@ -239,14 +229,8 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         if user is not None and user.is_active_account:
-            token = services.make_password_reset_token(user)
-            link = public_url("auth.reset_password", token=token)
-            with force_locale(user.language):
-                send_mail(
-                    user.email,
-                    _("Reset your Wired4EX password"),
-                    render_template("auth/email/reset_password.txt", user=user, link=link),
-                )
+            queue_mail(user, "password_reset", uuid.uuid4().hex)
+            db.session.commit()
         # The same answer whether or not the address has an account.
         flash(
             _("If an account uses that address, we have sent it a link to set a new password."),

@@ -297,6 +297,10 @@ def submit_draft(user: User, course: Course, draft: Draft, at: datetime | None =
     audit.record(
         "draft.submitted", "draft", draft.id, actor_id=user.id, after={"module": draft.key}
     )
+    from wired4ex.notifications.digest import tell_admins
+
+    tell_admins(f"draft:{draft.id}:{draft.submitted_at.isoformat()}", str(_l("a draft to review")),
+                "authoring.reviews", exclude_id=user.id)  # fmt: skip
     db.session.commit()
 
 
@@ -326,7 +330,18 @@ def return_draft(admin: User, draft: Draft, comment: str, at: datetime | None = 
     draft.status, draft.review_comment = "returned", comment
     draft.reviewed_at, draft.reviewed_by_id = at or utcnow(), admin.id
     audit.record("draft.returned", "draft", draft.id, actor_id=admin.id, after={"comment": comment})
+    _tell_author(draft, "draft_returned")
     db.session.commit()
+
+
+def _tell_author(draft: Draft, kind: str) -> None:
+    """The author's notification and mail, in the current transaction."""
+    from wired4ex.notifications.outbox import notify, path_for
+
+    author = db.session.get(User, draft.author_id)
+    notify(author, kind, f"{draft.id}:{draft.reviewed_at.isoformat() if draft.reviewed_at else ''}",
+           {"draft_id": draft.id, "title": draft.title},
+           path_for("authoring.edit_draft", draft_id=draft.id))  # fmt: skip
 
 
 def approve_draft(
@@ -372,6 +387,7 @@ def approve_draft(
         after={"course": f"{course.institution.slug}/{course.slug}", "module": module.key,
                "version": version.number, "author_id": draft.author_id},
     )  # fmt: skip
+    _tell_author(draft, "draft_published")
     db.session.commit()
     from wired4ex.offline.services import refresh_pack  # the printable pack, made at publish
 

@@ -109,7 +109,8 @@ def domain_codes(data: dict) -> set[str]:
 def validate_cpd(meta: YamlMapping, report: Report) -> dict[str, Decimal | None]:
     """Check the CPD policy; returns category code -> per-activity maximum (None for none)."""
     data = meta.data
-    _check_keys(data, {"cycle", "categories", "targets", "minimums"}, {"categories", "targets"},
+    _check_keys(data, {"cycle", "categories", "targets", "minimums", "reminders"},
+                {"categories", "targets"},
                 "cpd.yml", 1, report, meta.line_of)  # fmt: skip
     cycle = data.get("cycle") or {}
     if not isinstance(cycle, dict) or set(cycle) - {"start_month"}:
@@ -162,6 +163,16 @@ def validate_cpd(meta: YamlMapping, report: Report) -> dict[str, Decimal | None]
                 report(meta.line_of("minimums"), f"minimums: unknown CPD category {code!r}")
             if not is_number(value) or value < 0:
                 report(meta.line_of("minimums"), f"minimum for {code!r} must be a number")
+    reminders = data.get("reminders") or {}
+    days = reminders.get("days", []) if isinstance(reminders, dict) else None
+    if (
+        days is None
+        or set(reminders) - {"days"}
+        or not isinstance(days, list)
+        or not all(isinstance(day, int) and 0 < day <= 366 for day in days)
+    ):
+        report(meta.line_of("reminders"),
+               "'reminders' takes one key, days: a list of whole days from 1 to 366")  # fmt: skip
     return categories
 
 

@@ -131,6 +131,11 @@ def apply(
     )
     db.session.add(application)
     try:
+        db.session.flush()
+        from wired4ex.notifications.digest import tell_admins
+
+        tell_admins(f"application:{application.id}", str(_l("a certification application")),
+                    "certification.applications", exclude_id=member.id)  # fmt: skip
         db.session.commit()
     except sa.exc.IntegrityError as error:  # a parallel request applied first
         db.session.rollback()
@@ -239,7 +244,13 @@ def decide_application(
                "certificate": certificate.code if certificate else None},
         at=at,
     )  # fmt: skip
-    db.session.commit()
+    from wired4ex.notifications.outbox import notify, path_for
+
+    notify(db.session.get(User, member_id), "certification_decided", str(application_id),
+           {"application_id": application_id, "approved": approve, "title": programme.name,
+            "certificate_id": certificate.id if certificate else None},
+           path_for("certification.index"))  # fmt: skip
+    db.session.commit()  # the decision, the certificate, its audit record and the mail together
     return certificate
 
 

@@ -10,7 +10,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -33,7 +32,6 @@ from wired4ex.cpd import evidence
 from wired4ex.cpd.statements import format_code
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
-from wired4ex.mail import send_mail
 from wired4ex.timeutil import local_today
 from wired4ex.urls import public_url
 
@@ -124,7 +122,7 @@ def application(application_id: int):
         if form.validate_on_submit():
             approve = form.decision.data == "approve"
             try:
-                certificate = services.decide_application(
+                services.decide_application(
                     found, current_user, approve, form.reason.data, programme, local_today()
                 )
             except OwnCaseError as error:
@@ -138,7 +136,6 @@ def application(application_id: int):
             except services.CertificationError as error:
                 flash(str(error), "error")
             else:
-                _notify(db.session.get(Application, application_id), certificate)
                 flash(_("Decision recorded and the member notified."), "success")
                 return redirect(url_for("certification.applications"))
         found = db.session.get(Application, application_id)
@@ -148,18 +145,6 @@ def application(application_id: int):
     return render_template(
         "certification/application.html", application=found, current=current, form=form
     )
-
-
-def _notify(application: Application, certificate: Certificate | None) -> None:
-    member = application.member
-    link = public_url("certification.index")
-    with force_locale(member.language):  # the member's language, not the deciding admin's
-        send_mail(
-            member.email,
-            _("Your certification application has been decided"),
-            render_template("certification/email/decision.txt", application=application,
-                            certificate=certificate, member=member, link=link),
-        )  # fmt: skip
 
 
 @bp.get("/applications/<int:application_id>/cv")

@@ -159,6 +159,11 @@ def save_claim(
             if claim.status != "submitted":
                 claim.status = "submitted"
                 claim.submitted_at = at
+                db.session.flush()
+                from wired4ex.notifications.digest import tell_admins
+
+                tell_admins(f"claim:{claim.id}:{claim.version}", str(_l("a CPD claim to verify")),
+                            "cpd.review_queue", exclude_id=user.id)  # fmt: skip
         db.session.commit()
     except StaleDataError as error:  # the claim changed since it was read (version check)
         db.session.rollback()
@@ -315,5 +320,16 @@ def decide_claim(
                "reason": reason or None},
         at=at,
     )  # fmt: skip
-    db.session.commit()
+    outcome = "rejected" if points is None else "reduced" if points < claimed else "approved"
+    _tell_member(member_id, "claim_decided", claim_id, seen_version + 1,
+                 {"title": snapshot["title"], "outcome": outcome})  # fmt: skip
+    db.session.commit()  # the decision, its ledger entry, audit record and mail: one transaction
     return db.session.get(Claim, claim_id)
+
+
+def _tell_member(member_id: int, kind: str, claim_id: int, version: int, params: dict) -> None:
+    """The member's notification and mail about their claim, in the current transaction."""
+    from wired4ex.notifications.outbox import notify, path_for
+
+    notify(db.session.get(User, member_id), kind, f"{claim_id}:{version}",
+           {"claim_id": claim_id, **params}, path_for("cpd.claim", claim_id=claim_id))  # fmt: skip

@@ -62,6 +62,8 @@ class CpdPolicy:
     categories: dict[str, Category]
     targets: dict[str, Decimal | None]  # membership category -> points, None when exempt
     minimums: dict[str, Decimal]
+    # Days before a cycle ends when members short of their target are reminded (reminders.days).
+    reminder_days: tuple[int, ...] = (90, 30, 7)
 
     @classmethod
     def from_data(cls, data: dict) -> "CpdPolicy":
@@ -80,7 +82,9 @@ class CpdPolicy:
         }
         minimums = {str(k): Decimal(str(v)) for k, v in (data.get("minimums") or {}).items()}
         start_month = int((data.get("cycle") or {}).get("start_month", 1))
-        return cls(start_month, categories, targets, minimums)
+        days = (data.get("reminders") or {}).get("days") or (90, 30, 7)
+        reminder_days = tuple(sorted({int(day) for day in days if int(day) > 0}, reverse=True))
+        return cls(start_month, categories, targets, minimums, reminder_days or (90, 30, 7))
 
     def cycle_for(self, day: date) -> Cycle:
         """The cycle a day falls in."""

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,8 +15,6 @@ from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
-from wired4ex.mail import send_mail
-from wired4ex.urls import public_url
 
 QUEUE_PAGE = 50
 
@@ -153,7 +150,7 @@ def review(claim_id: int):
         reason=form.reason.data or "",
     )
     try:
-        decided = services.decide_claim(found, current_user, decision, seen_version=int(seen))
+        services.decide_claim(found, current_user, decision, seen_version=int(seen))
     except OwnCaseError as error:
         flash(str(error), "error")
         return _review_page(found, form, 403)
@@ -162,7 +159,6 @@ def review(claim_id: int):
     except services.CpdError as error:
         flash(str(error), "error")
         return _review_page(db.session.get(Claim, claim_id), form, 400)
-    _notify_decision(decided)
     flash(_("Decision recorded and the member notified."), "success")
     return redirect(url_for("cpd.review_queue"))
 
@@ -184,20 +180,3 @@ def _review_page(found: Claim, form: DecisionForm, status: int = 200):
         evidence=evidence_view(found),
         waited=waiting_days(found, utcnow()),
     ), status
-
-
-def _notify_decision(claim: Claim) -> None:
-    """The decision mailed to the member in their own language, whoever decided it."""
-    member = claim.member
-    link = public_url("cpd.claim", claim_id=claim.id)
-    with force_locale(member.language):
-        subject = (
-            _("Your CPD claim has been approved")
-            if claim.status == "approved"
-            else _("Your CPD claim has been rejected")
-        )
-        send_mail(
-            member.email,
-            subject,
-            render_template("cpd/email/decision.txt", claim=claim, member=member, link=link),
-        )

@@ -310,6 +310,12 @@ def revoke_document(
         member_id=document.user_id, before={"status": "valid"},
         after={"status": "revoked", "reason": reason},
     )  # fmt: skip
+    if certificate:  # the holder is told in the revocation's own transaction
+        from wired4ex.notifications.outbox import notify, path_for
+
+        notify(db.session.get(User, document.user_id), "certificate_revoked", str(document.id),
+               {"certificate_id": document.id, "title": document.programme_name},
+               path_for("certification.index"))  # fmt: skip
     db.session.commit()
 
 

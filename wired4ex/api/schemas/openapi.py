@@ -2,6 +2,7 @@
 
 from wired4ex.api.schemas.attempts import ATTEMPT_SCHEMAS
 from wired4ex.api.schemas.components import CATEGORY, REF, SCHEMAS, STRING, ref
+from wired4ex.api.schemas.notifications import NOTIFICATION_SCHEMAS
 from wired4ex.auth.models import RoleName
 from wired4ex.fields import EARLIEST_DATE, latest_period_date
 
@@ -144,6 +145,13 @@ def _paths() -> dict:
             "AttemptDetail", ["401", "404"],
             [_path("attempt_id", {"type": "integer", "minimum": 0}, "The attempt's id.")],
         ),
+        "/me/notifications": _operation(
+            "listMyNotifications",
+            "The caller's notifications, newest first, with the number unread",
+            "NotificationList", ["401"],
+            [_query("unread", {"type": "string", "enum": ["true", "false"]},
+                    "Only unread (true) or read (false) notifications."), *PAGING],
+        ),
         "/me/statements": _operation(
             "listMyStatements", "The caller's issued CPD statements with their codes",
             "StatementList", ["401"],
@@ -185,6 +193,7 @@ def build_document() -> dict:
     schemas = {
         **SCHEMAS,
         **ATTEMPT_SCHEMAS,
+        **NOTIFICATION_SCHEMAS,
         "Verification": {
             "oneOf": [ref("VerifiedStatement"), ref("VerifiedCertificate")],
             "discriminator": {
