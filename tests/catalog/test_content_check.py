@@ -464,7 +464,7 @@ def test_check_reports_the_file_and_line(make_content, files, path, line, messag
             "minimums:",
             "bonus_points: 5\nminimums:",
             "bonus_points: 5",
-            "unknown key 'bonus_points' in cpd.yml (allowed: categories, cycle, minimums, targets)",
+            "unknown key 'bonus_points' in cpd.yml (allowed: categories, cycle, minimums, reminders, targets)",
             id="unknown key",
         ),
         pytest.param(

@@ -103,7 +103,7 @@ def test_sync_imports_the_real_content(app, synced_content):
     media_count = sum(len(course.media) for course in tree.courses)
 
     assert synced_content.updated == synced_content.archived == []
-    assert len(synced_content.added) == 3 + 2 + 5 + module_count
+    assert len(synced_content.added) == 4 + 2 + 5 + module_count  # 4 policy files
     assert "lake-region-university/health-financing" in synced_content.added
     assert "eaihm/quality-improvement/what-is-quality" in synced_content.added
     assert count(Institution) == 2
@@ -116,6 +116,7 @@ def test_sync_imports_the_real_content(app, synced_content):
         "certifications",
         "competencies",
         "cpd",
+        "membership",
     }
 
     quality = db.session.scalar(sa.select(Course).where(Course.slug == "quality-improvement"))
@@ -358,8 +359,8 @@ def test_cli_sync_reports_added_then_unchanged(runner, make_content):
     assert "0 updated" in first.output
     assert "unchanged" in first.output and "Everything is unchanged." not in first.output
     assert second.exit_code == 0, second.output
-    # 3 policy files, 1 institution, 1 course, 3 modules
-    assert "0 added, 0 updated, 8 unchanged, 0 archived." in second.output
+    # 4 policy files, 1 institution, 1 course, 3 modules
+    assert "0 added, 0 updated, 9 unchanged, 0 archived." in second.output
     assert "Everything is unchanged." in second.output
     assert "added     " not in second.output
 

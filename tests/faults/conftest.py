@@ -232,7 +232,7 @@ def write_content(root: Path) -> Path:
     """A content tree with the real policy files and one course of six modules (two with a
     knowledge check)."""
     (root / "policy").mkdir(parents=True)
-    for name in ("cpd.yml", "competencies.yml"):  # certifications would name the real courses
+    for name in ("cpd.yml", "competencies.yml", "membership.yml"):  # certifications name courses
         shutil.copy(ROOT / "content" / "policy" / name, root / "policy" / name)
     (root / "policy" / "certifications.yml").write_text(CERTIFICATIONS)
     institution = root / "institutions" / INSTITUTION

@@ -106,3 +106,17 @@ def test_a_lapsed_organisation_cannot_invite(app, synced_content, make_user, gra
     response = submit(client, "/membership/staff", {"email": "nurse@lapsed.example"})
     assert response.status_code == 400
     assert "not current" in response.get_data(as_text=True)
+
+
+def test_the_contacts_forms_refuse_missing_and_oversized_fields(app, organisation):
+    """The POST-form walker (tests/test_post_forms.py) signs in as the standard roles only; the
+    contact is a person outside them, so their two forms are walked here."""
+    contact, _membership = organisation
+    client = login(app, contact.email)
+    for data in ({}, {"email": ""}, {"email": "a" * 10_000 + "@kisumu.example"}, {"x": "y"}):
+        response = submit(client, "/membership/staff", data)
+        assert response.status_code == 400, data
+    assert "0 of 2 seats taken" in client.get("/membership/staff").get_data(as_text=True)
+    for seat_id in ("999999", "0"):
+        response = submit(client, f"/membership/staff/{seat_id}/remove", {})
+        assert response.status_code == 404

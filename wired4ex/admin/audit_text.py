@@ -105,6 +105,15 @@ MORE_ACTION_LABELS = {
     "event.attendance_restored": _l("Attendance restored"),
     "event.attendance_undone": _l("Attendance removed"),
     "quiz.attempt_granted": _l("Attempt granted"),
+    "membership.applied": _l("Membership applied for"),
+    "membership.approved": _l("Membership approved"),
+    "membership.rejected": _l("Membership application rejected"),
+    "membership.info_requested": _l("More information asked"),
+    "membership.info_answered": _l("More information given"),
+    "membership.withdrawn": _l("Membership application withdrawn"),
+    "membership.granted": _l("Membership granted"),
+    "membership.renewed": _l("Membership renewed"),
+    "membership.category_changed": _l("Membership category changed"),
 }
 
 
@@ -214,8 +223,12 @@ def _value(name: str, value, names: Names) -> str:
         return names.record("institution", value) or "—"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{key}: {item}" for key, item in value.items() if item)
+    if isinstance(value, dict):  # e.g. an application's answers: each under a readable name
+        return ", ".join(
+            f"{FIELD_LABELS.get(key, key.replace('_', ' ').capitalize())}: {_value(key, item, names)}"
+            for key, item in value.items()
+            if item
+        )
     return str(value)
 
 
@@ -273,6 +286,15 @@ def sentence(event: AuditEvent, names: Names) -> str:  # noqa: C901 (one branch 
         "event.attendance_restored": _("%(actor)s restored the attendance of %(member)s"),
         "event.attendance_undone": _("%(actor)s removed the attendance of %(member)s"),
         "event.attendance_marked": _("%(actor)s marked %(member)s present"),
+        "membership.applied": _("%(actor)s applied for a membership"),
+        "membership.approved": _("%(actor)s approved the membership application of %(member)s"),
+        "membership.rejected": _("%(actor)s rejected the membership application of %(member)s"),
+        "membership.info_requested": _("%(actor)s asked %(member)s for more information"),
+        "membership.info_answered": _("%(actor)s answered the secretariat's questions"),
+        "membership.withdrawn": _("%(actor)s withdrew their membership application"),
+        "membership.granted": _("%(actor)s granted a membership to %(member)s"),
+        "membership.renewed": _("%(actor)s recorded a membership renewal for %(member)s"),
+        "membership.category_changed": _("%(actor)s changed the membership category of %(member)s"),
     }
     if action in simple:
         return simple[action] % values
