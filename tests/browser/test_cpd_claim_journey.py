@@ -129,6 +129,9 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
     assert served.headers["content-type"] == "application/pdf"
     assert served.body() == evidence.read_bytes()
 
+    # The evidence's pages are drawn as images; let them arrive before choosing, or the form
+    # moves under the pointer on a slow machine.
+    desktop_page.wait_for_load_state("load")
     desktop_page.get_by_label("Approve", exact=True).check()
     points_approved = desktop_page.get_by_label("Points approved")
     expect(points_approved).to_have_value(re.compile(r"^6(\.0)?$"))
