@@ -163,10 +163,15 @@ def test_admin_approves_and_the_certificate_is_issued(app, eligible, admin, outb
     assert certificate.issued_on == today
     assert certificate.expires_on == months_after(today, 36)
     assert certificate.state_on(today) == "valid"
-    (message,) = outbox.messages()
-    assert message["To"] == "wanjiru@example.org"
-    body = message.get_content()
-    assert "has been approved" in body and format_code(certificate.code) in body
+    decision, issued = outbox.messages()
+    assert decision["To"] == issued["To"] == "wanjiru@example.org"
+    body = decision.get_content()
+    assert "has been approved" in body and "a separate e-mail" in body
+    assert issued["Subject"].strip() == f"Your certificate {AHSM_NAME} has been issued"
+    body = issued.get_content()
+    assert format_code(certificate.code) in body
+    assert f"/certification/certificates/{certificate.id}.pdf" in body
+    assert f"/verify/{format_code(certificate.code)}" in body
     page = login(app, "wanjiru@example.org").get("/certification/").get_data(as_text=True)
     assert "Certified" in page and "Download the certificate (PDF)" in page
 
@@ -179,7 +184,7 @@ def test_approving_twice_issues_one_certificate(app, eligible, admin, outbox):
     assert again.status_code == 409
     assert "This application has already been decided." in again.get_data(as_text=True)
     assert len(certificates()) == 1
-    assert len(outbox.messages()) == 1
+    assert len(outbox.messages()) == 2  # the decision and the certificate, once each
 
 
 def test_rejecting_needs_a_reason_and_tells_the_member(app, eligible, admin, outbox):

@@ -75,8 +75,13 @@ def work_queue_counts() -> list[tuple[str, int, str]]:
     claims, _ = _waiting(Claim.created_at, Claim.status == "submitted")
     drafts, _ = _waiting(Draft.created_at, Draft.status == "in_review")
     applications, _ = _waiting(Application.submitted_at, Application.status == "submitted")
+    memberships, _ = _waiting(
+        MembershipApplication.submitted_at,
+        MembershipApplication.status == ApplicationStatus.SUBMITTED,
+    )
     failed, _ = _failed_mail()
     return [
+        (str(_l("Membership applications")), memberships, "membership_admin.queue"),
         (str(_l("Claims to verify")), claims, "cpd.review_queue"),
         (str(_l("Drafts to review")), drafts, "authoring.reviews"),
         (str(_l("Certification applications")), applications, "certification.applications"),

@@ -250,7 +250,11 @@ def decide_application(
            {"application_id": application_id, "approved": approve, "title": programme.name,
             "certificate_id": certificate.id if certificate else None},
            path_for("certification.index"))  # fmt: skip
-    db.session.commit()  # the decision, the certificate, its audit record and the mail together
+    if certificate is not None:  # its own mail: the code, the PDF and the verification link
+        notify(db.session.get(User, member_id), "certificate_issued", str(certificate.id),
+               {"certificate_id": certificate.id, "title": programme.name},
+               path_for("certification.index"))  # fmt: skip
+    db.session.commit()  # the decision, the certificate, its audit record and the mails together
     return certificate
 
 

@@ -4,7 +4,6 @@ change of category)."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from wired4ex.auth.access import OwnCaseError, admin_required
@@ -12,7 +11,6 @@ from wired4ex.auth.models import User
 from wired4ex.auth.services import find_user_by_email
 from wired4ex.extensions import db
 from wired4ex.i18n import show_date
-from wired4ex.mail import send_mail
 from wired4ex.membership import admin_bp as bp
 from wired4ex.membership.applications import (
     ApplicationError,
@@ -31,7 +29,7 @@ from wired4ex.membership.forms import (
     RenewalForm,
     RequestInfoForm,
 )
-from wired4ex.membership.models import ApplicationStatus, Membership, MembershipApplication
+from wired4ex.membership.models import Membership, MembershipApplication
 from wired4ex.membership.policy import policy_or_503
 from wired4ex.membership.queue import claimants_of, queue_query
 from wired4ex.membership.services import (
@@ -42,7 +40,6 @@ from wired4ex.membership.services import (
     renewal_problems,
 )
 from wired4ex.timeutil import local_today
-from wired4ex.urls import public_url
 
 PAGE_SIZE = 50
 
@@ -94,22 +91,6 @@ def application(application_id: int):
     return _application_page(db.get_or_404(MembershipApplication, application_id))
 
 
-def _notify(found: MembershipApplication, membership: Membership | None = None) -> None:
-    """The decision mailed to the applicant in their language (as other decisions are today)."""
-    member = found.user
-    with force_locale(member.language):
-        subject = {
-            ApplicationStatus.APPROVED: _("Your membership application has been approved"),
-            ApplicationStatus.INFO_REQUESTED: _(
-                "Your membership application: more information needed"
-            ),
-            ApplicationStatus.REJECTED: _("Your membership application was not approved"),
-        }[found.status]
-        body = render_template("membership/email/decision.txt", member=member, application=found,
-                               membership=membership, link=public_url("membership.mine"))  # fmt: skip
-    send_mail(member.email, subject, body)
-
-
 @bp.post("/applications/<int:application_id>/approve")
 @admin_required
 def approve(application_id: int):
@@ -132,7 +113,6 @@ def approve(application_id: int):
         form.reason.errors.append(str(error))
         return _application_page(found, {"approve": form}, 400)
     found = db.session.get(MembershipApplication, application_id)
-    _notify(found, membership)
     flash(_("Approved: %(name)s is a member, number %(number)s. The applicant has been told.",
             name=found.user.full_name, number=membership.number), "success")  # fmt: skip
     return redirect(url_for("membership_admin.queue"))
@@ -152,7 +132,6 @@ def request_info(application_id: int):
     except ApplicationError as error:
         form.message.errors.append(str(error))
         return _application_page(found, {"info": form}, 400)
-    _notify(found)
     flash(_("The applicant has been asked for more information."), "success")
     return redirect(url_for("membership_admin.queue"))
 
@@ -171,7 +150,6 @@ def reject(application_id: int):
     except ApplicationError as error:
         form.reason.errors.append(str(error))
         return _application_page(found, {"reject": form}, 400)
-    _notify(found)
     flash(_("The application has been rejected and the applicant told why."), "success")
     return redirect(url_for("membership_admin.queue"))
 

@@ -24,6 +24,7 @@ from wired4ex.fields import EARLIEST_DATE
 from wired4ex.membership.models import ApplicationStatus, Membership, MembershipApplication
 from wired4ex.membership.policy import CategoryPolicy, category_policy
 from wired4ex.membership.services import MembershipError, grant_membership, renewal_date
+from wired4ex.notifications import hooks
 from wired4ex.timeutil import local_today
 
 TEXT_LIMITS = {"text": 200, "long_text": 2000}
@@ -179,6 +180,7 @@ def submit_application(
     audit.record("membership.applied", "membership_application", application.id, user.id,
                  user.id, after={"category": category, "answers": answers,
                                  "proof": application.proof_name})  # fmt: skip
+    _tell_admins(application, "applied")
     _commit_with_file(stored)
     return application
 
@@ -205,6 +207,7 @@ def answer_request(
     application.status = ApplicationStatus.SUBMITTED
     audit.record("membership.info_answered", "membership_application", application.id, user.id,
                  user.id, after={"answer": answer, "proof": application.proof_name})  # fmt: skip
+    _tell_admins(application, f"answered:{utcnow().isoformat()}")
     _commit_with_file(new, old)
 
 
@@ -218,6 +221,14 @@ def withdraw_application(application: MembershipApplication, user: User) -> None
     audit.record("membership.withdrawn", "membership_application", application.id, user.id,
                  user.id)  # fmt: skip
     db.session.commit()
+
+
+def _tell_admins(application: MembershipApplication, event: str) -> None:
+    """The secretariat told that an application waits (in the current transaction)."""
+    from wired4ex.notifications.digest import tell_admins
+
+    tell_admins(f"membership:{application.id}:{event}", str(_l("a membership application")),
+                "membership_admin.queue", exclude_id=application.user_id)  # fmt: skip
 
 
 # -- the secretariat ------------------------------------------------------------------------------
@@ -239,7 +250,7 @@ def _decidable(application: MembershipApplication, by: User) -> None:
 
 
 def request_information(application: MembershipApplication, by: User, message: str) -> None:
-    """Ask the applicant for more; commits; audited (the caller mails the applicant)."""
+    """Ask the applicant for more; commits; audited; the applicant is told (mail and centre)."""
     _decidable(application, by)
     message = _reason(message, _l("Say what the applicant should send."))
     application.status = ApplicationStatus.INFO_REQUESTED
@@ -247,11 +258,12 @@ def request_information(application: MembershipApplication, by: User, message: s
     application.info_answer = None
     audit.record("membership.info_requested", "membership_application", application.id, by.id,
                  application.user_id, after={"request": message})  # fmt: skip
+    hooks.membership_info_requested(application.user, application.id, message)
     db.session.commit()
 
 
 def reject_application(application: MembershipApplication, by: User, reason: str) -> None:
-    """Refuse with a reason the applicant reads; commits; audited."""
+    """Refuse with a reason the applicant reads; commits; audited; the applicant is told."""
     _decidable(application, by)
     reason = _reason(reason, _l("Give the reason the applicant will read."))
     application.status = ApplicationStatus.REJECTED
@@ -260,6 +272,7 @@ def reject_application(application: MembershipApplication, by: User, reason: str
     application.decided_at = utcnow()
     audit.record("membership.rejected", "membership_application", application.id, by.id,
                  application.user_id, after={"reason": reason})  # fmt: skip
+    hooks.membership_decided(application.user, application.id, False, reason=reason)
     db.session.commit()
 
 
@@ -337,6 +350,8 @@ def _approve(application_id: int, by_id: int, decision: Approval) -> Membership:
     audit.record("membership.approved", "membership_application", application.id, by.id,
                  member.id, after={"category": category, "applied_for": application.category,
                                    "number": membership.number, "reason": reason})  # fmt: skip
+    hooks.membership_decided(member, application.id, True, number=membership.number,
+                             reason=reason)  # fmt: skip
     return membership
 
 

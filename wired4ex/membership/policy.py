@@ -21,6 +21,7 @@ APPLY_VALUES = ("members", "granted")
 CATEGORY_KEYS = {"name", "name_sw", "apply", "renewal_months", "grace_days",
                  "requires_cpd_target", "fields"}  # fmt: skip
 FIELD_KEYS = {"code", "label", "label_sw", "type", "required", "help", "help_sw"}
+REMINDER_DAYS = (30, 7)
 
 
 class MembershipPolicyMissing(RuntimeError):
@@ -73,6 +74,8 @@ class CategoryPolicy:
 @dataclass(frozen=True)
 class MembershipPolicy:
     categories: dict[str, CategoryPolicy]
+    # Days before the renewal date when a member is reminded by mail (reminders.days).
+    reminder_days: tuple[int, ...] = REMINDER_DAYS
 
     @classmethod
     def from_data(cls, data: dict) -> "MembershipPolicy":
@@ -101,7 +104,9 @@ class MembershipPolicy:
                 requires_cpd_target=bool(item.get("requires_cpd_target", False)),
                 fields=fields,
             )
-        return cls(categories)
+        days = (data.get("reminders") or {}).get("days") or REMINDER_DAYS
+        reminder_days = tuple(sorted({int(day) for day in days if int(day) > 0}, reverse=True))
+        return cls(categories, reminder_days or REMINDER_DAYS)
 
     def category(self, code: str) -> CategoryPolicy:
         try:
@@ -162,10 +167,10 @@ def validate_membership(meta, report) -> None:
     """Check membership.yml (a catalog.sources.YamlMapping); report(line, message) per problem."""
     data = meta.data
     for key in data:
-        if key != "categories":
-            report(
-                meta.line_of(key), f"unknown key {key!r} in membership.yml (allowed: categories)"
-            )
+        if key not in ("categories", "reminders"):
+            report(meta.line_of(key),
+                   f"unknown key {key!r} in membership.yml (allowed: categories, reminders)")  # fmt: skip
+    _validate_reminders(meta, data.get("reminders"), report)
     categories = data.get("categories")
     if not isinstance(categories, dict):
         report(meta.line_of("categories"), "'categories' must map each membership category")
@@ -202,6 +207,19 @@ def validate_membership(meta, report) -> None:
         if not isinstance(item.get("requires_cpd_target", False), bool):
             report(line, f"requires_cpd_target of {code!r} must be true or false")
         _validate_fields(meta, code, item.get("fields"), report)
+
+
+def _validate_reminders(meta, reminders, report) -> None:
+    if reminders is None:
+        return
+    days = reminders.get("days") if isinstance(reminders, dict) else None
+    if (
+        not isinstance(days, list)
+        or not days
+        or not all(_is_whole(day) and 1 <= day <= 365 for day in days)
+    ):
+        report(meta.line_of("reminders"),
+               "reminders must be {days: [...]}, whole numbers of days from 1 to 365")  # fmt: skip
 
 
 def _validate_fields(meta, code: str, fields, report) -> None:

@@ -230,6 +230,9 @@ def _close_open_application(user: User, membership: Membership, by: User | None)
     waiting.decided_at = utcnow()
     waiting.decision_reason = membership.reason
     membership.application_id = waiting.id
+    from wired4ex.notifications.hooks import membership_decided
+
+    membership_decided(user, waiting.id, True, number=membership.number, reason=membership.reason)
 
 
 # -- renewals -------------------------------------------------------------------------------------

@@ -120,9 +120,12 @@ def _certificate_mail(p, subject, link_endpoint="certification.index", **values)
 
 
 def _certificate_issued(user, p):
-    return _certificate_mail(
+    from wired4ex.certification.views import certificate_verify_url
+
+    subject, context = _certificate_mail(
         p, lambda **v: _("Your certificate %(programme)s has been issued", **v),
         "certification.certificate_pdf")  # fmt: skip
+    return subject, {**context, "verify": certificate_verify_url(context["certificate"])}
 
 
 def _certificate_revoked(user, p):
@@ -159,15 +162,44 @@ def _behind_pace(user, p):
     }  # fmt: skip
 
 
+def _membership_of(user):
+    import sqlalchemy as sa
+
+    from wired4ex.membership.models import Membership
+
+    return db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id))
+
+
 def _membership_decided(user, p):
-    return _("Your membership application has been decided"), {
-        "p": p, "link": public_url("home.dashboard"),
+    membership = _membership_of(user) if p.get("approved") else None
+    if p.get("approved") and membership is None:
+        raise NothingToSend("the membership granted no longer exists")
+    subject = (_("Your membership application has been approved") if p.get("approved")
+               else _("Your membership application was not approved"))  # fmt: skip
+    return subject, {
+        "status": "approved" if p.get("approved") else "rejected", "membership": membership,
+        "reason": p.get("reason"), "link": public_url("membership.mine"),
+    }  # fmt: skip
+
+
+def _membership_info_requested(user, p):
+    return _("Your membership application: more information needed"), {
+        "status": "info_requested", "request": p.get("request", ""),
+        "link": public_url("membership.mine"),
     }  # fmt: skip
 
 
 def _renewal_due(user, p):
+    from wired4ex.membership.models import Membership
+    from wired4ex.membership.status import lapses_on
+
+    membership = _get(Membership, p.get("membership_id"))
+    due = _day(p.get("renews_on"))
+    if membership.renews_on != due:
+        raise NothingToSend("the membership was renewed (or changed) since")
+    last = lapses_on(membership)
     return _("Your membership is due for renewal"), {
-        "p": p, "due": _day(p.get("renews_on")), "link": public_url("home.dashboard"),
+        "due": due, "last": last if last != due else None, "link": public_url("membership.mine"),
     }  # fmt: skip
 
 
@@ -227,6 +259,7 @@ BUILDERS = {
     "cpd_shortfall": _cpd_shortfall,
     "behind_pace": _behind_pace,
     "membership_decided": _membership_decided,
+    "membership_info_requested": _membership_info_requested,
     "renewal_due": _renewal_due,
     "draft_returned": _draft_returned,
     "draft_published": _draft_published,

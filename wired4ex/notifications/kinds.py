@@ -20,7 +20,11 @@ class Kind:
     required: bool = False  # mail cannot be turned off
     default: str = EMAIL
     in_app: bool = True  # shown in the notification centre
-    template: str = ""  # the plain-text template of the mail
+    mail_template: str = ""  # the plain-text template of the mail, when not the kind's own
+
+    @property
+    def template(self) -> str:
+        return self.mail_template or f"notifications/email/{self.code}.txt"
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -33,56 +37,48 @@ class Kind:
         return (EMAIL, APP)
 
 
-def _t(name: str) -> str:
-    return f"notifications/email/{name}.txt"
+def _account(code: str, label, template: str) -> Kind:
+    """Account mail: sent whatever the preferences, never in the centre (not signed in yet)."""
+    return Kind(code, label, "account", True, in_app=False, mail_template=template)
+
+
+def _decision(code: str, label, template: str = "") -> Kind:
+    """A decision about a member: always mailed, and shown in the centre."""
+    return Kind(code, label, "member", True, mail_template=template)
 
 
 KINDS: dict[str, Kind] = {
     kind.code: kind
     for kind in (
-        # Account mail: sent whatever the preferences, never in the centre (not signed in yet).
-        Kind("password_reset", _l("Password reset"), "account", True, in_app=False,
-             template="auth/email/reset_password.txt"),
-        Kind("email_confirmation", _l("E-mail confirmation"), "account", True, in_app=False,
-             template="auth/email/confirm_email.txt"),
-        Kind("registration_attempt", _l("Registration with your address"), "account", True,
-             in_app=False, template="auth/email/register_attempt.txt"),
-        Kind("faculty_invitation", _l("Faculty account created"), "account", True, in_app=False,
-             template="admin/email/faculty_invitation.txt"),
-        # Decisions about a member: always mailed.
-        Kind("claim_decided", _l("CPD claim decided"), "member", True,
-             template="cpd/email/decision.txt"),
-        Kind("claim_info_requested", _l("More information asked about a CPD claim"), "member",
-             True, template=_t("claim_info_requested")),
-        Kind("certification_decided", _l("Certification application decided"), "member", True,
-             template="certification/email/decision.txt"),
-        Kind("certificate_issued", _l("Certificate issued"), "member", True,
-             template=_t("certificate_issued")),
-        Kind("certificate_revoked", _l("Certificate revoked"), "member", True,
-             template=_t("certificate_revoked")),
-        Kind("membership_decided", _l("Membership application decided"), "member", True,
-             template=_t("membership_decided")),
+        _account("password_reset", _l("Password reset"), "auth/email/reset_password.txt"),
+        _account("email_confirmation", _l("E-mail confirmation"), "auth/email/confirm_email.txt"),
+        _account("registration_attempt", _l("Registration with your address"),
+                 "auth/email/register_attempt.txt"),
+        _account("faculty_invitation", _l("Faculty account created"),
+                 "admin/email/faculty_invitation.txt"),
+        _decision("claim_decided", _l("CPD claim decided"), "cpd/email/decision.txt"),
+        _decision("claim_info_requested", _l("More information asked about a CPD claim")),
+        _decision("certification_decided", _l("Certification application decided"),
+                  "certification/email/decision.txt"),
+        _decision("certificate_issued", _l("Certificate issued")),
+        _decision("certificate_revoked", _l("Certificate revoked")),
+        _decision("membership_decided", _l("Membership application decided")),
+        _decision("membership_info_requested",
+                  _l("More information asked about a membership application"),
+                  "notifications/email/membership_decided.txt"),
         # Reminders: optional.
-        Kind("certificate_expiring", _l("Certificate about to expire"), "member",
-             template=_t("certificate_expiring")),
-        Kind("certificate_expired", _l("Certificate expired"), "member",
-             template=_t("certificate_expired")),
-        Kind("cpd_shortfall", _l("CPD cycle ending with points missing"), "member",
-             template=_t("cpd_shortfall")),
-        Kind("behind_pace", _l("Behind pace with CPD points (monthly)"), "member", default=OFF,
-             template=_t("behind_pace")),
-        Kind("renewal_due", _l("Membership renewal due"), "member",
-             template=_t("renewal_due")),
+        Kind("certificate_expiring", _l("Certificate about to expire"), "member"),
+        Kind("certificate_expired", _l("Certificate expired"), "member"),
+        Kind("cpd_shortfall", _l("CPD cycle ending with points missing"), "member"),
+        Kind("behind_pace", _l("Behind pace with CPD points (monthly)"), "member", default=OFF),
+        Kind("renewal_due", _l("Membership renewal due"), "member"),
         # Faculty.
-        Kind("draft_returned", _l("Draft returned with comments"), "faculty",
-             template=_t("draft_returned")),
-        Kind("draft_published", _l("Draft published"), "faculty",
-             template=_t("draft_published")),
+        Kind("draft_returned", _l("Draft returned with comments"), "faculty"),
+        Kind("draft_published", _l("Draft published"), "faculty"),
         # Admins: waiting work, as a daily digest by default.
-        Kind("admin_waiting", _l("Work waiting for the secretariat"), "admin", default=DIGEST,
-             template=_t("admin_waiting")),
+        Kind("admin_waiting", _l("Work waiting for the secretariat"), "admin", default=DIGEST),
         Kind("admin_digest", _l("Daily digest of waiting work"), "admin", default=DIGEST,
-             in_app=False, template=_t("admin_digest")),
+             in_app=False),
     )
 }  # fmt: skip
 

@@ -8,6 +8,8 @@ recipient and event, however often it is queued.
 """
 
 import logging
+from collections import Counter
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,6 +24,8 @@ from wired4ex.notifications.models import MailMessage, Notification, Notificatio
 
 log = logging.getLogger(__name__)
 PENDING = "wired4ex_outbox_pending"
+PENDING_BATCHES = "wired4ex_outbox_pending_batches"
+READY = "wired4ex_outbox_ready"
 
 
 def path_for(endpoint: str, **values) -> str:
@@ -41,7 +45,7 @@ def channel_for(user: User, kind: Kind) -> str:
     return chosen if chosen in (kind.choices or (EMAIL,)) else kind.default
 
 
-def can_mail(user: User) -> bool:
+def can_mail(user: "User | Recipient") -> bool:
     """An active account with a deliverable address (an erased one has none)."""
     address = (user.email or "").strip()
     return bool(address) and "@" in address and not address.endswith(".invalid")
@@ -109,16 +113,106 @@ def queue_mail(user: User, kind_code: str, key: str, params: dict | None = None,
     return message
 
 
-@event.listens_for(Session, "after_commit")
-def _hand_over(session: Session) -> None:
-    """After the event's transaction commits: give its mails to the job queue."""
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
-    from wired4ex.notifications.tasks import enqueue_delivery
+@dataclass(frozen=True)
+class Recipient:
+    """What a batch needs to know of a person (read with one query, no ORM object)."""
 
-    for message_id in pending:
-        enqueue_delivery(message_id)
+    id: int
+    email: str | None
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification of a batch: `channel` is the person's choice, already read."""
+
+    user_id: int
+    kind: str
+    key: str
+    params: dict
+    link: str | None
+    channel: str
+
+
+def notify_many(notices: list[Notice], recipients: dict[int, Recipient]) -> int:
+    """notify() for a batch (the daily reminders): the same rows in a few statements, in the
+    current transaction: the notifications and the mails inserted many at a time, each person's
+    unread count raised once, the mails handed to the queue in one job after the commit.
+    Returns how many mails were queued."""
+    now = utcnow()
+    notes, mails, raised = [], {}, Counter()
+    for notice in notices:
+        kind = KINDS[notice.kind]
+        channel = EMAIL if kind.required else notice.channel
+        if channel == OFF:
+            continue
+        if kind.in_app:
+            notes.append({"user_id": notice.user_id, "kind": kind.code, "params": notice.params,
+                          "link": notice.link, "created_at": now})  # fmt: skip
+            raised[notice.user_id] += 1
+        person = recipients.get(notice.user_id)
+        if channel not in (EMAIL, EACH) or person is None or not can_mail(person):
+            continue
+        key = f"{kind.code}:{notice.key}:{person.id}"[:200]
+        mails[key] = {"user_id": person.id, "kind": kind.code, "to_address": person.email,
+                      "language": person.language or "en", "params": notice.params,
+                      "idempotency_key": key, "subject": "", "status": "queued", "attempts": 0,
+                      "next_attempt_at": now, "created_at": now}  # fmt: skip
+    if notes:
+        db.session.execute(sa.insert(Notification), notes)
+    by_count: dict[int, list[int]] = {}
+    for user_id, count in raised.items():
+        by_count.setdefault(count, []).append(user_id)
+    for count, user_ids in by_count.items():
+        db.session.execute(
+            sa.update(User)
+            .where(User.id.in_(user_ids))
+            .values(unread_notifications=User.unread_notifications + count)
+            .execution_options(synchronize_session=False)
+        )
+    if mails:
+        for key in db.session.scalars(
+            sa.select(MailMessage.idempotency_key).where(MailMessage.idempotency_key.in_(mails))
+        ):
+            log.info("Mail %s already queued: not queued again", key)
+            del mails[key]
+    if not mails:
+        return 0
+    ids = list(
+        db.session.scalars(sa.insert(MailMessage).returning(MailMessage.id), list(mails.values()))
+    )
+    db.session.info.setdefault(PENDING_BATCHES, []).append(ids)
+    return len(ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """The event's transaction committed: its mails are ready to hand over."""
+    for name in (PENDING, PENDING_BATCHES):
+        found = session.info.pop(name, None)
+        if found:
+            session.info.setdefault(READY, []).append((name, found))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _hand_over(session: Session, transaction) -> None:
+    """Once the committed transaction has given its connection back: hand its mails to the job
+    queue (a batch as one job, which hands each of its mails over in the worker). In immediate
+    mode a mail is delivered here, on a connection of its own, never holding two."""
+    if transaction.parent is not None:
+        return
+    ready = session.info.pop(READY, None)
+    if not ready:
+        return
+    from wired4ex.notifications.tasks import enqueue_batch, enqueue_delivery
+
+    for name, found in ready:
+        if name == PENDING:
+            for message_id in found:
+                enqueue_delivery(message_id)
+        else:
+            for ids in found:
+                enqueue_batch(ids)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -126,3 +220,4 @@ def _hand_over(session: Session) -> None:
 def _forget(session: Session, *args) -> None:
     """A rolled-back event sends nothing: its rows are gone with it."""
     session.info.pop(PENDING, None)
+    session.info.pop(PENDING_BATCHES, None)

@@ -42,6 +42,24 @@ def enqueue_delivery(message_id: int) -> None:
         log.exception("Mail %s not handed to the job queue; the relay will retry", message_id)
 
 
+@huey.task(name="deliver_mails")
+@in_app_context
+def deliver_mails(message_ids: list[int]) -> int:
+    """A batch of mails (a day's reminders) handed over as one job: each becomes a job of its
+    own here, in the worker, so the scan that wrote them does not wait for the queue."""
+    for message_id in message_ids:
+        deliver_mail(message_id)
+    return len(message_ids)
+
+
+def enqueue_batch(message_ids: list[int]) -> None:
+    """Hand a committed batch to the queue; if the queue is unreachable, the relay will."""
+    try:
+        deliver_mails(list(message_ids))
+    except Exception:  # noqa: BLE001  (the mails are committed: the relay picks them up)
+        log.exception("%s mails not handed to the job queue; the relay will", len(message_ids))
+
+
 @huey.periodic_task(crontab(minute="*"), name="relay_mail")
 @in_app_context
 def relay_mail() -> int:
@@ -74,7 +92,8 @@ def daily_reminders() -> dict:
     from wired4ex.notifications.reminders import send_due
     from wired4ex.timeutil import local_today
 
-    report = send_due(local_today())
-    report["digests"] = send_digests(local_today())
-    log.info("Daily reminders: %s", report)
-    return report
+    today = local_today()
+    report = send_due(today)
+    summary = {**report.counts, "scanned": report.scanned, "digests": send_digests(today)}
+    log.info("Daily reminders: %s", summary)
+    return summary

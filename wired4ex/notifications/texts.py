@@ -1,7 +1,10 @@
 """One line per notification for the centre and the API, in the reader's language."""
 
+from datetime import date
+
 from flask_babel import gettext as _
 
+from wired4ex.i18n import show_date
 from wired4ex.notifications.kinds import KINDS
 from wired4ex.notifications.models import Notification
 
@@ -31,8 +34,16 @@ def notification_text(item: Notification) -> str:
         "cpd_shortfall": lambda: _("Your CPD cycle ends in %(days)s days: %(points)s points to go.",
                                    days=p.get("days"), points=p.get("still_needed")),
         "behind_pace": lambda: _("You are behind pace with your CPD points."),
-        "membership_decided": lambda: _("Your membership application has been decided."),
-        "renewal_due": lambda: _("Your membership is due for renewal."),
+        "membership_decided": lambda: (
+            _("Your membership application has been approved. Your membership number is "
+              "%(number)s.", number=p.get("number") or "-")
+            if p.get("approved") else _("Your membership application was not approved.")),
+        "membership_info_requested": lambda: _(
+            "The secretariat needs more information about your membership application."),
+        "renewal_due": lambda: (
+            _("Your membership is due for renewal on %(date)s.",
+              date=show_date(date.fromisoformat(p["renews_on"])))
+            if p.get("renews_on") else _("Your membership is due for renewal.")),
         "draft_returned": lambda: _("Your draft \"%(title)s\" was returned with comments.",
                                     title=title),
         "draft_published": lambda: _("Your draft \"%(title)s\" has been published.", title=title),
