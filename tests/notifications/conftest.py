@@ -16,6 +16,7 @@ from tests.auth.test_throttling_redis import REDIS_URL, redis_available
 from tests.authoring.conftest import admin, faculty, institution  # noqa: F401  (fixtures)
 from tests.conftest import FreshContextClient, ReadMail
 from tests.cpd.conftest import make_claim, policy  # noqa: F401  (fixtures for these tests)
+from tests.membership.conftest import applicant, apply  # noqa: F401  (fixtures)
 from wired4ex import create_app
 from wired4ex.jobs import huey
 

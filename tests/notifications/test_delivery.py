@@ -120,3 +120,29 @@ def test_the_relay_hands_over_what_was_never_queued_and_flags_interrupted_sends(
     assert len(smtp.wait_for(1)) == 1
     flagged = db.session.scalar(sa.select(Mail).where(Mail.status == "failed"))
     assert flagged.kind == "registration_attempt" and "may have gone out" in flagged.last_error
+
+
+def test_a_days_reminders_reach_the_server_through_the_queue_once(
+    delivery_app, consumer, smtp, make_user, policy
+):
+    """The daily reminders hand their mails over as one batch job; the worker gives each mail a
+    job of its own; a second run the same day adds nothing."""
+    from datetime import date
+
+    from wired4ex.notifications.reminders import send_due
+
+    for n in range(3):
+        make_user(email=f"short{n}@example.org")  # nothing earned: 40 points to go
+    smtp.stop()
+    first = send_due(date(2026, 12, 1))
+    assert first.counts == {"cpd_shortfall": 3}
+    assert wait_until(lambda: statuses().count("retrying") == 3), statuses()
+    smtp.start()
+    smtp.wait_for(3)
+    assert send_due(date(2026, 12, 1)).counts == {}
+    time.sleep(3)  # a duplicate would arrive within the next retry
+    assert sorted(rcpt for rcpt, _mail in smtp.mails) == [
+        (f"short{n}@example.org",) for n in range(3)
+    ]
+    assert all("40 points to go" in mail["Subject"] for _rcpt, mail in smtp.mails)
+    assert wait_until(lambda: statuses() == ["sent"] * 3), statuses()
