@@ -120,3 +120,11 @@ def test_a_revoked_certificate_is_mailed_to_its_holder_in_their_language(app, ma
     (mail,) = outbox.messages()
     assert mail["Subject"] == "Cheti chako cha Certified Health Manager kimebatilishwa"
     assert "Issued in error." in mail.get_content() and "ABCD-EFGH-JKLN" in mail.get_content()
+
+
+def test_the_daily_task_gives_the_reminders_and_the_digest(app, make_user, policy):
+    from wired4ex.notifications.tasks import daily_reminders
+
+    make_user(email="member@example.org")
+    summary = daily_reminders.call_local()
+    assert summary["digests"] == 0 and summary["scanned"] >= 0
