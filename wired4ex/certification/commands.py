@@ -9,14 +9,16 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from wired4ex.auth.models import User
-from wired4ex.certification.eligibility import evaluate, load_programmes
+from wired4ex.certification.eligibility import evaluate, load_programmes, open_application_category
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.csvsafe import safe_cell
 from wired4ex.extensions import db
+from wired4ex.membership.models import Membership
+from wired4ex.membership.status import status_from
 from wired4ex.timeutil import local_today
 
 certification_cli = AppGroup("certification", help="Certification batch work.")
-CHUNK = 500
+CHUNK = 1000
 COLUMNS = ["member_id", "name", "email", "membership_category", "programme", "eligible",
            "rules_met", "rules_total", "missing"]  # fmt: skip
 
@@ -25,8 +27,13 @@ COLUMNS = ["member_id", "name", "email", "membership_category", "programme", "el
 @click.option("--programme", "programme_code", help="Only this programme (its code, e.g. AHSM).")
 @click.option("--out", "out_file", type=click.File("w", encoding="utf-8"), help="Write a CSV here.")
 @click.option("--closest", default=5, show_default=True, help="How many of the closest to list.")
-def evaluate_command(programme_code, out_file, closest):
-    """Evaluate every active member; print who is eligible and who is closest."""
+@click.option("--chunk", "chunk_size", type=click.IntRange(1, 10_000), default=CHUNK,
+              show_default=True, help="Members read and evaluated together.")  # fmt: skip
+def evaluate_command(programme_code, out_file, closest, chunk_size):
+    """Evaluate every active member; print who is eligible and who is closest.
+
+    Members are read in chunks (by id, after the last one read), each with three statements: the
+    members with their memberships, their ledger and completions, their certificates."""
     try:
         policy = load_policy()
     except PolicyMissing as error:
@@ -40,11 +47,16 @@ def evaluate_command(programme_code, out_file, closest):
     if not programmes:
         raise click.ClickException("No certification programmes: run `flask content sync`.")
     today = local_today()
-    ids = list(
-        db.session.scalars(
-            sa.select(User.id).where(User.is_active_account.is_(True)).order_by(User.id)
-        )
-    )
+    active = User.is_active_account.is_(True)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(active))
+    members_query = (
+        sa.select(User.id, User.full_name, User.email, User.membership_category, Membership,
+                  open_application_category().label("pending"))
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(active)
+        .order_by(User.id)
+        .limit(chunk_size)
+    )  # fmt: skip
     writer = csv.writer(out_file) if out_file else None
     if writer:
         writer.writerow(COLUMNS)
@@ -52,14 +64,16 @@ def evaluate_command(programme_code, out_file, closest):
     nearest: dict[str, list[tuple[int, str, str]]] = {p.code: [] for p in programmes}
     started = time.monotonic()
     label = "Evaluating"  # untranslated: CLI output for the secretariat's operators
-    with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
-        for offset in range(0, len(ids), CHUNK):
-            chunk = ids[offset : offset + CHUNK]
-            members = list(
-                db.session.scalars(sa.select(User).where(User.id.in_(chunk)).order_by(User.id))
-            )
-            results = evaluate(members, programmes, policy, today)
-            for member in members:
+    count, last_id = 0, None
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        while True:
+            query = members_query if last_id is None else members_query.where(User.id > last_id)
+            rows = db.session.execute(query).all()
+            if not rows:
+                break
+            statuses = {row.id: status_from(row.Membership, row.pending, today) for row in rows}
+            results = evaluate(rows, programmes, policy, today, statuses)
+            for member in rows:
                 for result in results[member.id]:
                     unmet = result.unmet
                     if not unmet:
@@ -75,10 +89,17 @@ def evaluate_command(programme_code, out_file, closest):
                             len(result.rules) - len(unmet), len(result.rules),
                             "; ".join(r.missing for r in unmet),
                         )])  # fmt: skip
-            db.session.expunge_all()
-            bar.update(len(chunk))
+            # Only the closest few are listed: keep no more than that in memory.
+            for code, found in nearest.items():
+                if len(found) > closest:
+                    nearest[code] = sorted(found)[:closest]
+            count += len(rows)
+            last_id = rows[-1].id
+            bar.update(len(rows))
+            if len(rows) < chunk_size:
+                break
     seconds = time.monotonic() - started
-    click.echo(f"{len(ids)} members evaluated in {seconds:.1f} s.")
+    click.echo(f"{count} members evaluated in {seconds:.1f} s.")
     for programme in programmes:
         click.echo(f"{programme.code} {programme.name}: {eligible[programme.code]} eligible")
         for missing_count, name, missing in sorted(nearest[programme.code])[:closest]:
