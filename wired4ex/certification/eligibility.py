@@ -14,6 +14,7 @@ evaluation (`_prepare`), each ledger entry's cycle, allowed points and domains o
 and each window's counted points once per member whatever the number of programmes using it.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -100,8 +101,6 @@ class _Entry(NamedTuple):
 @dataclass
 class _MemberData:
     completed_courses: set[int] = field(default_factory=set)
-    # (day, category, points, competencies, source): counted_points' rows
-    entries: list[tuple[date, str, Decimal, tuple[str, ...], str]] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
     # Worked out once per entry: (day, cycle key, category, allowed points); and the entries
     # with points and a competency domain: (day, points, domains).
@@ -142,6 +141,48 @@ def _null(kind):
     return sa.cast(sa.null(), kind)
 
 
+def _text(column):
+    return sa.cast(column, sa.Text)
+
+
+class _Facts:
+    """Ledger values read as text, each distinct one converted once: a date with its cycle, points
+    with the points an activity may count, competencies with their domains."""
+
+    def __init__(self, policy: CpdPolicy, domains: dict[str, str], dialect: str):
+        self.policy, self.competency_domains = policy, domains
+        self.sqlite = dialect == "sqlite"
+        self.days: dict[str, tuple[date, int]] = {}
+        self.values: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = {}
+        self.found: dict[str, frozenset[str]] = {}
+
+    def day(self, text: str) -> tuple[date, int]:
+        known = self.days.get(text)
+        if known is None:
+            day = date.fromisoformat(text)
+            known = self.days[text] = (day, self.policy.cycle_for(day).key)
+        return known
+
+    def points(self, text: str, category: str, source: str) -> tuple[Decimal, Decimal]:
+        key = (text, category, source)
+        known = self.values.get(key)
+        if known is None:
+            # As the Numeric(6, 1) column gives them: SQLite keeps a float, formatted to 0.1.
+            points = Decimal(f"{float(text):.1f}") if self.sqlite else Decimal(text)
+            allowed = activity_points(self.policy, _Entry(points, category, source))
+            known = self.values[key] = (points, allowed)
+        return known
+
+    def domains(self, text: str) -> frozenset[str]:
+        known = self.found.get(text)
+        if known is None:
+            codes = json.loads(text) or ()
+            known = self.found[text] = frozenset(
+                self.competency_domains[code] for code in codes if code in self.competency_domains
+            )
+        return known
+
+
 def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy, today: date):
     course_keys = sorted({key for p in programmes for key in p.required_courses})
     courses = get_courses_by_key(course_keys)
@@ -151,15 +192,17 @@ def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy,
     domain_names = {domain.code: policy_text(domain.name) for domain in framework.domains}
     data: dict[int, _MemberData] = defaultdict(_MemberData)
     # One statement for both: the ledger entries within the longest window, and the completions
-    # of the courses the programmes require (rows with a course id).
+    # of the courses the programmes require (rows with a course id). The entry's date, points and
+    # competencies come as text: thousands of rows repeat a few hundred values, each converted
+    # once (`_Facts`) rather than once per row.
     parts = []
     longest = max((p.longest_window for p in programmes), default=0)
     if longest:
         since = months_before(today, longest)
         parts.append(
             sa.select(
-                LedgerEntry.user_id, sa.cast(sa.null(), sa.Integer), LedgerEntry.activity_date,
-                LedgerEntry.category, LedgerEntry.points, LedgerEntry.competencies,
+                LedgerEntry.user_id, _null(sa.Integer), _text(LedgerEntry.activity_date),
+                LedgerEntry.category, _text(LedgerEntry.points), _text(LedgerEntry.competencies),
                 LedgerEntry.source,
             ).where(LedgerEntry.user_id.in_(member_ids), LedgerEntry.activity_date >= since,
                     LedgerEntry.activity_date <= today)
@@ -167,14 +210,13 @@ def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy,
     if course_ids:
         parts.append(
             sa.select(
-                CourseCompletion.user_id, CourseCompletion.course_id, _null(sa.Date),
-                _null(sa.String), _null(sa.Numeric(6, 1)), _null(sa.JSON), _null(sa.String),
+                CourseCompletion.user_id, CourseCompletion.course_id, _null(sa.Text),
+                _null(sa.String), _null(sa.Text), _null(sa.Text), _null(sa.String),
             ).where(CourseCompletion.user_id.in_(member_ids),
                     CourseCompletion.course_id.in_(course_ids))
         )  # fmt: skip
-    cycle_keys: dict[tuple[int, int], int] = {}
-    domain_sets: dict[tuple[str, ...], frozenset[str]] = {}
     if parts:
+        facts = _Facts(policy, domains, db.session.get_bind().dialect.name)
         statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
         for user_id, course_id, day, category, points, competencies, source in db.session.execute(
             statement
@@ -183,21 +225,11 @@ def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy,
             if course_id is not None:
                 member.completed_courses.add(course_id)
                 continue
-            points = Decimal(points)
-            competencies = tuple(competencies or ())
-            member.entries.append((day, category, points, competencies, source))
-            month = (day.year, day.month)
-            cycle = cycle_keys.get(month)
-            if cycle is None:
-                cycle = cycle_keys[month] = policy.cycle_for(day).key
-            allowed = activity_points(policy, _Entry(points, category, source))
+            day, cycle = facts.day(day)
+            points, allowed = facts.points(points, category, source)
             member.allowed.append((day, cycle, category, allowed))
             if points > 0 and competencies:
-                found = domain_sets.get(competencies)
-                if found is None:
-                    found = domain_sets[competencies] = frozenset(
-                        domains[code] for code in competencies if code in domains
-                    )
+                found = facts.domains(competencies)
                 if found:
                     member.by_domain.append((day, points, found))
     for certificate in db.session.scalars(
