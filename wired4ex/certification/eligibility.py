@@ -42,7 +42,7 @@ from wired4ex.certification.programmes import (
     texts,
 )
 from wired4ex.cpd.policy import CpdPolicy
-from wired4ex.cpd.standing import activity_points, category_counted, counted_in_window
+from wired4ex.cpd.standing import activity_points, counted_in_window
 from wired4ex.extensions import db
 from wired4ex.i18n import policy_text, show_date
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
@@ -217,19 +217,23 @@ def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy,
         )  # fmt: skip
     if parts:
         facts = _Facts(policy, domains, db.session.get_bind().dialect.name)
+        days, values, found_by_text = facts.days, facts.values, facts.found
         statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-        for user_id, course_id, day, category, points, competencies, source in db.session.execute(
-            statement
-        ):
+        rows = db.session.execute(statement).all()
+        for user_id, course_id, day, category, points, competencies, source in rows:
             member = data[user_id]
             if course_id is not None:
                 member.completed_courses.add(course_id)
                 continue
-            day, cycle = facts.day(day)
-            points, allowed = facts.points(points, category, source)
+            day, cycle = days.get(day) or facts.day(day)
+            points, allowed = values.get((points, category, source)) or facts.points(
+                points, category, source
+            )
             member.allowed.append((day, cycle, category, allowed))
             if points > 0 and competencies:
-                found = facts.domains(competencies)
+                found = found_by_text.get(competencies)
+                if found is None:
+                    found = facts.domains(competencies)
                 if found:
                     member.by_domain.append((day, points, found))
     for certificate in db.session.scalars(
@@ -248,18 +252,23 @@ def counted_points(policy: CpdPolicy, entries, since: date, today: date) -> Deci
     return counted_in_window(policy, rows, since, today)
 
 
-def _counted(member: _MemberData, policy: CpdPolicy, since: date, today: date) -> Decimal:
-    """counted_points over the member's entries, from the per-entry figures worked out once."""
+def _counted(member: _MemberData, caps: dict[str, Decimal | None], since: date) -> Decimal:
+    """counted_points over the member's entries (all dated today or earlier), from the figures
+    worked out once per entry; caps: each category's cap (category_counted, inlined)."""
     total = member.counted.get(since)
     if total is None:
         sums: dict[tuple[int, str], Decimal] = {}
         for day, cycle, category, allowed in member.allowed:
-            if since <= day <= today:
+            if day >= since:
                 key = (cycle, category)
-                sums[key] = sums.get(key, ZERO) + allowed
-        total = member.counted[since] = sum(
-            (category_counted(policy, code, value) for (_cycle, code), value in sums.items()), ZERO
-        )
+                sums[key] = sums[key] + allowed if key in sums else allowed
+        total = ZERO
+        for (_cycle, code), value in sums.items():
+            cap = caps.get(code)
+            if cap is not None and cap < value:
+                value = cap
+            total += value if value >= ZERO else ZERO
+        member.counted[since] = total
     return total
 
 
@@ -280,8 +289,8 @@ def _standing_missing(status, known: dict) -> str:
     return say(known, "apply for membership and have it approved by the secretariat")
 
 
-def _evaluate_one(prepared: Prepared, data: _MemberData, policy: CpdPolicy, today: date,
-                  status, known: dict) -> Eligibility:  # fmt: skip
+def _evaluate_one(prepared: Prepared, data: _MemberData, caps: dict[str, Decimal | None],
+                  today: date, status, known: dict) -> Eligibility:  # fmt: skip
     programme = prepared.programme
     result = Eligibility(programme.code, prepared.name)
     rules = result.rules
@@ -311,7 +320,7 @@ def _evaluate_one(prepared: Prepared, data: _MemberData, policy: CpdPolicy, toda
         rules.append(RuleResult("course", label, done, missing=None if done else missing))
     if prepared.cpd is not None:
         since, label, need = prepared.cpd
-        have = _counted(data, policy, since, today)
+        have = _counted(data, caps, since)
         minimum = programme.cpd_minimum
         met = have >= minimum
         rules.append(RuleResult(
@@ -370,10 +379,11 @@ def evaluate_with_certificates(
     else:
         statuses = statuses_with_applications(ids, today)
     known = texts()
+    caps = {code: category.cap for code, category in policy.categories.items()}
     prepared = [prepare(p, courses, domain_names, names_by_code, today, known) for p in programmes]
     results = {
         member_id: [
-            _evaluate_one(item, data[member_id], policy, today, statuses[member_id], known)
+            _evaluate_one(item, data[member_id], caps, today, statuses[member_id], known)
             for item in prepared
         ]
         for member_id in ids
