@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from wired4ex.auth.models import User
-from wired4ex.certification.eligibility import evaluate, load_programmes, open_application_category
+from wired4ex.certification.eligibility import evaluate, load_programmes
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.csvsafe import safe_cell
 from wired4ex.extensions import db
 from wired4ex.membership.models import Membership
-from wired4ex.membership.status import status_from
+from wired4ex.membership.status import open_application_category, status_from
 from wired4ex.timeutil import local_today
 
 certification_cli = AppGroup("certification", help="Certification batch work.")

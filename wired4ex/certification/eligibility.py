@@ -46,8 +46,11 @@ from wired4ex.cpd.standing import activity_points, counted_in_window
 from wired4ex.extensions import db
 from wired4ex.i18n import policy_text, show_date
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
-from wired4ex.membership.models import ApplicationStatus, Membership, MembershipApplication
-from wired4ex.membership.status import MembershipStatus, request_status, status_from
+from wired4ex.membership.status import (
+    MembershipStatus,
+    request_status,
+    statuses_with_applications,
+)
 
 __all__ = [
     "DomainRule", "Eligibility", "Programme", "RuleResult", "counted_points", "evaluate",
@@ -108,33 +111,6 @@ class _MemberData:
     by_domain: list[tuple[date, Decimal, frozenset[str]]] = field(default_factory=list)
     counted: dict[date, Decimal] = field(default_factory=dict)  # counted points by window start
     valid_codes: set[str] | None = None  # programmes of the certificates valid today
-
-
-def open_application_category() -> sa.ScalarSelect:
-    """The category of the member's open membership application (a column beside User)."""
-    return (
-        sa.select(MembershipApplication.category)
-        .where(
-            MembershipApplication.user_id == User.id,
-            MembershipApplication.status.in_(ApplicationStatus.OPEN),
-        )
-        .limit(1)
-        .correlate(User)
-        .scalar_subquery()
-    )
-
-
-def statuses_with_applications(ids: list[int], today: date) -> dict[int, MembershipStatus]:
-    """Each member's status as request_status() gives it (pending with an open application), in
-    one statement."""
-    rows = db.session.execute(
-        sa.select(User.id, Membership, open_application_category())
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .where(User.id.in_(ids))
-    )
-    return {
-        user_id: status_from(membership, pending, today) for user_id, membership, pending in rows
-    }
 
 
 def _null(kind):
