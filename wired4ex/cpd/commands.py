@@ -123,7 +123,6 @@ def statements_command(year, out_dir, category, first_id, last_id, chunk_size):
                     name = f"{member.membership_number or member.id}-{code}.pdf".replace("/", "-")
                     with force_locale(member.language):  # each statement in its member's language
                         (out / name).write_bytes(stored_pdf(statement, verify))
-                db.session.expunge_all()
                 count += len(rows)
                 last = ids[-1]
                 bar.update(len(rows))

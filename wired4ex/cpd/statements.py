@@ -265,10 +265,16 @@ def _signed(code: str, member_id: int, period: Period, snapshot: dict, digest: s
             at: datetime) -> Statement:  # fmt: skip
     statement = Statement(
         code=code, user_id=member_id, period_start=period.start, period_end=period.end,
-        snapshot=snapshot, snapshot_hash=digest, issued_at=at,
+        snapshot=snapshot, snapshot_hash=digest, issued_at=at, status="valid",
     )  # fmt: skip
     statement.signed_snapshot = signatures.sign(statement)
     return statement
+
+
+def _row(statement: Statement) -> dict:
+    columns = ("code", "user_id", "period_start", "period_end", "snapshot", "snapshot_hash",
+               "signed_snapshot", "issued_at", "status")  # fmt: skip
+    return {column: getattr(statement, column) for column in columns}
 
 
 def issue_many(
@@ -279,8 +285,9 @@ def issue_many(
     at: datetime | None = None,
 ) -> list[tuple[Statement, bool]]:
     """issue_statement(commit=False) for many members at once, in the order given: one query
-    finds the statements already issued for their figures, one flush adds the new ones (the
-    batch command; the caller commits)."""
+    finds the statements already issued for their figures, one executemany inserts the new ones
+    (the batch command; the caller commits). New statements come back unattached to the session,
+    with every column a document shows but no id."""
     if period.end < period.start:
         raise CpdError(_l("The end of the period cannot be before its start."))
     figured = [
@@ -308,9 +315,9 @@ def issue_many(
                                          at or utcnow())
             for member_id, snapshot, digest in fresh
         }  # fmt: skip
-        db.session.add_all(made.values())
-        try:
-            db.session.flush()
+        try:  # one executemany, not an INSERT per statement (the objects stay unattached)
+            if made:
+                db.session.execute(sa.insert(Statement), [_row(s) for s in made.values()])
         except sa.exc.IntegrityError:  # a code already taken (astronomically rare): again
             db.session.rollback()
             continue
