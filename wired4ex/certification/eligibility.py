@@ -348,11 +348,9 @@ def evaluate_with_certificates(
     names_by_code = {p.code: p.name for p in load_programmes()} | {
         p.code: p.name for p in programmes
     }
-    if statuses is not None:
-        pass
-    elif len(members) == 1:  # a member's own page: the status the request already read
+    if statuses is None and len(members) == 1:  # a member's page: the request's status
         statuses = {members[0].id: request_status(members[0])}
-    else:
+    elif statuses is None:
         statuses = statuses_with_applications(ids, today)
     known = texts()
     caps = {code: category.cap for code, category in policy.categories.items()}
