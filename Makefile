@@ -44,7 +44,7 @@ translations: $(VENV)/.runtime
 ## Refresh the catalogues from the code and templates after changing user-facing strings.
 messages: $(VENV)/.runtime
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords lazy_gettext \
-		--keywords ngettext:1,2 --keywords lazy_ngettext:1,2 --no-wrap --sort-by-file \
+		--keywords ngettext:1,2 --keywords lazy_ngettext:1,2 --keywords say:2 --no-wrap --sort-by-file \
 		--output-file wired4ex/translations/messages.pot .
 	$(BIN)/pybabel update --input-file wired4ex/translations/messages.pot \
 		--output-dir wired4ex/translations --no-wrap --ignore-obsolete --no-fuzzy-matching

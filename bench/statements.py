@@ -1,15 +1,23 @@
-"""Benchmark CPD statements: one member with 60 activities, and a batch of members.
+"""Benchmark CPD statements: one member with 60 activities, and `flask cpd statements` in batch.
 
-    .venv/bin/python bench/statements.py [--members 1000] [--repeat 20]
+    .venv/bin/python bench/statements.py [--members 1000] [--small 100] [--chunk 100] [--repeat 20]
 
-Prints statements per second and peak memory, with ratios against a baseline measured in the
-same run (a statement with no activities), so the figures mean something on a shared machine.
+Prints statements per second with ratios against a baseline measured in the same run (a
+statement with no activities), so the figures mean something on a shared machine. Then runs the
+batch command twice per size (the first run issues and renders every statement, the second finds
+nothing changed and takes the PDFs from the stored files), each in a fresh process so the peak
+memory printed is the command's own, with the wall and CPU time and the SQL statements counted:
+from the two sizes, the statements per chunk and the fixed ones (nothing per member).
 """
 
 import argparse
 import hashlib
+import json
+import math
+import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,6 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import sqlalchemy as sa
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,18 +43,24 @@ from wired4ex.cpd.documents import render_pdf  # noqa: E402
 from wired4ex.cpd.policy import load_policy  # noqa: E402
 from wired4ex.extensions import db  # noqa: E402
 from wired4ex.learning.models import LedgerEntry  # noqa: E402
+from wired4ex.membership.models import Membership  # noqa: E402
 
 YEAR = 2026
 CATEGORIES = ["structured", "conference", "teaching", "research", "association", "self_directed"]
 
 
-def build_app(workdir: Path):
+def make_app(workdir: Path):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{workdir / 'bench.sqlite'}"
         MAIL_OUTBOX = str(workdir / "outbox")
         EVIDENCE_DIR = str(workdir / "evidence")
+        STATEMENT_PDF_DIR = str(workdir / "statement-pdfs")
 
-    app = create_app(Config)
+    return create_app(Config)
+
+
+def build_app(workdir: Path):
+    app = make_app(workdir)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         tree = ContentTree(root=ROOT / "content")
@@ -68,6 +83,10 @@ def make_members(count: int, activities: int, rng: random.Random, prefix: str) -
         db.session.add(user)
         db.session.flush()
         ids.append(user.id)
+        db.session.add(Membership(
+            user_id=user.id, category="professional", number=user.membership_number,
+            started_on=date(2020, 1, 1), renews_on=date(2027, 6, 30),
+        ))  # fmt: skip
         for item in range(activities):
             db.session.add(
                 LedgerEntry(
@@ -98,11 +117,71 @@ def time_one(member_id: int, repeat: int) -> float:
     return (time.perf_counter() - started) / repeat
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited through the
+    fork and exec that started it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(workdir: Path, chunk: int) -> dict:
+    """In a fresh process: the batch command over the built database, figures as a dict."""
+    app = make_app(workdir)
+    with app.app_context():
+        statements_run = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements_run.append(1))
+        started, cpu = time.perf_counter(), time.process_time()
+        result = app.test_cli_runner().invoke(
+            args=["cpd", "statements", "--cycle", str(YEAR), "--chunk", str(chunk),
+                  "--out", str(workdir / "out")]
+        )  # fmt: skip
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
+    summary = next(line for line in result.output.splitlines() if "members:" in line)
+    return {"seconds": seconds, "cpu": cpu, "statements": len(statements_run),
+            "rss_mb": peak_rss_mb(), "summary": summary}  # fmt: skip
+
+
+def run_batch(workdir: Path, chunk: int) -> dict:
+    child = subprocess.run(
+        [sys.executable, __file__, "--measure", str(workdir), "--chunk", str(chunk)],
+        capture_output=True, text=True, check=False, env=os.environ | {"PYTHONWARNINGS": "ignore"},
+    )  # fmt: skip
+    if child.returncode != 0:
+        raise SystemExit(child.stdout + child.stderr)
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def batch_at(size: int, chunk: int, rng: random.Random) -> list[dict]:
+    """The batch over `size` members with 20 activities each: first run, then again unchanged."""
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        app = build_app(workdir)
+        with app.app_context():
+            make_members(size, 20, rng, "batch")
+        runs = []
+        for label in ("first run (issue, render)", "again, nothing changed"):
+            figures = run_batch(workdir, chunk)
+            figures |= {"members": size, "chunks": math.ceil(size / chunk), "label": label}
+            runs.append(figures)
+        return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--small", type=int, default=100, help="the second, smaller batch")
+    parser.add_argument("--chunk", type=int, default=100, help="members per chunk")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child process: a built folder
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure), args.chunk)))
+        return
+    print(f"load average {os.getloadavg()[0]:.2f}")
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
@@ -113,27 +192,28 @@ def main() -> None:
             time_one(empty, 2)  # warm up fonts and templates
             baseline = time_one(empty, args.repeat)
             busy_time = time_one(busy, args.repeat)
-            print(f"one statement, no activities (baseline): {1 / baseline:8.1f} statements/s")
-            print(f"one statement, 60 activities:            {1 / busy_time:8.1f} statements/s "
-                  f"({busy_time * 1000:.0f} ms each; {busy_time / baseline:.2f} x baseline)")  # fmt: skip
-            make_members(args.members, 20, rng, "batch")
-            runner = app.test_cli_runner()
-            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            started = time.perf_counter()
-            result = runner.invoke(
-                args=["cpd", "statements", "--cycle", str(YEAR), "--out", str(workdir / "out")]
+    print(f"one statement, no activities (baseline): {1 / baseline:8.1f} statements/s")
+    print(f"one statement, 60 activities:            {1 / busy_time:8.1f} statements/s "
+          f"({busy_time * 1000:.0f} ms each; {busy_time / baseline:.2f} x baseline)")  # fmt: skip
+    by_size = [batch_at(size, args.chunk, rng) for size in (args.small, args.members)]
+    for runs in by_size:
+        for run in runs:
+            per = run["seconds"] / run["members"]
+            print(f"{run['members']:>5} members, {run['label']:<26}: {run['seconds']:6.1f} s wall "
+                  f"({run['members'] / run['seconds']:6.1f} statements/s, {per / baseline:.2f} x "
+                  f"baseline per statement), CPU {run['cpu']:.1f} s; {run['statements']} SQL "
+                  f"statements for {run['chunks']} chunks; peak memory {run['rss_mb']:.0f} MB")  # fmt: skip
+            print(f"      {run['summary']}")
+    for index, label in enumerate(("first run", "nothing changed")):
+        small, big = by_size[0][index], by_size[1][index]
+        if big["chunks"] != small["chunks"]:
+            per_chunk = (big["statements"] - small["statements"]) / (
+                big["chunks"] - small["chunks"]
             )
-            seconds = time.perf_counter() - started
-            rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
-            if result.exit_code != 0:
-                print(result.output)
-                raise SystemExit(1)
-            total = args.members + 2
-            per_statement = seconds / total
-            print(f"batch of {total} members (20 activities each): {total / seconds:8.1f} statements/s "
-                  f"({per_statement / baseline:.2f} x baseline per statement), "
-                  f"peak memory {rss_after / 1024:.0f} MB "
-                  f"(+{(rss_after - rss_before) / 1024:.0f} MB during the batch)")  # fmt: skip
+            fixed = small["statements"] - per_chunk * small["chunks"]
+            print(f"{label}: SQL statements = {fixed:.0f} + {per_chunk:.2f} x chunks of "
+                  f"{args.chunk} (nothing per member)")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

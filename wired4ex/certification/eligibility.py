@@ -1,169 +1,63 @@
 """The eligibility engine: for each member and programme, each rule met or not, and what is missing.
 
 One function, `evaluate`, serves the pages, the API and the batch command. It reads a whole group
-of members with a fixed number of queries (completions, ledger, certificates, competencies),
+of members with a fixed number of queries (completions, ledger, certificates, memberships),
 never a query per member or per rule.
 
 Windows count back from the day of evaluation: "within the last 24 months" on 22 November 2026
 includes activities dated 22 November 2024 and later. Counted points apply each cycle's category
 caps to the activities of that cycle inside the window. Points towards a competency domain are
 the points of activities that address a competency of the domain.
+
+The work per member is plain arithmetic: each programme's rule texts are worked out once per
+evaluation (`_prepare`), each ledger entry's cycle, allowed points and domains once per member,
+and each window's counted points once per member whatever the number of programmes using it.
 """
 
-import calendar
+import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import g
-from flask_babel import get_locale
-from flask_babel import gettext as _gettext
 
-from wired4ex import contentversion
 from wired4ex.auth.models import User
 from wired4ex.catalog.services import get_courses_by_key
-from wired4ex.catalog.structure import policy_data, structure
+from wired4ex.catalog.structure import structure
 from wired4ex.certification.models import Certificate
+from wired4ex.certification.programmes import (
+    DomainRule,
+    Prepared,
+    Programme,
+    _,
+    _fmt,
+    load_programmes,
+    months_after,
+    months_before,
+    prepare,
+    say,
+    texts,
+)
 from wired4ex.cpd.policy import CpdPolicy
-from wired4ex.cpd.standing import counted_in_window
+from wired4ex.cpd.standing import activity_points, counted_in_window
 from wired4ex.extensions import db
-from wired4ex.i18n import localised, policy_text, show_date
+from wired4ex.i18n import policy_text, show_date
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
-from wired4ex.membership.services import request_status, statuses_of
+from wired4ex.membership.status import (
+    MembershipStatus,
+    request_status,
+    statuses_with_applications,
+)
+
+__all__ = [
+    "DomainRule", "Eligibility", "Programme", "RuleResult", "counted_points", "evaluate",
+    "evaluate_with_certificates", "load_programmes", "months_after", "months_before", "_",
+]  # fmt: skip
 
 ZERO = Decimal("0")
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day N months earlier (the month's last day when that day does not exist)."""
-    year, month_zero = divmod(day.year * 12 + (day.month - 1) - months, 12)
-    last_day = calendar.monthrange(year, month_zero + 1)[1]
-    return date(year, month_zero + 1, min(day.day, last_day))
-
-
-def months_after(day: date, months: int) -> date:
-    return months_before(day, -months)
-
-
-@dataclass(frozen=True)
-class DomainRule:
-    domain: str
-    minimum: Decimal
-    window_months: int
-
-
-@dataclass(frozen=True)
-class Programme:
-    code: str
-    texts: tuple[tuple[str, str], ...]  # name, description and their _sw forms, as given
-    level: int
-    validity_months: int | None
-    membership_categories: tuple[str, ...] | None
-    required_courses: tuple[str, ...]
-    cpd_minimum: Decimal | None
-    cpd_window_months: int | None
-    domain_rules: tuple[DomainRule, ...]
-    prerequisites: tuple[str, ...]
-    good_standing: bool = False  # rule member_in_good_standing: an approved, current membership
-
-    @classmethod
-    def from_data(cls, data: dict) -> "Programme":
-        rules = data.get("rules") or {}
-        points = rules.get("cpd_points") or {}
-        categories = rules.get("membership_categories")
-        return cls(
-            code=str(data["code"]),
-            texts=tuple(
-                (key, " ".join(str(value).split()))
-                for key, value in data.items()
-                if key.startswith(("name", "description"))
-            ),
-            level=int(data.get("level", 1)),
-            validity_months=data.get("validity_months"),
-            membership_categories=tuple(categories) if categories else None,
-            required_courses=tuple(rules.get("required_courses") or ()),
-            cpd_minimum=Decimal(str(points["minimum"])) if points else None,
-            cpd_window_months=int(points["window_months"]) if points else None,
-            domain_rules=tuple(
-                DomainRule(str(r["domain"]), Decimal(str(r["minimum"])), int(r["window_months"]))
-                for r in rules.get("domain_points") or ()
-            ),
-            prerequisites=tuple(rules.get("prerequisites") or ()),
-            good_standing=rules.get("member_in_good_standing") is True,
-        )
-
-    @property
-    def name(self) -> str:
-        """The name in the reader's language."""
-        return localised(dict(self.texts))
-
-    @property
-    def description(self) -> str:
-        return localised(dict(self.texts), "description")
-
-    @property
-    def longest_window(self) -> int:
-        windows = [r.window_months for r in self.domain_rules]
-        if self.cpd_window_months:
-            windows.append(self.cpd_window_months)
-        return max(windows, default=0)
-
-    def criteria_text(self, course_titles: dict[str, str], domain_names: dict[str, str]) -> str:
-        """The rules in one paragraph, for the certificate and its Open Badge."""
-        parts = []
-        if self.good_standing:
-            parts.append(_("being a member in good standing"))
-        if self.membership_categories:
-            parts.append(_("open to these membership categories: %(categories)s",
-                           categories=_membership_names(self.membership_categories)))  # fmt: skip
-        if self.prerequisites:
-            parts.append(_("holding a valid %(names)s certification",
-                           names=", ".join(self.prerequisites)))  # fmt: skip
-        for key in self.required_courses:
-            parts.append(_("completing %(title)s", title=course_titles.get(key, key)))
-        if self.cpd_minimum is not None:
-            parts.append(_cpd_rule(self.cpd_minimum, self.cpd_window_months))
-        for rule in self.domain_rules:
-            parts.append(_domain_rule(rule.minimum, domain_names.get(rule.domain, rule.domain),
-                                      rule.window_months))  # fmt: skip
-        return _("Awarded for %(criteria)s.", criteria="; ".join(parts)) if parts else ""
-
-
-def _membership_names(codes) -> str:
-    from wired4ex.auth.forms import MEMBERSHIP_LABELS
-
-    return ", ".join(str(MEMBERSHIP_LABELS.get(code, code)) for code in codes)
-
-
-def _cpd_rule(points: Decimal, months: int) -> str:
-    return _("%(points)s counted CPD points within %(months)d months",
-             points=_fmt(points), months=months)  # fmt: skip
-
-
-def _domain_rule(points: Decimal, domain: str, months: int) -> str:
-    return _("%(points)s points in %(domain)s within %(months)d months",
-             points=_fmt(points), domain=domain, months=months)  # fmt: skip
-
-
-def _fmt(points: Decimal) -> str:
-    text = f"{Decimal(points).quantize(Decimal('0.1'))}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def load_programmes() -> list[Programme]:
-    """The programmes of the synced certifications policy, by level."""
-    return list(contentversion.cached("programmes", _read_programmes))
-
-
-def _read_programmes() -> list[Programme]:
-    data = policy_data("certifications")
-    if data is None:
-        return []
-    programmes = [Programme.from_data(item) for item in data.get("programmes", [])]
-    return sorted(programmes, key=lambda p: (p.level, p.code))
 
 
 @dataclass
@@ -199,43 +93,92 @@ class Eligibility:
         }
 
 
+class _Entry(NamedTuple):
+    """What activity_points reads of a ledger entry."""
+
+    points: Decimal
+    category: str
+    source: str
+
+
 @dataclass
 class _MemberData:
     completed_courses: set[int] = field(default_factory=set)
-    entries: list[tuple[date, str, Decimal, tuple[str, ...], str]] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
-
-
-def _(message: str, **values) -> str:
-    """gettext, each text worked out once per app context and language: an evaluation of
-    thousands of members repeats the same rule labels."""
-    known = g.setdefault("eligibility_texts", {})
-    key = (str(get_locale()), message, tuple(sorted(values.items())))
-    text = known.get(key)
-    if text is None:
-        text = known[key] = _gettext(message, **values)
-    return text
+    # Worked out once per entry: (day, cycle key, category, allowed points); and the entries
+    # with points and a competency domain: (day, points, domains).
+    allowed: list[tuple[date, int, str, Decimal]] = field(default_factory=list)
+    by_domain: list[tuple[date, Decimal, frozenset[str]]] = field(default_factory=list)
+    counted: dict[date, Decimal] = field(default_factory=dict)  # counted points by window start
+    valid_codes: set[str] | None = None  # programmes of the certificates valid today
 
 
 def _null(kind):
     return sa.cast(sa.null(), kind)
 
 
-def _load(member_ids: list[int], programmes: list[Programme], today: date):
+def _text(column):
+    return sa.cast(column, sa.Text)
+
+
+class _Facts:
+    """Ledger values read as text, each distinct one converted once: a date with its cycle, points
+    with the points an activity may count, competencies with their domains."""
+
+    def __init__(self, policy: CpdPolicy, domains: dict[str, str], dialect: str):
+        self.policy, self.competency_domains = policy, domains
+        self.sqlite = dialect == "sqlite"
+        self.days: dict[str, tuple[date, int]] = {}
+        self.values: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = {}
+        self.found: dict[str, frozenset[str]] = {}
+
+    def day(self, text: str) -> tuple[date, int]:
+        known = self.days.get(text)
+        if known is None:
+            day = date.fromisoformat(text)
+            known = self.days[text] = (day, self.policy.cycle_for(day).key)
+        return known
+
+    def points(self, text: str, category: str, source: str) -> tuple[Decimal, Decimal]:
+        key = (text, category, source)
+        known = self.values.get(key)
+        if known is None:
+            # As the Numeric(6, 1) column gives them: SQLite keeps a float, formatted to 0.1.
+            points = Decimal(f"{float(text):.1f}") if self.sqlite else Decimal(text)
+            allowed = activity_points(self.policy, _Entry(points, category, source))
+            known = self.values[key] = (points, allowed)
+        return known
+
+    def domains(self, text: str) -> frozenset[str]:
+        known = self.found.get(text)
+        if known is None:
+            codes = json.loads(text) or ()
+            known = self.found[text] = frozenset(
+                self.competency_domains[code] for code in codes if code in self.competency_domains
+            )
+        return known
+
+
+def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy, today: date):
     course_keys = sorted({key for p in programmes for key in p.required_courses})
     courses = get_courses_by_key(course_keys)
     course_ids = [course.id for course in courses.values()]
+    framework = structure()
+    domains = {code: c.domain_code for code, c in framework.competencies.items()}
+    domain_names = {domain.code: policy_text(domain.name) for domain in framework.domains}
     data: dict[int, _MemberData] = defaultdict(_MemberData)
     # One statement for both: the ledger entries within the longest window, and the completions
-    # of the courses the programmes require (rows with a course id).
+    # of the courses the programmes require (rows with a course id). The entry's date, points and
+    # competencies come as text: thousands of rows repeat a few hundred values, each converted
+    # once (`_Facts`) rather than once per row.
     parts = []
     longest = max((p.longest_window for p in programmes), default=0)
     if longest:
         since = months_before(today, longest)
         parts.append(
             sa.select(
-                LedgerEntry.user_id, sa.cast(sa.null(), sa.Integer), LedgerEntry.activity_date,
-                LedgerEntry.category, LedgerEntry.points, LedgerEntry.competencies,
+                LedgerEntry.user_id, _null(sa.Integer), _text(LedgerEntry.activity_date),
+                LedgerEntry.category, _text(LedgerEntry.points), _text(LedgerEntry.competencies),
                 LedgerEntry.source,
             ).where(LedgerEntry.user_id.in_(member_ids), LedgerEntry.activity_date >= since,
                     LedgerEntry.activity_date <= today)
@@ -243,30 +186,37 @@ def _load(member_ids: list[int], programmes: list[Programme], today: date):
     if course_ids:
         parts.append(
             sa.select(
-                CourseCompletion.user_id, CourseCompletion.course_id, _null(sa.Date),
-                _null(sa.String), _null(sa.Numeric(6, 1)), _null(sa.JSON), _null(sa.String),
+                CourseCompletion.user_id, CourseCompletion.course_id, _null(sa.Text),
+                _null(sa.String), _null(sa.Text), _null(sa.Text), _null(sa.String),
             ).where(CourseCompletion.user_id.in_(member_ids),
                     CourseCompletion.course_id.in_(course_ids))
         )  # fmt: skip
     if parts:
+        facts = _Facts(policy, domains, db.session.get_bind().dialect.name)
+        days, values, found_by_text = facts.days, facts.values, facts.found
         statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-        for user_id, course_id, day, category, points, competencies, source in db.session.execute(
-            statement
-        ):
+        rows = db.session.execute(statement).all()
+        for user_id, course_id, day, category, points, competencies, source in rows:
+            member = data[user_id]
             if course_id is not None:
-                data[user_id].completed_courses.add(course_id)
-            else:
-                data[user_id].entries.append(
-                    (day, category, Decimal(points), tuple(competencies or ()), source)
-                )
+                member.completed_courses.add(course_id)
+                continue
+            day, cycle = days.get(day) or facts.day(day)
+            points, allowed = values.get((points, category, source)) or facts.points(
+                points, category, source
+            )
+            member.allowed.append((day, cycle, category, allowed))
+            if points > 0 and competencies:
+                found = found_by_text.get(competencies)
+                if found is None:
+                    found = facts.domains(competencies)
+                if found:
+                    member.by_domain.append((day, points, found))
     for certificate in db.session.scalars(
         sa.select(Certificate).where(Certificate.user_id.in_(member_ids))
     ):
         data[certificate.user_id].certificates.append(certificate)
-    framework = structure()
-    domains = {code: c.domain_code for code, c in framework.competencies.items()}
-    domain_names = {domain.code: policy_text(domain.name) for domain in framework.domains}
-    return courses, data, domains, domain_names
+    return courses, data, domain_names
 
 
 def counted_points(policy: CpdPolicy, entries, since: date, today: date) -> Decimal:
@@ -278,123 +228,138 @@ def counted_points(policy: CpdPolicy, entries, since: date, today: date) -> Deci
     return counted_in_window(policy, rows, since, today)
 
 
-def _standing_missing(status) -> str:
+def _counted(member: _MemberData, caps: dict[str, Decimal | None], since: date) -> Decimal:
+    """counted_points over the member's entries (all dated today or earlier), from the figures
+    worked out once per entry; caps: each category's cap (category_counted, inlined)."""
+    total = member.counted.get(since)
+    if total is None:
+        sums: dict[tuple[int, str], Decimal] = {}
+        for day, cycle, category, allowed in member.allowed:
+            if day >= since:
+                key = (cycle, category)
+                sums[key] = sums[key] + allowed if key in sums else allowed
+        total = ZERO
+        for (_cycle, code), value in sums.items():
+            cap = caps.get(code)
+            if cap is not None and cap < value:
+                value = cap
+            total += value if value >= ZERO else ZERO
+        member.counted[since] = total
+    return total
+
+
+def _domain_points(member: _MemberData, domain: str, since: date, today: date) -> Decimal:
+    return sum(
+        (points for day, points, found in member.by_domain
+         if domain in found and since <= day <= today),
+        ZERO,
+    )  # fmt: skip
+
+
+def _standing_missing(status, known: dict) -> str:
     if status.state == "lapsed":
-        return _("renew your membership (lapsed since %(date)s)",
-                 date=show_date(status.lapsed_since))  # fmt: skip
+        return say(known, "renew your membership (lapsed since %(date)s)",
+                   date=show_date(status.lapsed_since))  # fmt: skip
     if status.state == "pending":
-        return _("wait for the secretariat to approve your membership application")
-    return _("apply for membership and have it approved by the secretariat")
+        return say(known, "wait for the secretariat to approve your membership application")
+    return say(known, "apply for membership and have it approved by the secretariat")
 
 
-def _evaluate_one(member: User, programme: Programme, data: _MemberData, courses, domains,
-                  domain_names, names_by_code, policy: CpdPolicy, today: date,
-                  status) -> Eligibility:  # fmt: skip
-    result = Eligibility(programme.code, programme.name)
+def _evaluate_one(prepared: Prepared, data: _MemberData, caps: dict[str, Decimal | None],
+                  today: date, status, known: dict) -> Eligibility:  # fmt: skip
+    programme = prepared.programme
+    result = Eligibility(programme.code, prepared.name)
     rules = result.rules
-    category = status.target_category  # only an approved, current membership has a category
     if programme.good_standing:
+        verified = status.verified
         rules.append(RuleResult(
-            "good_standing", _("Member in good standing"), status.verified,
-            have=status.state, need="verified",
-            missing=None if status.verified else _standing_missing(status),
+            "good_standing", prepared.standing_label, verified, have=status.state,
+            need="verified", missing=None if verified else _standing_missing(status, known),
         ))  # fmt: skip
-    if programme.membership_categories:
-        allowed = category in programme.membership_categories
-        categories = _membership_names(programme.membership_categories)
+    if prepared.membership is not None:
+        allowed_categories, label, need, missing = prepared.membership
+        category = status.target_category  # only an approved, current membership has one
+        allowed = category in allowed_categories
+        rules.append(RuleResult("membership", label, allowed, have=category, need=need,
+                                missing=None if allowed else missing))  # fmt: skip
+    if prepared.prerequisites:
+        if data.valid_codes is None:
+            data.valid_codes = {
+                c.programme_code for c in data.certificates if c.state_on(today) == "valid"
+            }
+        for code, label, missing in prepared.prerequisites:
+            held = code in data.valid_codes
+            rules.append(RuleResult("prerequisite", label, held,
+                                    missing=None if held else missing))  # fmt: skip
+    for course_id, label, missing in prepared.courses:
+        done = course_id is not None and course_id in data.completed_courses
+        rules.append(RuleResult("course", label, done, missing=None if done else missing))
+    if prepared.cpd is not None:
+        since, label, need = prepared.cpd
+        have = _counted(data, caps, since)
+        minimum = programme.cpd_minimum
+        met = have >= minimum
         rules.append(RuleResult(
-            "membership", _("Membership category"), allowed,
-            have=category, need=", ".join(programme.membership_categories),
-            missing=None if allowed else _("only for these membership categories: %(categories)s",
-                                           categories=categories),
+            "cpd_points", label, met, have=_fmt(have), need=need,
+            missing=None if met else say(
+                known, "%(points)s more CPD points within the last %(months)d months",
+                points=_fmt(minimum - have), months=programme.cpd_window_months),
         ))  # fmt: skip
-    for code in programme.prerequisites:
-        held = any(
-            c.programme_code == code and c.state_on(today) == "valid" for c in data.certificates
-        )
-        name = names_by_code.get(code, code)
-        rules.append(RuleResult(
-            "prerequisite", _("Valid %(name)s certification", name=name), held,
-            missing=None if held else _("requires a valid %(name)s certification", name=name),
-        ))  # fmt: skip
-    for key in programme.required_courses:
-        course = courses.get(key)
-        title = course.title if course else key
-        done = course is not None and course.id in data.completed_courses
-        rules.append(RuleResult(
-            "course", _("Complete %(title)s", title=title), done,
-            missing=None if done else _("complete %(title)s", title=title),
-        ))  # fmt: skip
-    if programme.cpd_minimum is not None:
-        since = months_before(today, programme.cpd_window_months)
-        have = counted_points(policy, data.entries, since, today)
-        met = have >= programme.cpd_minimum
-        short = programme.cpd_minimum - have
-        rules.append(RuleResult(
-            "cpd_points", _cpd_rule(programme.cpd_minimum, programme.cpd_window_months), met,
-            have=_fmt(have), need=_fmt(programme.cpd_minimum),
-            missing=None if met else _("%(points)s more CPD points within the last %(months)d months",
-                                       points=_fmt(short), months=programme.cpd_window_months),
-        ))  # fmt: skip
-    for rule in programme.domain_rules:
-        since = months_before(today, rule.window_months)
-        have = sum(
-            (points for day, _c, points, competencies, _s in data.entries
-             if since <= day <= today and points > 0
-             and any(domains.get(code) == rule.domain for code in competencies)),
-            ZERO,
-        )  # fmt: skip
+    for rule, since, name, label, need in prepared.domains:
+        have = _domain_points(data, rule.domain, since, today)
         met = have >= rule.minimum
-        name = domain_names.get(rule.domain, rule.domain)
         rules.append(RuleResult(
-            "domain_points", _domain_rule(rule.minimum, name, rule.window_months), met,
-            have=_fmt(have), need=_fmt(rule.minimum),
-            missing=None if met else _(
-                "%(points)s more CPD points in %(domain)s within the last %(months)d months",
+            "domain_points", label, met, have=_fmt(have), need=need,
+            missing=None if met else say(
+                known, "%(points)s more CPD points in %(domain)s within the last %(months)d months",
                 points=_fmt(rule.minimum - have), domain=name, months=rule.window_months),
         ))  # fmt: skip
     return result
 
 
 def evaluate(
-    members: list[User], programmes: list[Programme], policy: CpdPolicy, today: date
+    members: list[User],
+    programmes: list[Programme],
+    policy: CpdPolicy,
+    today: date,
+    statuses: dict[int, MembershipStatus] | None = None,
 ) -> dict[int, list[Eligibility]]:
-    """Eligibility of every member for every programme, in a fixed number of queries."""
-    return evaluate_with_certificates(members, programmes, policy, today)[0]
+    """Eligibility of every member for every programme, in a fixed number of queries.
+
+    statuses: each member's membership status, when the caller read them already (the batch
+    command reads them with the members); members only need an id."""
+    return evaluate_with_certificates(members, programmes, policy, today, statuses)[0]
 
 
 def evaluate_with_certificates(
-    members: list[User], programmes: list[Programme], policy: CpdPolicy, today: date
+    members: list[User],
+    programmes: list[Programme],
+    policy: CpdPolicy,
+    today: date,
+    statuses: dict[int, MembershipStatus] | None = None,
 ) -> tuple[dict[int, list[Eligibility]], dict[int, list[Certificate]]]:
     """`evaluate`, and every certificate of each member (read for the evaluation anyway)."""
     if not members or not programmes:
         return {member.id: [] for member in members}, {}
-    courses, data, domains, domain_names = _load([m.id for m in members], programmes, today)
-    certificates = {member.id: list(data[member.id].certificates) for member in members}
+    ids = [member.id for member in members]
+    courses, data, domain_names = _load(ids, programmes, policy, today)
+    certificates = {member_id: list(data[member_id].certificates) for member_id in ids}
     # Prerequisites may name programmes outside the ones being evaluated.
     names_by_code = {p.code: p.name for p in load_programmes()} | {
         p.code: p.name for p in programmes
     }
-    if len(members) == 1:  # a member's own page: the status the request already read
+    if statuses is None and len(members) == 1:  # a member's page: the request's status
         statuses = {members[0].id: request_status(members[0])}
-    else:
-        statuses = statuses_of([m.id for m in members], today)
+    elif statuses is None:
+        statuses = statuses_with_applications(ids, today)
+    known = texts()
+    caps = {code: category.cap for code, category in policy.categories.items()}
+    prepared = [prepare(p, courses, domain_names, names_by_code, today, known) for p in programmes]
     results = {
-        member.id: [
-            _evaluate_one(
-                member,
-                programme,
-                data[member.id],
-                courses,
-                domains,
-                domain_names,
-                names_by_code,
-                policy,
-                today,
-                statuses[member.id],
-            )  # fmt: skip
-            for programme in programmes
+        member_id: [
+            _evaluate_one(item, data[member_id], caps, today, statuses[member_id], known)
+            for item in prepared
         ]
-        for member in members
+        for member_id in ids
     }
     return results, certificates

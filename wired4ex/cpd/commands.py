@@ -12,22 +12,36 @@ from flask_babel import force_locale
 
 from wired4ex.auth.models import MembershipCategory, User
 from wired4ex.cpd import statements
-from wired4ex.cpd.documents import render_pdf
+from wired4ex.cpd.pdfstore import stored_pdf
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
+from wired4ex.membership.models import Membership
+from wired4ex.membership.status import open_application_category, status_from
 from wired4ex.timeutil import local_today
 from wired4ex.urls import public_url
 
 cpd_cli = AppGroup("cpd", help="CPD batch work.")
-CHUNK = 200
+CHUNK = 500
 
 
-def _member_ids(category: str | None) -> list[int]:
-    query = sa.select(User.id).where(User.is_active_account.is_(True)).order_by(User.id)
+def _members_query(category: str | None, first_id: int | None, last_id: int | None, size: int):
+    """The active members (with their membership and open application), by id, a chunk at a
+    time: add `User.id > last id read`."""
+    query = (
+        sa.select(User, Membership, open_application_category().label("pending"))
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(User.is_active_account.is_(True))
+        .order_by(User.id)
+        .limit(size)
+    )
     if category:
         query = query.where(User.membership_category == category)
-    return list(db.session.scalars(query))
+    if first_id is not None:
+        query = query.where(User.id >= first_id)
+    if last_id is not None:
+        query = query.where(User.id <= last_id)
+    return query
 
 
 @cpd_cli.command("statements")
@@ -42,11 +56,16 @@ def _member_ids(category: str | None) -> list[int]:
 )
 @click.option("--first-id", type=int, default=None, help="Only members with this id or higher.")
 @click.option("--last-id", type=int, default=None, help="Only members with this id or lower.")
-def statements_command(year, out_dir, category, first_id, last_id):
+@click.option("--chunk", "chunk_size", type=click.IntRange(1, 5000), default=CHUNK,
+              show_default=True, help="Members read and issued together.")  # fmt: skip
+def statements_command(year, out_dir, category, first_id, last_id, chunk_size):
     """Issue (or reuse, when nothing changed) a statement per member and write its PDF.
 
-    Members are read in chunks of 200 with their ledger entries in one query per chunk, so
-    memory stays flat; --first-id/--last-id split the work between machines.
+    Members are read in chunks, each with a fixed number of statements whatever its size (the
+    members with their memberships, their ledger entries, the statements already issued for
+    their figures, the new ones in one insert), so memory stays flat; --first-id/--last-id split
+    the work between machines. A PDF comes from the stored files (STATEMENT_PDF_DIR) when the
+    statement was drawn before: an unchanged statement is not rendered again.
     """
     try:
         policy = load_policy()
@@ -58,53 +77,62 @@ def statements_command(year, out_dir, category, first_id, last_id):
     period = statements.Period(cycle.start, cycle.end, cycle.label)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ids = [
-        i
-        for i in _member_ids(category)
-        if (first_id is None or i >= first_id) and (last_id is None or i <= last_id)
-    ]
+    query = _members_query(category, first_id, last_id, chunk_size)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.limit(None).subquery()))
     today = local_today()
-    issued = reused = 0
+    issued = reused = count = 0
+    last = None
     started = time.monotonic()
-    with click.progressbar(
-        length=len(ids),
-        label=f"Statements {cycle.label}",  # untranslated: CLI
-        file=sys.stderr,
-    ) as bar:
-        for offset in range(0, len(ids), CHUNK):
-            chunk = ids[offset : offset + CHUNK]
-            members = list(
-                db.session.scalars(sa.select(User).where(User.id.in_(chunk)).order_by(User.id))
-            )
-            entries = defaultdict(list)
-            for entry in db.session.scalars(
-                sa.select(LedgerEntry).where(
-                    LedgerEntry.user_id.in_(chunk),
-                    LedgerEntry.activity_date >= cycle.start,
-                    LedgerEntry.activity_date <= cycle.end,
-                )
-            ):
-                entries[entry.user_id].append(entry)
-            written = []
-            for member in members:
-                statement, new = statements.issue_statement(
-                    policy, member, period, entries[member.id], today, commit=False
-                )
-                issued += new
-                reused += not new
-                written.append((member, statement))
-            db.session.commit()
-            for member, statement in written:
-                code = statements.format_code(statement.code)
-                verify = public_url("verify.verify", code=code)
-                name = f"{member.membership_number or member.id}-{code}.pdf".replace("/", "-")
-                with force_locale(member.language):  # each statement in its member's language
-                    (out / name).write_bytes(render_pdf(statement, verify))
-            db.session.expunge_all()
-            bar.update(len(chunk))
+    session = db.session()
+    # Committing a chunk keeps what it read: writing the PDFs reads no row again.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        with click.progressbar(
+            length=total,
+            label=f"Statements {cycle.label}",  # untranslated: CLI
+            file=sys.stderr,
+        ) as bar:
+            while True:
+                rows = db.session.execute(query if last is None else query.where(User.id > last))
+                rows = rows.all()
+                if not rows:
+                    break
+                ids = [row.User.id for row in rows]
+                entries = defaultdict(list)
+                for entry in db.session.scalars(
+                    sa.select(LedgerEntry).where(
+                        LedgerEntry.user_id.in_(ids),
+                        LedgerEntry.activity_date >= cycle.start,
+                        LedgerEntry.activity_date <= cycle.end,
+                    )
+                ):
+                    entries[entry.user_id].append(entry)
+                members = [
+                    (row.User, status_from(row.Membership, row.pending, today), entries[row.User.id])
+                    for row in rows
+                ]  # fmt: skip
+                written = statements.issue_many(policy, members, period, today)
+                db.session.commit()
+                for (member, _status, _entries), (statement, new) in zip(
+                    members, written, strict=True
+                ):
+                    issued += new
+                    reused += not new
+                    code = statements.format_code(statement.code)
+                    verify = public_url("verify.verify", code=code)
+                    name = f"{member.membership_number or member.id}-{code}.pdf".replace("/", "-")
+                    with force_locale(member.language):  # each statement in its member's language
+                        (out / name).write_bytes(stored_pdf(statement, verify))
+                count += len(rows)
+                last = ids[-1]
+                bar.update(len(rows))
+                if len(rows) < chunk_size:
+                    break
+    finally:
+        session.expire_on_commit = expire_on_commit
     seconds = time.monotonic() - started
     click.echo(
-        f"{len(ids)} members: {issued} statements issued, {reused} unchanged and reused; "
+        f"{count} members: {issued} statements issued, {reused} unchanged and reused; "
         f"PDFs in {out} ({seconds:.1f} s)."
     )
 

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from wired4ex import audit
 from wired4ex.auth.models import User
-from wired4ex.catalog.models import Competency, CompetencyDomain
+from wired4ex.catalog.structure import structure
 from wired4ex.cpd import signatures
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.policy import CpdPolicy, Cycle
@@ -27,7 +27,7 @@ from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.i18n import canonical, show_date
 from wired4ex.learning.models import LedgerEntry
-from wired4ex.membership.services import request_status
+from wired4ex.membership.status import MembershipStatus, request_status
 
 ASSOCIATION = "HeSMA East Africa (Health Systems Management Association)"
 # No 0/O, 1/I/L: a code read from paper is typed back without doubt.
@@ -95,25 +95,30 @@ def _points(value) -> str:
 
 
 def _domains_covered(entries: list[LedgerEntry]) -> list[str]:
+    """The names of the competency domains the entries address, in the framework's order (from
+    the course structure read once per content version: no query per statement)."""
     codes = {code for entry in entries for code in (entry.competencies or [])}
     if not codes:
         return []
-    rows = db.session.execute(
-        sa.select(CompetencyDomain.name, CompetencyDomain.position)
-        .join(Competency, Competency.domain_code == CompetencyDomain.code)
-        .where(Competency.code.in_(codes))
-        .distinct()
-        .order_by(CompetencyDomain.position)
-    )
-    return [name for name, _position in rows]
+    framework = structure()
+    covered = {
+        framework.competencies[code].domain_code for code in codes if code in framework.competencies
+    }
+    return [domain.name for domain in framework.domains if domain.code in covered]
 
 
 def build_snapshot(
-    policy: CpdPolicy, member: User, period: Period, entries: list[LedgerEntry], today: date
+    policy: CpdPolicy,
+    member: User,
+    period: Period,
+    entries: list[LedgerEntry],
+    today: date,
+    status: MembershipStatus | None = None,
 ) -> dict:
-    """Every figure a statement shows, as plain JSON (the thing that is hashed and stored)."""
+    """Every figure a statement shows, as plain JSON (the thing that is hashed and stored).
+    status: the member's membership status when the caller read it (else read here)."""
     span = Cycle(period.start, period.end)  # a date range is summed like a cycle
-    status = request_status(member)
+    status = status or request_status(member)
     summary = summarise(policy, entries, status.target_category, span, today)
     activities = [
         {
@@ -175,11 +180,16 @@ def snapshot_hash(snapshot: dict) -> str:
 
 
 def figures(
-    policy: CpdPolicy, member: User, period: Period, entries: list[LedgerEntry], today: date
+    policy: CpdPolicy,
+    member: User,
+    period: Period,
+    entries: list[LedgerEntry],
+    today: date,
+    status: MembershipStatus | None = None,
 ) -> tuple[dict, str]:
     """The snapshot of a member's figures for a period, and its hash (language-independent)."""
     with canonical():  # the same figures give the same statement in any language
-        snapshot = build_snapshot(policy, member, period, entries, today)
+        snapshot = build_snapshot(policy, member, period, entries, today, status)
     return snapshot, snapshot_hash(snapshot)
 
 
@@ -243,23 +253,79 @@ def issue_statement(
             db.session.commit()
         return existing, False
 
-    def signed_statement(code: str) -> Statement:
-        statement = Statement(
-            code=code,
-            user_id=member_id,
-            period_start=period.start,
-            period_end=period.end,
-            snapshot=snapshot,
-            snapshot_hash=digest,
-            issued_at=at or utcnow(),
-        )
-        statement.signed_snapshot = signatures.sign(statement)
-        return statement
-
-    statement = add_with_new_code(signed_statement)
+    statement = add_with_new_code(
+        lambda code: _signed(code, member_id, period, snapshot, digest, at or utcnow())
+    )
     if commit:
         db.session.commit()
     return statement, True
+
+
+def _signed(code: str, member_id: int, period: Period, snapshot: dict, digest: str,
+            at: datetime) -> Statement:  # fmt: skip
+    statement = Statement(
+        code=code, user_id=member_id, period_start=period.start, period_end=period.end,
+        snapshot=snapshot, snapshot_hash=digest, issued_at=at, status="valid",
+    )  # fmt: skip
+    statement.signed_snapshot = signatures.sign(statement)
+    return statement
+
+
+def _row(statement: Statement) -> dict:
+    columns = ("code", "user_id", "period_start", "period_end", "snapshot", "snapshot_hash",
+               "signed_snapshot", "issued_at", "status")  # fmt: skip
+    return {column: getattr(statement, column) for column in columns}
+
+
+def issue_many(
+    policy: CpdPolicy,
+    members: list[tuple[User, MembershipStatus, list[LedgerEntry]]],
+    period: Period,
+    today: date,
+    at: datetime | None = None,
+) -> list[tuple[Statement, bool]]:
+    """issue_statement(commit=False) for many members at once, in the order given: one query
+    finds the statements already issued for their figures, one executemany inserts the new ones
+    (the batch command; the caller commits). New statements come back unattached to the session,
+    with every column a document shows but no id."""
+    if period.end < period.start:
+        raise CpdError(_l("The end of the period cannot be before its start."))
+    figured = [
+        (member.id, *figures(policy, member, period, entries, today, status))
+        for member, status, entries in members
+    ]
+    issued: dict[tuple[int, str], Statement] = {}
+    if figured:
+        for statement in db.session.scalars(
+            sa.select(Statement)
+            .where(
+                Statement.user_id.in_({member_id for member_id, _s, _d in figured}),
+                Statement.period_start == period.start,
+                Statement.period_end == period.end,
+                Statement.snapshot_hash.in_({digest for _m, _s, digest in figured}),
+                Statement.status == "valid",
+            )
+            .order_by(Statement.issued_at.desc())
+        ):
+            issued.setdefault((statement.user_id, statement.snapshot_hash), statement)
+    fresh = [(m, snapshot, digest) for m, snapshot, digest in figured if (m, digest) not in issued]
+    for _attempt in range(5):
+        made = {
+            (member_id, digest): _signed(new_code(), member_id, period, snapshot, digest,
+                                         at or utcnow())
+            for member_id, snapshot, digest in fresh
+        }  # fmt: skip
+        try:  # one executemany, not an INSERT per statement (the objects stay unattached)
+            if made:
+                db.session.execute(sa.insert(Statement), [_row(s) for s in made.values()])
+        except sa.exc.IntegrityError:  # a code already taken (astronomically rare): again
+            db.session.rollback()
+            continue
+        return [
+            (issued[key], False) if key in issued else (made[key], True)
+            for key in ((member_id, digest) for member_id, _s, digest in figured)
+        ]
+    raise RuntimeError(_l("could not allocate a statement code"))
 
 
 def find_by_code(text: str) -> Statement | None:

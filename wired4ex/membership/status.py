@@ -123,6 +123,33 @@ def statuses_of(user_ids, today: date | None = None) -> dict[int, MembershipStat
     )
 
 
+def open_application_category() -> sa.ScalarSelect:
+    """The category of the member's open membership application (a column beside User)."""
+    return (
+        sa.select(MembershipApplication.category)
+        .where(
+            MembershipApplication.user_id == User.id,
+            MembershipApplication.status.in_(ApplicationStatus.OPEN),
+        )
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+
+
+def statuses_with_applications(ids: list[int], today: date) -> dict[int, MembershipStatus]:
+    """Each member's status as request_status() gives it (pending with an open application), in
+    one statement."""
+    rows = db.session.execute(
+        sa.select(User.id, Membership, open_application_category())
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(User.id.in_(ids))
+    )
+    return {
+        user_id: status_from(membership, pending, today) for user_id, membership, pending in rows
+    }
+
+
 def target_categories(user_ids, today: date | None = None) -> dict[int, str | None]:
     """Per person, the category whose CPD target applies (None without a current membership)."""
     return defaultdict(
