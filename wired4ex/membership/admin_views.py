@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from wired4ex.auth.access import OwnCaseError, admin_required
 from wired4ex.auth.models import User
@@ -78,14 +79,8 @@ def _application_page(found: MembershipApplication, forms: dict | None = None, s
         info_form=forms.get("info") or RequestInfoForm(),
         reject_form=forms.get("reject") or RejectForm(),
         others=others,
-        own_case=found.user_id == current_user_id(),
+        own_case=found.user_id == current_user.id,
     ), status
-
-
-def current_user_id() -> int:
-    from flask_login import current_user
-
-    return current_user.id
 
 
 @bp.get("/applications/<int:application_id>")
@@ -113,8 +108,6 @@ def _notify(found: MembershipApplication, membership: Membership | None = None) 
 @bp.post("/applications/<int:application_id>/approve")
 @admin_required
 def approve(application_id: int):
-    from flask_login import current_user
-
     found = db.get_or_404(MembershipApplication, application_id)
     form = ApproveForm()
     if not form.validate_on_submit():
@@ -141,8 +134,6 @@ def approve(application_id: int):
 @bp.post("/applications/<int:application_id>/request-information")
 @admin_required
 def request_info(application_id: int):
-    from flask_login import current_user
-
     found = db.get_or_404(MembershipApplication, application_id)
     form = RequestInfoForm()
     if not form.validate_on_submit():
@@ -160,8 +151,6 @@ def request_info(application_id: int):
 @bp.post("/applications/<int:application_id>/reject")
 @admin_required
 def reject(application_id: int):
-    from flask_login import current_user
-
     found = db.get_or_404(MembershipApplication, application_id)
     form = RejectForm()
     if not form.validate_on_submit():
@@ -182,8 +171,6 @@ def reject(application_id: int):
 @bp.route("/grant", methods=["GET", "POST"])
 @admin_required
 def grant():
-    from flask_login import current_user
-
     policy_or_503()
     form = GrantForm()
     if request.method == "GET" and request.args.get("email"):
@@ -244,8 +231,6 @@ def member(user_id: int):
 @bp.post("/members/<int:user_id>/renewals")
 @admin_required
 def renew(user_id: int):
-    from flask_login import current_user
-
     person = db.get_or_404(User, user_id)
     membership = membership_of(person.id)
     if membership is None:
@@ -272,8 +257,6 @@ def renew(user_id: int):
 @bp.post("/members/<int:user_id>/category")
 @admin_required
 def change(user_id: int):
-    from flask_login import current_user
-
     person = db.get_or_404(User, user_id)
     membership = membership_of(person.id)
     if membership is None:
