@@ -131,38 +131,35 @@ def approve(application_id: int):
     return redirect(url_for("membership_admin.queue"))
 
 
+def _decide(application_id: int, key: str, form, field, decide, done: str):
+    """Ask for more information or reject: check the form, decide, tell the applicant."""
+    found = db.get_or_404(MembershipApplication, application_id)
+    if not form.validate_on_submit():
+        return _application_page(found, {key: form}, 400)
+    try:
+        decide(found, current_user, field.data)
+    except ApplicationError as error:
+        field.errors.append(str(error))
+        return _application_page(found, {key: form}, 400)
+    _notify(found)
+    flash(done, "success")
+    return redirect(url_for("membership_admin.queue"))
+
+
 @bp.post("/applications/<int:application_id>/request-information")
 @admin_required
 def request_info(application_id: int):
-    found = db.get_or_404(MembershipApplication, application_id)
     form = RequestInfoForm()
-    if not form.validate_on_submit():
-        return _application_page(found, {"info": form}, 400)
-    try:
-        request_information(found, current_user, form.message.data)
-    except ApplicationError as error:
-        form.message.errors.append(str(error))
-        return _application_page(found, {"info": form}, 400)
-    _notify(found)
-    flash(_("The applicant has been asked for more information."), "success")
-    return redirect(url_for("membership_admin.queue"))
+    return _decide(application_id, "info", form, form.message, request_information,
+                   _("The applicant has been asked for more information."))  # fmt: skip
 
 
 @bp.post("/applications/<int:application_id>/reject")
 @admin_required
 def reject(application_id: int):
-    found = db.get_or_404(MembershipApplication, application_id)
     form = RejectForm()
-    if not form.validate_on_submit():
-        return _application_page(found, {"reject": form}, 400)
-    try:
-        reject_application(found, current_user, form.reason.data)
-    except ApplicationError as error:
-        form.reason.errors.append(str(error))
-        return _application_page(found, {"reject": form}, 400)
-    _notify(found)
-    flash(_("The application has been rejected and the applicant told why."), "success")
-    return redirect(url_for("membership_admin.queue"))
+    return _decide(application_id, "reject", form, form.reason, reject_application,
+                   _("The application has been rejected and the applicant told why."))  # fmt: skip
 
 
 # -- direct grants --------------------------------------------------------------------------------
