@@ -33,6 +33,7 @@ from wired4ex.auth.services import make_password_reset_token
 from wired4ex.auth.tokens import create_token
 from wired4ex.authoring import folders
 from wired4ex.authoring import services as authoring
+from wired4ex.authoring.images import add_image
 from wired4ex.catalog.models import Institution
 from wired4ex.catalog.quiz import right_answer_values
 from wired4ex.catalog.services import get_course
@@ -578,7 +579,7 @@ def world(app, make_user, synced_content) -> World:
     unpublished = authoring.create_course(
         author, lru, "costing-2", "Costing, part two", "Not published yet.", "en", None, ""
     )
-    image = authoring.add_image(unpublished, FileStorage(BytesIO(png()), filename="chart.png"))
+    image = add_image(unpublished, FileStorage(BytesIO(png()), filename="chart.png"))
 
     # Events: an event of institution X, a session open for check-in now, A registered and in.
     event = events.create_event(admin, events.EventInput(

@@ -10,6 +10,7 @@ from werkzeug.datastructures import FileStorage
 from tests.browser.conftest import log_in
 from wired4ex.auth.models import User
 from wired4ex.authoring import services
+from wired4ex.authoring.images import add_image
 from wired4ex.catalog.models import Institution
 from wired4ex.extensions import db
 
@@ -32,7 +33,7 @@ def test_insert_an_uploaded_image_at_the_cursor(
     author, course = lecturer_course(make_user)
     png = io.BytesIO()
     Image.new("RGB", (8, 8), "navy").save(png, format="PNG")
-    services.add_image(course, FileStorage(io.BytesIO(png.getvalue()), filename="Chart.png"))
+    add_image(course, FileStorage(io.BytesIO(png.getvalue()), filename="Chart.png"))
     draft = services.open_draft(author, course)
     page = desktop_page
     log_in(page, "lecturer@eaihm.example")

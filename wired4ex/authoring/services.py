@@ -1,45 +1,35 @@
-"""Authoring use cases: courses and drafts, preview and checks, review and publish, history,
-images, import.
+"""Authoring use cases: courses, drafts, review and publish. The preview and checks are in
+checks.py, history in history.py, images in images.py and the course import in course_import.py.
 """
 
-import difflib
-import hashlib
-import io
 import re
-import tempfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 
 from wired4ex import audit
 from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.authoring import folders
+from wired4ex.authoring.checks import check_draft, draft_source
 from wired4ex.authoring.models import Draft
-from wired4ex.catalog.content import SLUG, ModuleSource, link_resolver
+from wired4ex.catalog.content import ModuleSource, link_resolver
+from wired4ex.catalog.content_fields import SLUG
 from wired4ex.catalog.models import (
     Course,
     CourseCompetency,
-    CourseMedia,
     Institution,
     Module,
     ModuleVersion,
 )
-from wired4ex.catalog.quiz import parse_quiz
 from wired4ex.catalog.quiz_settings import QUIZ_SETTING_KEYS
 from wired4ex.catalog.sources import SourceError, read_markdown, split_front_matter
 from wired4ex.catalog.sync import publish_version
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
-from wired4ex.images import pixel_problem
-from wired4ex.markup import MarkupError, Rendered, render_markdown
-
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
+from wired4ex.markup import render_markdown
 
 
 class AuthoringError(ValueError):
@@ -131,20 +121,6 @@ def archive_module(user: User, module: Module) -> None:
 # -- drafts --------------------------------------------------------------------------------------
 
 
-def draft_fields(draft: Draft) -> dict:
-    return {
-        "key": draft.key, "title": draft.title, "minutes": draft.minutes,
-        "cpd_points": Decimal(draft.cpd_points), "cpd_category": draft.cpd_category,
-        "competencies": list(draft.competencies or []), "pass_mark": draft.pass_mark,
-        "objectives": list(draft.objectives or []),
-        "quiz_settings": dict(draft.quiz_settings or {}),
-    }  # fmt: skip
-
-
-def draft_source(draft: Draft) -> str:
-    return folders.module_markdown(draft_fields(draft), draft.body or "")
-
-
 def open_draft(user: User, course: Course, module: Module | None = None) -> Draft:
     """The user's open draft of a module (or a new module), made from the current version."""
     if module is not None:
@@ -215,70 +191,6 @@ def save_draft(draft: Draft, fields: dict, body: str, at: datetime | None = None
     if draft.status == "returned":
         draft.status = "draft"
     db.session.commit()
-
-
-@dataclass
-class Preview:
-    html: str
-    toc_html: str
-    quiz: list[dict]
-    problems: list[tuple[int, str]]  # (line in the module file, message)
-    body_offset: int  # file line of the body's first line, to show body line numbers
-    warnings: list[tuple[int, str]] = field(default_factory=list)  # shown, never blocking
-
-
-def draft_findings(
-    course: Course, draft: Draft
-) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """(problems, warnings) for this draft's file, from one run of the checker exactly as
-    `flask content check` finds them: a list indented too little, a skipped heading level."""
-    source = draft_source(draft)
-    with folders.course_tree(course, (draft.key, source)) as (tree, course_dir):
-
-        def mine(found) -> bool:
-            return Path(found.path).name.endswith(f"-{draft.key}.md")
-
-        problems = [(p.line, p.message) for p in tree.problems if mine(p)]
-        problems += [
-            (0, f"{Path(p.path).name}: {p.message}")
-            for p in tree.problems
-            if not mine(p) and Path(p.path).name.endswith(".md")
-            if "duplicate module id" in p.message
-        ]
-        warnings = [(w.line, w.message) for w in tree.warnings if mine(w)]
-    return problems, warnings
-
-
-def check_draft(course: Course, draft: Draft) -> list[tuple[int, str]]:
-    """The checker's problems for this draft's file (what stops it being submitted)."""
-    return draft_findings(course, draft)[0]
-
-
-def preview(course: Course, draft: Draft, media_base: str = "media/") -> Preview:
-    """The draft rendered by the same pipeline as published pages, with the checker's problems.
-
-    media_base is where the course's images are served from the page showing the preview (the
-    published page uses relative "media/" addresses; the editor lives elsewhere).
-    """
-    source = draft_source(draft)
-    parsed = read_markdown(source)
-    quiz = []
-    if parsed.quiz_lines is not None:
-        quiz, _quiz_problems = parse_quiz(parsed.quiz_lines, parsed.quiz_line)
-    keys = {f"{i:02d}-{m.key}.md": m.key for i, m in enumerate(course.active_modules, start=1)}
-    modules = link_resolver(keys)
-
-    def resolve(url: str, kind: str) -> str | None:
-        if url.startswith("media/"):
-            return media_base + url.removeprefix("media/")
-        return modules(url, kind)
-
-    try:
-        rendered = render_markdown(parsed.body, resolve)
-    except MarkupError:  # over the limits: draft_findings reports it with its line
-        rendered = Rendered(html="", toc_html="")
-    problems, warnings = draft_findings(course, draft)
-    return Preview(rendered.html, rendered.toc_html, quiz, problems, parsed.body_line, warnings)
 
 
 def submit_draft(user: User, course: Course, draft: Draft, at: datetime | None = None) -> None:
@@ -393,174 +305,3 @@ def approve_draft(
 
     refresh_pack(course)
     return version
-
-
-# -- history -------------------------------------------------------------------------------------
-
-
-def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
-    """A readable line diff: (kind, text) with kind one of "add", "del", "same", "hunk"."""
-    lines = []
-    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=2):
-        if line.startswith(("---", "+++")):
-            continue
-        if line.startswith("@@"):
-            # "@@ -12,5 +12,6 @@": where the part starts in the new text (line 12).
-            found = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)", line)
-            lines.append(("hunk", found.group(1) if found else ""))
-        elif line.startswith("+"):
-            lines.append(("add", line[1:]))
-        elif line.startswith("-"):
-            lines.append(("del", line[1:]))
-        else:
-            lines.append(("same", line[1:]))
-    return lines
-
-
-def restore_version(user: User, course: Course, version: ModuleVersion) -> Draft:
-    """A new draft holding an old version's text (the current version is untouched); commits."""
-    module = version.module
-    open_drafts = db.session.scalar(
-        sa.select(Draft).where(
-            Draft.module_id == module.id, Draft.status.in_(("draft", "returned", "in_review"))
-        )
-    )
-    if open_drafts is not None:
-        raise AuthoringError(
-            _l("This module already has an open draft; finish or discard it first.")
-        )
-    draft = Draft(course_id=course.id, module_id=module.id, base_version_id=module.current_version_id,
-                  author_id=user.id, key=module.key)  # fmt: skip
-    fill_from_source(draft, version.source)
-    db.session.add(draft)
-    db.session.commit()
-    return draft
-
-
-# -- images --------------------------------------------------------------------------------------
-
-
-def add_image(course: Course, upload, alt_name: str | None = None) -> CourseMedia:
-    """Check, re-encode (dropping metadata) and store a PNG or JPEG in the course's media; commits."""
-    data = upload.stream.read(MAX_IMAGE_BYTES + 1)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise AuthoringError(_l("Images must be 2 MB or smaller."))
-    if problem := pixel_problem(data):
-        raise AuthoringError(problem)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            if kind not in ("PNG", "JPEG"):
-                raise AuthoringError(_l("Images must be PNG or JPEG files."))
-            image.load()
-            output = io.BytesIO()
-            clean = image.convert("RGBA" if kind == "PNG" else "RGB")
-            clean.save(output, format=kind, optimize=True)  # a fresh file: no EXIF, no text chunks
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise AuthoringError(_l("Images must be PNG or JPEG files.")) from error
-    stem = (
-        re.sub(r"[^a-z0-9]+", "-", Path(upload.filename or "image").stem.lower()).strip("-")[:60]
-        or "image"
-    )
-    extension = ".png" if kind == "PNG" else ".jpg"
-    taken = {media.name for media in course.media}
-    name, number = f"{stem}{extension}", 2
-    while name in taken:
-        name, number = f"{stem}-{number}{extension}", number + 1
-    payload = output.getvalue()
-    media = CourseMedia(course_id=course.id, name=name, content_type=f"image/{'png' if kind == 'PNG' else 'jpeg'}",
-                        data=payload, sha256=hashlib.sha256(payload).hexdigest())  # fmt: skip
-    db.session.add(media)
-    db.session.commit()
-    return media
-
-
-# -- import --------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    course: Course | None
-    problems: list[str]
-    drafts: int = 0
-
-
-def import_course(user: User, data: bytes, at: datetime | None = None) -> ImportResult:
-    """Import a zipped course folder as drafts, all or nothing, with the checker's problems."""
-    with tempfile.TemporaryDirectory(prefix="w4x-import-") as folder:
-        root = Path(folder)
-        folders.safe_extract(data, root)
-        course_dir = folders.course_folder_in(root)
-        tree = folders.check_folder(course_dir)
-        if tree.problems:
-            return ImportResult(None, [_relative(str(problem)) for problem in tree.problems])
-        (source,) = tree.courses
-        institution = db.session.scalar(
-            sa.select(Institution).where(Institution.slug == source.institution)
-        )
-        if institution is None or (not user.is_admin and institution.id != user.institution_id):
-            raise AuthoringError(_l("The archive is for another institution's course."))
-        course = db.session.scalar(
-            sa.select(Course).where(
-                Course.institution_id == institution.id, Course.slug == source.slug
-            )
-        )
-        if course is not None and course.source != "editor":
-            raise AuthoringError(
-                _l("This course comes from the content/ folder; change it in its files.")
-            )
-        if course is None:
-            course = Course(institution_id=institution.id, slug=source.slug, source="editor", status="draft",
-                            title=source.title, summary=source.summary)  # fmt: skip
-            db.session.add(course)
-        course.title, course.summary, course.language, course.level = (
-            source.title,
-            source.summary,
-            source.language,
-            source.level,
-        )
-        course.authors, course.prerequisites, course.version = (
-            source.authors,
-            source.prerequisites,
-            source.version,
-        )
-        course.overview_source = source.overview
-        course.overview_html = render_markdown(
-            source.overview, link_resolver(source.file_keys)
-        ).html
-        db.session.flush()
-        existing_media = {m.name: m for m in course.media}
-        for name, (payload, content_type) in source.media.items():
-            digest = hashlib.sha256(payload).hexdigest()
-            media = existing_media.get(name)
-            if media is None:
-                db.session.add(
-                    CourseMedia(
-                        course_id=course.id,
-                        name=name,
-                        content_type=content_type,
-                        data=payload,
-                        sha256=digest,
-                    )
-                )
-            else:
-                media.data, media.content_type, media.sha256 = payload, content_type, digest
-        modules = {m.key: m for m in course.modules}
-        count = 0
-        for module_source in source.modules:
-            module = modules.get(module_source.key)
-            draft = Draft(course_id=course.id, module_id=module.id if module else None, author_id=user.id,
-                          key=module_source.key, created_at=at or utcnow())  # fmt: skip
-            fill_from_source(draft, module_source.source)
-            db.session.add(draft)
-            count += 1
-        audit.record("course.imported", "course", f"{institution.slug}/{source.slug}", actor_id=user.id,
-                     after={"drafts": count})  # fmt: skip
-        db.session.commit()
-        return ImportResult(course, [], count)
-
-
-def _relative(problem: str) -> str:
-    """A problem line with the temporary folder taken off its path."""
-    marker = "institutions/"
-    return problem[problem.index(marker) :] if marker in problem else problem

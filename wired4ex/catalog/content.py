@@ -11,9 +11,10 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from wired4ex.catalog import policy
 from wired4ex.catalog.content_editions import EditionChecks
-from wired4ex.catalog.content_fields import FieldChecks
+from wired4ex.catalog.content_fields import SLUG, FieldChecks
+from wired4ex.catalog.content_modules import ModuleChecks
+from wired4ex.catalog.content_policies import PolicyChecks
 from wired4ex.catalog.content_tree import (
     ContentTree,
     CourseSource,
@@ -23,8 +24,6 @@ from wired4ex.catalog.content_tree import (
 )
 from wired4ex.catalog.links import check_links, link_resolver
 from wired4ex.catalog.media import image_type, load_media
-from wired4ex.catalog.quiz import parse_quiz
-from wired4ex.catalog.quiz_settings import QUIZ_SETTING_KEYS, read_quiz_settings
 from wired4ex.catalog.sources import (
     SourceError,
     YamlMapping,
@@ -33,19 +32,15 @@ from wired4ex.catalog.sources import (
     read_markdown,
 )
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MODULE_FILE = re.compile(r"^(\d{2,3})-([a-z0-9][a-z0-9-]*)\.md$")
-RESERVED_MODULE_IDS = {"media", "enrol", "unenrol", "complete", "quiz"}
 COURSE_KEYS = {"title", "summary", "language", "level", "authors", "competencies",
                "prerequisites", "status", "version", "edition_of"}  # fmt: skip
-MODULE_KEYS = {"title", "id", "minutes", "cpd_points", "cpd_category", "competencies",
-               "pass_mark", "objectives"} | QUIZ_SETTING_KEYS  # fmt: skip
 INSTITUTION_KEYS = {"name", "short_name", "country", "website", "description"}
 LANGUAGES = {"en", "sw"}
 MAX_SOURCE_BYTES = 1024 * 1024
 
 
-class _Loader(EditionChecks, FieldChecks):
+class _Loader(EditionChecks, FieldChecks, ModuleChecks, PolicyChecks):
     def __init__(
         self,
         root: Path,
@@ -97,39 +92,7 @@ class _Loader(EditionChecks, FieldChecks):
             self.report(path, error.line, error.message)
             return None
 
-    # -- policies --------------------------------------------------------------------------
-    def load_policies(self) -> None:
-        folder = self.policy_root / "policy"
-        metas: dict[str, YamlMapping] = {}
-        for name in policy.POLICY_FILES:
-            path = folder / f"{name}.yml"
-            if not path.is_file():
-                self.report(path, 1, "policy file is missing")
-                continue
-            meta = self.read_yaml(path)
-            if meta is not None:
-                metas[name] = meta
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                self.tree.policies[name] = (meta.data, digest)
-        if "competencies" in metas:
-            path = folder / "competencies.yml"
-            self.competencies = policy.validate_competencies(
-                metas["competencies"], lambda line, msg: self.report(path, line, msg)
-            )
-        if "cpd" in metas:
-            path = folder / "cpd.yml"
-            self.categories = policy.validate_cpd(
-                metas["cpd"], lambda line, msg: self.report(path, line, msg)
-            )
-        if "membership" in metas:
-            from wired4ex.membership.policy import validate_membership
-
-            path = folder / "membership.yml"
-            validate_membership(
-                metas["membership"], lambda line, msg, path=path: self.report(path, line, msg)
-            )
-        self._certification_meta = metas.get("certifications")
-
+    # -- courses ---------------------------------------------------------------------------
     def check_prerequisites(self) -> None:
         """Every prerequisite names a course of this folder or one already imported."""
         known = self.known_course_keys | {course.key for course in self.tree.courses}
@@ -140,19 +103,6 @@ class _Loader(EditionChecks, FieldChecks):
                     self.report(path, line, "a course cannot be its own prerequisite")
                 elif key.count("/") == 1 and key not in known:
                     self.report(path, line, f"unknown prerequisite course {key!r}")
-
-    def check_certifications(self) -> None:
-        if self._certification_meta is None:
-            return
-        path = self.policy_root / "policy" / "certifications.yml"
-        course_keys = self.known_course_keys | {course.key for course in self.tree.courses}
-        domains = policy.domain_codes(self.tree.policies.get("competencies", ({}, ""))[0])
-        policy.validate_certifications(
-            self._certification_meta,
-            lambda line, msg: self.report(path, line, msg),
-            course_keys,
-            domains,
-        )
 
     # -- institutions and courses -----------------------------------------------------------
     def load_institution(self, folder: Path, only_course: str | None = None) -> None:
@@ -287,76 +237,6 @@ class _Loader(EditionChecks, FieldChecks):
                 warn=self.warn,
             )
         self.tree.courses.append(course)
-
-    def load_module(self, course: CourseSource, path: Path, position: int, name: str):
-        text = self.read_text(path)
-        if text is None:
-            return None
-        try:
-            parsed = read_markdown(text)
-        except SourceError as error:
-            self.report(path, error.line, error.message)
-            return None
-        meta = parsed.meta
-        data = meta.data
-        self._check_keys(path, meta, MODULE_KEYS, {"title"})
-        self._check_strings(path, meta, {"title"})
-        key = str(data.get("id", name))
-        if not SLUG.match(key) or key in RESERVED_MODULE_IDS:
-            self.report(path, meta.line_of("id"),
-                        f"id {key!r} must use lower-case letters, digits and dashes"
-                        + (" and not be a reserved word" if key in RESERVED_MODULE_IDS else ""))  # fmt: skip
-        minutes = data.get("minutes", 0)
-        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= 6000:
-            self.report(path, meta.line_of("minutes"), "minutes must be a whole number")
-            minutes = 0
-        category = str(data.get("cpd_category", "structured"))
-        if self.categories and category not in self.categories:
-            self.report(path, meta.line_of("cpd_category"),
-                        f"unknown CPD category {category!r} (known: {', '.join(self.categories)})")  # fmt: skip
-        points = self._points(path, meta, self.categories.get(category))
-        pass_mark = data.get("pass_mark", 70)
-        if (
-            not isinstance(pass_mark, int)
-            or isinstance(pass_mark, bool)
-            or not 1 <= pass_mark <= 100
-        ):
-            self.report(path, meta.line_of("pass_mark"), "pass_mark must be a percentage, 1 to 100")
-            pass_mark = 70
-        quiz: list[dict] = []
-        if parsed.unclosed_quiz_line is not None:  # other fences: the renderer reports them
-            self.report(path, parsed.unclosed_quiz_line, "the quiz block is not closed with ```")
-        for line in parsed.extra_quiz_lines:
-            self.report(path, line, "a module has at most one quiz block")
-        if parsed.quiz_lines is not None:
-            quiz, quiz_problems = parse_quiz(parsed.quiz_lines, parsed.quiz_line)
-            for problem in quiz_problems:
-                self.report(path, problem.line, problem.message)
-        settings = read_quiz_settings(
-            data, meta.line_of, minutes, len(quiz),
-            lambda line, message: self.report(path, line, message),
-            lambda line, message: self.warn(path, line, message),
-        )  # fmt: skip
-        relative = path.relative_to(self.root).as_posix()
-        return ModuleSource(
-            path=relative,
-            key=key,
-            position=position,
-            title=str(data.get("title") or name),
-            minutes=minutes,
-            cpd_points=points,
-            cpd_category=category,
-            competencies=self._competency_list(path, meta),
-            pass_mark=pass_mark,
-            objectives=self._string_list(path, meta, "objectives"),
-            body=parsed.body,
-            quiz=quiz,
-            source=text,
-            source_hash=hashlib.sha256(text.encode()).hexdigest(),
-            body_line=parsed.body_line,
-            key_line=meta.lines.get("id", 1),
-            settings=settings,
-        )
 
 
 def _resolve_scope(path: Path) -> tuple[Path, str | None, str | None]:

@@ -1,11 +1,14 @@
 """Checks of front-matter fields, shared by courses and modules."""
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 from wired4ex.catalog import policy
 from wired4ex.catalog.content_tree import CourseSource
 from wired4ex.catalog.sources import YamlMapping
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")  # folder names, course and module ids
 
 
 class FieldChecks:

@@ -8,6 +8,7 @@ downloads it). The responses that carry evidence are sandboxed (see SANDBOX_POLI
 """
 
 import io
+import math
 from pathlib import Path
 
 MAX_PAGES = 3
@@ -26,8 +27,17 @@ class PreviewError(ValueError):
     """The file cannot be drawn (damaged, encrypted, or not a PDF)."""
 
 
-def page_count(path: Path) -> int:
-    """How many pages the PDF has; PreviewError when PDFium cannot open it."""
+def _drawn_size(page) -> tuple[float, int, int]:
+    """(scale, width, height) of a page drawn for the preview: what render_page makes of it
+    (PDFium rounds each side up)."""
+    width, height = page.get_width(), page.get_height()
+    scale = min(SCALE, MAX_WIDTH / width) if width > 0 else SCALE
+    return scale, math.ceil(width * scale), math.ceil(height * scale)
+
+
+def preview_pages(path: Path) -> tuple[int, list[tuple[int, int]]]:
+    """(page count, (width, height) of each page drawn for the preview, MAX_PAGES at most), so
+    the page gives each image its size before it loads; PreviewError when PDFium cannot open it."""
     import pypdfium2 as pdfium
 
     try:
@@ -35,9 +45,27 @@ def page_count(path: Path) -> int:
     except pdfium.PdfiumError as error:
         raise PreviewError(str(error)) from error
     try:
-        return len(document)
+        total = len(document)
+        sizes = []
+        for index in range(min(total, MAX_PAGES)):
+            _scale, width, height = _drawn_size(document[index])
+            sizes.append((width, height))
+        return total, sizes
+    except pdfium.PdfiumError as error:
+        raise PreviewError(str(error)) from error
     finally:
         document.close()
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) of image evidence from its header, or None when it cannot be read."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return None
 
 
 def render_page(path: Path, number: int) -> bytes:
@@ -54,8 +82,7 @@ def render_page(path: Path, number: int) -> bytes:
         if number > len(document):
             raise PreviewError(number)
         page = document[number - 1]
-        width = page.get_width()
-        scale = min(SCALE, MAX_WIDTH / width) if width > 0 else SCALE
+        scale, _width, _height = _drawn_size(page)
         image = page.render(scale=scale).to_pil()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=True)

@@ -114,12 +114,12 @@ def evidence_view(found: Claim) -> dict:
     if kind is None:
         return {"kind": "unknown"}
     if kind[0].startswith("image/"):
-        return {"kind": "image"}
+        return {"kind": "image", "size": evidence_preview.image_size(path)}
     try:
-        total = evidence_preview.page_count(path)
+        total, sizes = evidence_preview.preview_pages(path)
     except evidence_preview.PreviewError:
         return {"kind": "unreadable"}
-    return {"kind": "pdf", "pages": min(total, evidence_preview.MAX_PAGES), "total": total}
+    return {"kind": "pdf", "pages": len(sizes), "total": total, "sizes": sizes}
 
 
 @bp.route("/review/<int:claim_id>", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ change of category)."""
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from wired4ex.auth.access import OwnCaseError, admin_required
 from wired4ex.auth.models import User
@@ -75,14 +76,8 @@ def _application_page(found: MembershipApplication, forms: dict | None = None, s
         info_form=forms.get("info") or RequestInfoForm(),
         reject_form=forms.get("reject") or RejectForm(),
         others=others,
-        own_case=found.user_id == current_user_id(),
+        own_case=found.user_id == current_user.id,
     ), status
-
-
-def current_user_id() -> int:
-    from flask_login import current_user
-
-    return current_user.id
 
 
 @bp.get("/applications/<int:application_id>")
@@ -94,8 +89,6 @@ def application(application_id: int):
 @bp.post("/applications/<int:application_id>/approve")
 @admin_required
 def approve(application_id: int):
-    from flask_login import current_user
-
     found = db.get_or_404(MembershipApplication, application_id)
     form = ApproveForm()
     if not form.validate_on_submit():
@@ -118,40 +111,34 @@ def approve(application_id: int):
     return redirect(url_for("membership_admin.queue"))
 
 
+def _decide(application_id: int, key: str, form, field, decide, done: str):
+    """Ask for more information or reject: check the form, decide, tell the applicant."""
+    found = db.get_or_404(MembershipApplication, application_id)
+    if not form.validate_on_submit():
+        return _application_page(found, {key: form}, 400)
+    try:
+        decide(found, current_user, field.data)
+    except ApplicationError as error:
+        field.errors.append(str(error))
+        return _application_page(found, {key: form}, 400)
+    flash(done, "success")
+    return redirect(url_for("membership_admin.queue"))
+
+
 @bp.post("/applications/<int:application_id>/request-information")
 @admin_required
 def request_info(application_id: int):
-    from flask_login import current_user
-
-    found = db.get_or_404(MembershipApplication, application_id)
     form = RequestInfoForm()
-    if not form.validate_on_submit():
-        return _application_page(found, {"info": form}, 400)
-    try:
-        request_information(found, current_user, form.message.data)
-    except ApplicationError as error:
-        form.message.errors.append(str(error))
-        return _application_page(found, {"info": form}, 400)
-    flash(_("The applicant has been asked for more information."), "success")
-    return redirect(url_for("membership_admin.queue"))
+    return _decide(application_id, "info", form, form.message, request_information,
+                   _("The applicant has been asked for more information."))  # fmt: skip
 
 
 @bp.post("/applications/<int:application_id>/reject")
 @admin_required
 def reject(application_id: int):
-    from flask_login import current_user
-
-    found = db.get_or_404(MembershipApplication, application_id)
     form = RejectForm()
-    if not form.validate_on_submit():
-        return _application_page(found, {"reject": form}, 400)
-    try:
-        reject_application(found, current_user, form.reason.data)
-    except ApplicationError as error:
-        form.reason.errors.append(str(error))
-        return _application_page(found, {"reject": form}, 400)
-    flash(_("The application has been rejected and the applicant told why."), "success")
-    return redirect(url_for("membership_admin.queue"))
+    return _decide(application_id, "reject", form, form.reason, reject_application,
+                   _("The application has been rejected and the applicant told why."))  # fmt: skip
 
 
 # -- direct grants --------------------------------------------------------------------------------
@@ -160,8 +147,6 @@ def reject(application_id: int):
 @bp.route("/grant", methods=["GET", "POST"])
 @admin_required
 def grant():
-    from flask_login import current_user
-
     policy_or_503()
     form = GrantForm()
     if request.method == "GET" and request.args.get("email"):
@@ -222,8 +207,6 @@ def member(user_id: int):
 @bp.post("/members/<int:user_id>/renewals")
 @admin_required
 def renew(user_id: int):
-    from flask_login import current_user
-
     person = db.get_or_404(User, user_id)
     membership = membership_of(person.id)
     if membership is None:
@@ -250,8 +233,6 @@ def renew(user_id: int):
 @bp.post("/members/<int:user_id>/category")
 @admin_required
 def change(user_id: int):
-    from flask_login import current_user
-
     person = db.get_or_404(User, user_id)
     membership = membership_of(person.id)
     if membership is None:
