@@ -21,7 +21,9 @@ from wired4ex.extensions import db
 
 CLAIM_STATUSES = ("draft", "submitted", "info_requested", "approved", "rejected", "withdrawn")
 # The status CHECK, as the migration f26a1b2c3d4e declares it (named "status": ck_cpd_claims_status).
-CLAIM_STATUS_CHECK = "status IN ('draft', 'submitted', 'info_requested', 'approved', 'rejected', 'withdrawn')"
+CLAIM_STATUS_CHECK = (
+    "status IN ('draft', 'submitted', 'info_requested', 'approved', 'rejected', 'withdrawn')"
+)
 
 
 class Claim(db.Model):
@@ -66,7 +68,7 @@ class Claim(db.Model):
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     # The secretariat's questions and the member's replies, round by round.
     info_requests: Mapped[list["ClaimInfoRequest"]] = relationship(
-        back_populates="claim", order_by="ClaimInfoRequest.round", lazy="selectin"
+        back_populates="claim", order_by="ClaimInfoRequest.round"
     )
 
     __mapper_args__ = {"version_id_col": version}
