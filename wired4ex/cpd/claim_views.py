@@ -150,9 +150,9 @@ def answer_claim(claim_id: int):
     A stale form (the claim changed meanwhile) comes back with what was typed and a 409."""
     found = _own_claim_or_404(claim_id)
     form = InfoReplyForm()
-    if found.open_request is None:
+    if found.open_request is None:  # answered or withdrawn in another tab: what was typed is shown
         flash(str(services.NOT_WAITING), "error")
-        return _claim_page(found, None, 409)
+        return _claim_page(found, form, 409)
     if not form.validate_on_submit():
         return _claim_page(found, form, 400)
     seen = form.version.data or ""
@@ -169,7 +169,7 @@ def answer_claim(claim_id: int):
         flash(str(error), "error")
         found = db.session.get(Claim, claim_id)
         form.version.data = str(found.version)
-        return _claim_page(found, form if found.open_request else None, 409)
+        return _claim_page(found, form, 409)
     except services.CpdError as error:
         form.reply.errors = [*form.reply.errors, str(error)]
         return _claim_page(found, form, 400)
