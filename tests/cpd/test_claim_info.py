@@ -256,8 +256,10 @@ def test_the_exchange_through_the_pages(app, people, make_claim, outbox):
     assert claim.title in waiting and "Information asked for" in waiting
     assert "Waiting for the member" in staff.get(review).get_data(as_text=True)
 
+    centre = own.get("/notifications").get_data(as_text=True)
+    assert "More information is needed about your CPD claim" in centre
     mine = own.get("/cpd/").get_data(as_text=True)
-    assert "The secretariat has a question about one of your claims" in mine
+    assert "The secretariat has a question about 1 of your claims" in mine
     assert escape(QUESTION[:40]) in mine
     shown = own.get(f"/cpd/claims/{claim.id}").get_data(as_text=True)
     assert "The secretariat needs more information" in shown and escape(QUESTION) in shown
