@@ -7,6 +7,8 @@ Create Date: 2026-12-06 00:40:00.000000
 
 """
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,17 +26,39 @@ NEW = "status IN ('draft', 'submitted', 'info_requested', 'approved', 'rejected'
 
 
 def _status(check: str, length: int, old_length: int) -> None:
-    """The CHECK named "status" (ck_cpd_claims_status): on PostgreSQL dropped and created again
-    in place; on SQLite the batch rebuilds the table with the new one."""
-    with op.batch_alter_table("cpd_claims", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_cpd_claims_status"), type_="check")
-        batch_op.alter_column(
-            "status",
-            existing_type=sa.String(length=old_length),
-            type_=sa.String(length=length),
-            existing_nullable=False,
-        )
-        batch_op.create_check_constraint(op.f("ck_cpd_claims_status"), sa.text(check))
+    """The CHECK named "status" (ck_cpd_claims_status) and the column's length.
+
+    PostgreSQL: dropped and created again in place. SQLite: the table is not rebuilt (a rebuild
+    drops cpd_claims, which ledger entries and the questions refer to: with rows and foreign
+    keys on, that fails); the rows stay valid under the new rule, so the stored CREATE TABLE is
+    rewritten as SQLite documents for such changes (writable_schema, schema_version + 1).
+    """
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        op.drop_constraint(op.f("ck_cpd_claims_status"), "cpd_claims", type_="check")
+        op.alter_column("cpd_claims", "status", existing_type=sa.String(length=old_length),
+                        type_=sa.String(length=length), existing_nullable=False)  # fmt: skip
+        op.create_check_constraint(op.f("ck_cpd_claims_status"), "cpd_claims", sa.text(check))
+        return
+    table_sql = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cpd_claims'"
+    ).scalar_one()
+    rewritten, checks = re.subn(
+        r"(CONSTRAINT ck_cpd_claims_status CHECK \().*?(\)\s*(,|\n|\)$))",
+        lambda m: m.group(1) + check + m.group(2), table_sql, count=1, flags=re.S,
+    )  # fmt: skip
+    rewritten, columns = re.subn(rf"\bstatus VARCHAR\({old_length}\)",
+                                 f"status VARCHAR({length})", rewritten, count=1)  # fmt: skip
+    if checks != 1 or columns != 1:
+        raise RuntimeError(f"cpd_claims is not as expected: {table_sql}")
+    schema_version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'cpd_claims'",
+        (rewritten,),
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {int(schema_version) + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
 def upgrade():
