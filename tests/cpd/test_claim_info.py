@@ -255,6 +255,9 @@ def test_the_exchange_through_the_pages(app, people, make_claim, outbox):
     waiting = staff.get("/cpd/review?on=member").get_data(as_text=True)
     assert claim.title in waiting and "Information asked for" in waiting
     assert "Waiting for the member" in staff.get(review).get_data(as_text=True)
+    decided = submit(staff, review, {"decision": "approve", "points_approved": "8"}, page=review)
+    assert decided.status_code == 409
+    assert "The member has been asked about this claim" in decided.get_data(as_text=True)
 
     centre = own.get("/notifications").get_data(as_text=True)
     assert "More information is needed about your CPD claim" in centre

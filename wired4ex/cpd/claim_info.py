@@ -21,6 +21,9 @@ from wired4ex.extensions import db
 
 QUESTION_LIMIT = 2000
 REPLY_LIMIT = 5000
+WAITING_ON_MEMBER = _l(
+    "The member has been asked about this claim; it comes back to the queue when they answer."
+)
 NOT_WAITING = _l("This claim is not waiting for your answer.")
 REPLY_CHANGED = _l(
     "This claim changed while you were answering (it may have been withdrawn). Nothing was "
@@ -35,6 +38,11 @@ def _text(text: str | None, required, limit: int, too_long) -> str:
     if len(text) > limit:
         raise CpdError(too_long)
     return text
+
+
+def not_submitted_message(status: str):
+    """Why a claim cannot be decided or asked about now, for the reviewer."""
+    return WAITING_ON_MEMBER if status == "info_requested" else ALREADY_DECIDED
 
 
 def request_info(
@@ -58,7 +66,7 @@ def request_info(
                                         limit=QUESTION_LIMIT))  # fmt: skip
     seen_version = claim.version if seen_version is None else seen_version
     if claim.status != "submitted":
-        raise ClaimAlreadyDecided(ALREADY_DECIDED)
+        raise ClaimAlreadyDecided(not_submitted_message(claim.status))
     if claim.version != seen_version:
         raise ClaimChanged(CLAIM_CHANGED)
     claim_id, member_id, title = claim.id, claim.user_id, claim.title
@@ -72,7 +80,7 @@ def request_info(
         db.session.rollback()
         current = db.session.get(Claim, claim_id)
         if current is None or current.status != "submitted":
-            raise ClaimAlreadyDecided(ALREADY_DECIDED)
+            raise ClaimAlreadyDecided(not_submitted_message(current.status if current else ""))
         raise ClaimChanged(CLAIM_CHANGED)
     round_ = 1 + (
         db.session.scalar(

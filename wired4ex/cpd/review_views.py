@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required
 from wired4ex.cpd import bp, evidence, evidence_preview, services
-from wired4ex.cpd.claims import ALREADY_DECIDED, CLAIM_CHANGED
+from wired4ex.cpd.claim_info import not_submitted_message
+from wired4ex.cpd.claims import CLAIM_CHANGED
 from wired4ex.cpd.errors import ClaimConflict
 from wired4ex.cpd.forms import DecisionForm, InfoRequestForm, QueueFilterForm
 from wired4ex.cpd.models import Claim
@@ -149,7 +150,7 @@ def review(claim_id: int):
         flash(str(OWN_CASE_MESSAGE), "error")
         return _review_page(found, form, 403)
     if found.status != "submitted":
-        flash(str(ALREADY_DECIDED), "error")
+        flash(str(not_submitted_message(found.status)), "error")
         return _review_page(found, form, 409)
     if not form.validate_on_submit():
         return _review_page(found, form, 400)
@@ -189,7 +190,7 @@ def ask_member(claim_id: int):
         flash(str(OWN_CASE_MESSAGE), "error")
         return _review_page(found, form, 403, ask)
     if found.status != "submitted":
-        flash(str(ALREADY_DECIDED), "error")
+        flash(str(not_submitted_message(found.status)), "error")
         return _review_page(found, form, 409, ask)
     if not ask.validate_on_submit():
         return _review_page(found, form, 400, ask)
