@@ -158,6 +158,10 @@ EXPECTED: dict[str, dict[str, tuple]] = {
                                      "POST": (LOGIN, 409, 404, 404, 404, 404)},
     "cpd.withdraw_claim":           {"GET": (LOGIN, 200, 404, 404, 404, 404),
                                      "POST": (LOGIN, 302, 404, 404, 404, 404)},
+    # A's second claim waits on A's answer to the secretariat's question; a third is submitted,
+    # for the secretariat to ask about (the first is approved by cpd.review)
+    "cpd.answer_claim":             {"POST": (LOGIN, 302, 404, 404, 404, 404)},
+    "cpd.ask_member":               {"POST": (LOGIN, 403, 403, 403, 403, 302)},
     "cpd.download_statement":       {"GET": (LOGIN, 200, 200, 200, 200, 200)},
     "cpd.issue_statement":          {"POST": (LOGIN, 303, 303, 303, 303, 303)},
     "cpd.statement_list":           {"GET": (LOGIN, 200, 200, 200, 200, 200)},
@@ -281,6 +285,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "api.my_statements":            {"GET": (401, 200, 200, 200, 200, 200)},
     "api.my_attempts":              {"GET": (401, 200, 200, 200, 200, 200)},
     "api.my_notifications":         {"GET": (401, 200, 200, 200, 200, 200)},
+    "api.my_claims":                {"GET": (401, 200, 200, 200, 200, 200)},
+    "api.my_claim":                 {"GET": (401, 200, 404, 404, 404, 404)},
     "api.my_attempt":               {"GET": (401, 200, 404, 404, 404, 404)},
     "api.member_cpd":               {"GET": (401, 200, 404, 404, 404, 200)},
     "api.members":                  {"GET": (401, 403, 403, 403, 403, 200)},
@@ -435,6 +441,14 @@ def post_data(endpoint: str, values: dict) -> dict:
             "version": str(values["claim_version"]),
         },
         "cpd.revoke_statement": {"reason": "Issued in error."},
+        "cpd.answer_claim": {
+            "reply": "The attendance list is attached now.",
+            "version": str(values["asked_claim_version"]),
+        },
+        "cpd.ask_member": {
+            "question": "Send the attendance certificate, please.",
+            "version": str(values["ask_claim_version"]),
+        },
         "events.add_organiser": {"email": "brian@example.org", "role": "checkin"},
         "events.checkin": {"code": "ABCDEF"},
         "events.evaluation": {"relevance": "4", "quality": "4", "will_apply": "yes"},
@@ -528,6 +542,17 @@ def world(app, make_user, synced_content) -> World:
         upload=_pdf("certificate.pdf"),
         submit=True,
     )  # fmt: skip
+    # ... a second one the secretariat asked about, and a third for the secretariat to ask about.
+    asked_claim, ask_claim = (
+        cpd.save_claim(member, cpd.ClaimInput(
+            title=title, provider="County health team", category="conference",
+            start_date=today, end_date=today, hours=Decimal("4"), points_claimed=Decimal("2"),
+            reflection="We changed the referral form.", competencies=[],
+        ), upload=_pdf(f"{number}.pdf"), submit=True)
+        for number, title in enumerate(("County referral workshop", "Ward audit training"))
+    )  # fmt: skip
+    cpd.request_info(asked_claim, admin, "Who signed the attendance list?")
+    asked_claim, ask_claim = db.session.merge(asked_claim), db.session.merge(ask_claim)
     cycle = policy.cycle_for(today)
     period = Period(cycle.start, cycle.end, cycle.label)
     statement, _new = issue_statement(
@@ -648,6 +673,10 @@ def world(app, make_user, synced_content) -> World:
         "institution_id": lru.id,
         "claim_id": claim.id,
         "claim_version": claim.version,
+        "asked_claim_id": asked_claim.id,
+        "asked_claim_version": asked_claim.version,
+        "ask_claim_id": ask_claim.id,
+        "ask_claim_version": ask_claim.version,
         "statement_id": statement.id,
         "sample_id": sample.id,
         "entry_id": sample.members[0].id,
@@ -706,6 +735,8 @@ URL_VALUES = {
     "certification.programme": {"code": "AHSM"},
     "cpd.download_statement": {"kind": "pdf"},
     "cpd.review_evidence_page": {"number": 1},
+    "cpd.answer_claim": {"claim_id": "asked_claim_id"},
+    "cpd.ask_member": {"claim_id": "ask_claim_id"},
     "membership.answer": {"application_id": "membership_application_id"},
     "membership.proof": {"application_id": "membership_application_id"},
     "membership.withdraw": {"application_id": "membership_application_id"},

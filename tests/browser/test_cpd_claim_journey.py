@@ -1,6 +1,7 @@
 """An external CPD claim from end to end: a member claims points with a PDF as evidence on a phone,
-an admin verifies it in a second browser and approves fewer points with a reason, and the member's
-CPD page then counts the approved points."""
+an admin verifies it in a second browser, asks the member a question, the member answers on the
+phone, and the admin approves fewer points with a reason; the member's CPD page then counts the
+approved points."""
 
 import re
 from datetime import timedelta
@@ -20,6 +21,8 @@ REFLECTION = (
     "Two sessions on county health committees changed how I prepare our quarterly review: "
     "community representatives now get the figures a week before the meeting."
 )
+QUESTION = "Your certificate shows three days; which of them did you attend sessions on?"
+ANSWER = "The first two days; on the third day I joined the excursion only."
 REASON = "Only the two conference days with sessions you attended count; the excursion does not."
 TARGET = 40  # the professional category's yearly target in content/policy/cpd.yml
 
@@ -129,8 +132,45 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
     assert served.headers["content-type"] == "application/pdf"
     assert served.body() == evidence.read_bytes()
 
-    # The evidence's pages are drawn as images; let them arrive before choosing, or the form
+    # The evidence's pages are drawn as images; let them arrive before typing, or the form
     # moves under the pointer on a slow machine.
+    desktop_page.wait_for_load_state("load")
+
+    # -- one round of "more information asked" -----------------------------------------------------
+    desktop_page.get_by_label("Your question to the member").fill(QUESTION)
+    desktop_page.get_by_role("button", name="Ask the member").click()
+    expect(desktop_page.get_by_role("status").first).to_contain_text(
+        "Your question has been sent to the member."
+    )
+    expect(desktop_page.get_by_text("No claims are waiting for verification.")).to_be_visible()
+    expect(desktop_page.get_by_text("1 claim waits for its member's answer")).to_be_visible()
+    assert [message["To"] for message in outbox.messages()] == [member.email]
+    assert QUESTION in outbox.messages()[0].get_content()
+
+    page.goto(claim_url)
+    expect(page.locator(".status-info-requested")).to_have_text("Information asked for")
+    asked = page.locator("section.info-asked")
+    expect(asked.get_by_role("heading")).to_have_text("The secretariat needs more information")
+    expect(asked).to_contain_text(QUESTION)
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Your answer").fill(ANSWER)
+    page.get_by_role("button", name="Send answer and resubmit").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Your answer has been sent and the claim is back with the secretariat."
+    )
+    expect(page.locator(".status-submitted")).to_have_text("Waiting for verification")
+    thread = page.locator("section.claim-thread")
+    expect(thread).to_contain_text(QUESTION)
+    expect(thread).to_contain_text(ANSWER)
+
+    desktop_page.reload()
+    row = desktop_page.get_by_role("row").filter(has_text=MEMBER_NAME)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name=TITLE).click()
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text(f"Verify: {TITLE}")
+    thread = desktop_page.locator("section.claim-thread")
+    expect(thread).to_contain_text(QUESTION)
+    expect(thread).to_contain_text(ANSWER)
     desktop_page.wait_for_load_state("load")
     desktop_page.get_by_label("Approve", exact=True).check()
     points_approved = desktop_page.get_by_label("Points approved")
@@ -142,10 +182,10 @@ def test_a_member_claims_external_points_and_an_admin_approves_fewer(
         "Decision recorded and the member notified."
     )
     expect(desktop_page.get_by_text("No claims are waiting for verification.")).to_be_visible()
-    assert [message["To"] for message in outbox.messages()] == [member.email]
+    assert [message["To"] for message in outbox.messages()] == [member.email] * 2
 
     # -- the member again: the approved points count -----------------------------------------------
-    page.reload()
+    main_nav(page).get_by_role("link", name="My CPD").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My CPD")
     expect(standing.locator(".big-number")).to_have_text(f"4 of {TARGET} points")
     expect(standing).to_contain_text(f"Still needed: {TARGET - 4} points.")

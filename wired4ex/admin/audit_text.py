@@ -56,6 +56,10 @@ FIELD_LABELS = {
     "external": _l("Organised by another body"),
     "role": _l("Role"),
     "version": _l("Version"),
+    "question": _l("Question"),
+    "reply": _l("Reply"),
+    "round": _l("Round"),
+    "evidence": _l("Evidence"),
     "drafts": _l("Drafts"),
     "cycle": _l("CPD cycle"),
     "percentage": _l("Share drawn (%)"),
@@ -67,6 +71,8 @@ STATUS_LABELS = {
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),
+    "info_requested": _l("Information asked for"),
+    "draft": _l("Draft"),
     "valid": _l("Valid"),
     "revoked": _l("Revoked"),
     "passed": _l("Passed"),
@@ -77,6 +83,9 @@ STATUS_LABELS = {
 MORE_ACTION_LABELS = {
     "claim.approved": _l("Claim approved"),
     "claim.rejected": _l("Claim rejected"),
+    "claim.info_requested": _l("More information asked about a CPD claim"),
+    "claim.info_answered": _l("Claim question answered"),
+    "claim.withdrawn": _l("Claim withdrawn"),
     "member.deactivated": _l("Account deactivated"),
     "member.reactivated": _l("Account reactivated"),
     "member.erased": _l("Personal data erased"),
@@ -270,6 +279,14 @@ def sentence(event: AuditEvent, names: Names) -> str:  # noqa: C901 (one branch 
     if action == "claim.rejected":
         return _("%(actor)s rejected claim %(title)s by %(member)s", title=_quoted(subject),
                  **values)  # fmt: skip
+    if action == "claim.info_requested":
+        return _("%(actor)s asked %(member)s for more information about claim %(title)s",
+                 title=_quoted(subject), **values)  # fmt: skip
+    if action == "claim.info_answered":
+        return _("%(actor)s answered the secretariat's question about claim %(title)s",
+                 title=_quoted(subject), **values)  # fmt: skip
+    if action == "claim.withdrawn":
+        return _("%(actor)s withdrew claim %(title)s", title=_quoted(subject), **values)
     simple = {
         "auth.login": _("%(actor)s logged in"),
         "auth.logout": _("%(actor)s logged out"),

@@ -32,7 +32,7 @@ def draw_audit_sample(
                 sa.select(Claim.user_id).where(
                     Claim.end_date >= cycle.start,
                     Claim.end_date <= cycle.end,
-                    Claim.status.in_(("submitted", "approved", "rejected")),
+                    Claim.status.in_(("submitted", "info_requested", "approved", "rejected")),
                 )
             )
         )
@@ -104,7 +104,7 @@ def sample_claims(sampled: AuditSampleMember) -> list[Claim]:
                 Claim.user_id == sampled.user_id,
                 Claim.end_date >= start,
                 Claim.end_date < end,
-                Claim.status.in_(("submitted", "approved", "rejected")),
+                Claim.status.in_(("submitted", "info_requested", "approved", "rejected")),
             )
             .order_by(Claim.end_date)
         )

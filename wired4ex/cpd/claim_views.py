@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from wired4ex.auth.access import confirmed_required
 from wired4ex.catalog.services import list_competency_domains
 from wired4ex.cpd import bp, evidence, services
-from wired4ex.cpd.errors import ClaimFrozen
-from wired4ex.cpd.forms import ClaimForm, WithdrawForm
+from wired4ex.cpd.errors import ClaimConflict, ClaimFrozen
+from wired4ex.cpd.forms import ClaimForm, InfoReplyForm, WithdrawForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import _category_choices, policy_or_503
 from wired4ex.extensions import db
@@ -130,10 +130,56 @@ def _visible_claim_or_404(claim_id: int) -> Claim:
 @login_required
 def claim(claim_id: int):
     found = _visible_claim_or_404(claim_id)
-    current = policy_or_503()
+    return _claim_page(found)
+
+
+def _claim_page(found: Claim, reply_form: InfoReplyForm | None = None, status: int = 200):
+    """The claim's page; while the secretariat waits on its member, with the answer form."""
+    if reply_form is None and found.open_request is not None:
+        reply_form = InfoReplyForm(formdata=None, version=str(found.version))
     return render_template(
-        "cpd/claim.html", claim=found, policy=current, withdraw_form=WithdrawForm()
-    )
+        "cpd/claim.html", claim=found, policy=policy_or_503(), withdraw_form=WithdrawForm(),
+        reply_form=reply_form,
+    ), status  # fmt: skip
+
+
+@bp.post("/claims/<int:claim_id>/answer")
+@login_required
+def answer_claim(claim_id: int):
+    """The member answers the secretariat's question (new evidence optional) and resubmits.
+    A stale form (the claim changed meanwhile) comes back with what was typed and a 409."""
+    found = _own_claim_or_404(claim_id)
+    form = InfoReplyForm()
+    if found.open_request is None:  # answered or withdrawn in another tab: what was typed is shown
+        flash(str(services.NOT_WAITING), "error")
+        return _claim_page(found, form, 409)
+    if not form.validate_on_submit():
+        return _claim_page(found, form, 400)
+    seen = form.version.data or ""
+    upload = form.evidence.data if getattr(form.evidence.data, "filename", "") else None
+    try:
+        if not seen.isdigit():
+            raise services.ClaimChanged(services.REPLY_CHANGED)
+        services.answer_info_request(current_user, found, form.reply.data, upload=upload,
+                                     seen_version=int(seen))  # fmt: skip
+    except evidence.EvidenceError as error:
+        form.evidence.errors = [*form.evidence.errors, str(error)]
+        return _claim_page(found, form, 400)
+    except ClaimConflict as error:
+        flash(str(error), "error")
+        found = db.session.get(Claim, claim_id)
+        form.version.data = str(found.version)
+        return _claim_page(found, form, 409)
+    except services.CpdError as error:
+        form.reply.errors = [*form.reply.errors, str(error)]
+        return _claim_page(found, form, 400)
+    except OSError as error:
+        current_app.logger.error("Evidence could not be stored: %s", error)
+        flash(_("The evidence could not be stored just now. Nothing was saved; try again."),
+              "error")  # fmt: skip
+        return _claim_page(found, form, 503)
+    flash(_("Your answer has been sent and the claim is back with the secretariat."), "success")
+    return redirect(url_for("cpd.claim", claim_id=claim_id))
 
 
 @bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
@@ -145,9 +191,7 @@ def edit_claim(claim_id: int):
         flash(services.frozen_message(found), "error")
         if request.method == "GET":
             return redirect(url_for("cpd.claim", claim_id=found.id))
-        return render_template(
-            "cpd/claim.html", claim=found, policy=current, withdraw_form=WithdrawForm()
-        ), 409
+        return _claim_page(found, status=409)
     form = _claim_form(current, found)
     saved = _save_claim_from(form, current, found)
     if saved is not None:

@@ -113,6 +113,9 @@ def frozen_message(claim: Claim) -> str:
                 "This claim is waiting for review, so it can no longer be changed. You may withdraw it."
             )
         )
+    if claim.status == "info_requested":
+        return str(_l("The secretariat asked you a question about this claim: answer it on the "
+                      "claim's page (you may attach new evidence there)."))  # fmt: skip
     return str(_l("This claim has been decided and can no longer be changed."))
 
 
@@ -182,18 +185,24 @@ def save_claim(
     return claim
 
 
+WITHDRAWABLE = ("draft", "submitted", "info_requested")
+
+
 def withdraw_claim(user: User, claim: Claim, at: datetime | None = None) -> None:
-    """The member withdraws a draft or submitted claim; commits."""
+    """The member withdraws a draft, a submitted claim or one waiting on their answer; commits;
+    audited."""
+    at = at or utcnow()
+    before = claim.status
     changed = db.session.execute(
         sa.update(Claim)
-        .where(
-            Claim.id == claim.id, Claim.user_id == user.id, Claim.status.in_(("draft", "submitted"))
-        )
-        .values(status="withdrawn", updated_at=at or utcnow(), version=Claim.version + 1)
+        .where(Claim.id == claim.id, Claim.user_id == user.id, Claim.status.in_(WITHDRAWABLE))
+        .values(status="withdrawn", updated_at=at, version=Claim.version + 1)
     ).rowcount
     if changed != 1:
         db.session.rollback()
         raise CpdError(_l("Only a draft or a claim waiting for review can be withdrawn."))
+    audit.record("claim.withdrawn", "claim", claim.id, actor_id=user.id, member_id=user.id,
+                 before={"status": before}, after={"status": "withdrawn"}, at=at)  # fmt: skip
     db.session.commit()
 
 
@@ -202,12 +211,15 @@ def pending_claims() -> list[Claim]:
     return list(db.session.scalars(pending_claims_query()))
 
 
-def pending_claims_query(category: str | None = None, submitted_before=None) -> sa.Select:
+def pending_claims_query(
+    category: str | None = None, submitted_before=None, status: str = "submitted"
+) -> sa.Select:
     """Submitted claims, oldest first, with their members; optionally of one CPD category and
-    submitted before a moment (waiting longer than some days)."""
+    submitted before a moment (waiting longer than some days). status="info_requested": the
+    claims waiting on their members' answers instead."""
     query = (
         sa.select(Claim)
-        .where(Claim.status == "submitted")
+        .where(Claim.status == status)
         .options(selectinload(Claim.member))
         .order_by(Claim.submitted_at, Claim.id)
     )

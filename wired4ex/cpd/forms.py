@@ -104,6 +104,39 @@ class DecisionForm(Form):
     submit = SubmitField(_l("Record decision"))
 
 
+class InfoRequestForm(Form):
+    """The reviewer's question to the member (the claim goes back to them until they answer)."""
+
+    question = TextAreaField(
+        _l("Your question to the member"),
+        description=_l("Say exactly what is missing or unclear; the member reads this as written."),
+        validators=[
+            DataRequired(message=_l("Write the question the member should answer.")),
+            Length(max=2000),
+        ],
+    )
+    version = HiddenField()
+    submit = SubmitField(_l("Ask the member"))
+
+
+class InfoReplyForm(Form):
+    """The member's answer to the secretariat's question, with new evidence if they have it."""
+
+    reply = TextAreaField(
+        _l("Your answer"),
+        validators=[
+            DataRequired(message=_l("Write your answer to the secretariat's question.")),
+            Length(max=5000),
+        ],
+    )
+    evidence = FileField(
+        _l("New evidence (optional)"),
+        description=_l("PDF, JPEG or PNG, up to 5 MB. It replaces the evidence attached now."),
+    )
+    version = HiddenField()
+    submit = SubmitField(_l("Send answer and resubmit"))
+
+
 class AdjustmentForm(Form):
     points = PointsField(
         _l("Points (negative to deduct)"),

@@ -3,13 +3,27 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wired4ex.dbtypes import UTCDateTime, utcnow
 from wired4ex.extensions import db
 
-CLAIM_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+CLAIM_STATUSES = ("draft", "submitted", "info_requested", "approved", "rejected", "withdrawn")
+# The status CHECK, as the migration f26a1b2c3d4e declares it (named "status": ck_cpd_claims_status).
+CLAIM_STATUS_CHECK = (
+    "status IN ('draft', 'submitted', 'info_requested', 'approved', 'rejected', 'withdrawn')"
+)
 
 
 class Claim(db.Model):
@@ -17,9 +31,7 @@ class Claim(db.Model):
 
     __tablename__ = "cpd_claims"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'submitted', 'approved', 'rejected', 'withdrawn')", name="status"
-        ),
+        CheckConstraint(CLAIM_STATUS_CHECK, name="status"),
         CheckConstraint("end_date >= start_date", name="dates"),
         CheckConstraint("points_claimed >= 0", name="points"),
     )
@@ -35,7 +47,7 @@ class Claim(db.Model):
     points_claimed: Mapped[Decimal] = mapped_column(Numeric(6, 1))
     reflection: Mapped[str] = mapped_column(Text)
     competencies: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     # Evidence: stored under EVIDENCE_DIR with a server-generated name, never in static/.
     evidence_name: Mapped[str | None] = mapped_column(String(200))
     evidence_stored_as: Mapped[str | None] = mapped_column(String(80), unique=True)
@@ -54,6 +66,10 @@ class Claim(db.Model):
 
     member = relationship("User", foreign_keys=[user_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    # The secretariat's questions and the member's replies, round by round.
+    info_requests: Mapped[list["ClaimInfoRequest"]] = relationship(
+        back_populates="claim", order_by="ClaimInfoRequest.round"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -64,7 +80,36 @@ class Claim(db.Model):
 
     @property
     def withdrawable(self) -> bool:
-        return self.status in ("draft", "submitted")
+        return self.status in ("draft", "submitted", "info_requested")
+
+    @property
+    def open_request(self) -> "ClaimInfoRequest | None":
+        """The question the member has yet to answer (only while the claim waits on them)."""
+        if self.status != "info_requested" or not self.info_requests:
+            return None
+        last = self.info_requests[-1]
+        return last if last.replied_at is None else None
+
+
+class ClaimInfoRequest(db.Model):
+    """One round of "more information asked": the secretariat's question and the member's reply
+    (with the evidence file they attached then, if any)."""
+
+    __tablename__ = "cpd_claim_info_requests"
+    __table_args__ = (UniqueConstraint("claim_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("cpd_claims.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_evidence_name: Mapped[str | None] = mapped_column(String(200))
+
+    claim: Mapped[Claim] = relationship(back_populates="info_requests")
+    asked_by = relationship("User")
 
 
 class AuditSample(db.Model):

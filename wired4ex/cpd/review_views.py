@@ -2,15 +2,17 @@
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required
 from wired4ex.cpd import bp, evidence, evidence_preview, services
-from wired4ex.cpd.claims import ALREADY_DECIDED, CLAIM_CHANGED
+from wired4ex.cpd.claim_info import not_submitted_message
+from wired4ex.cpd.claims import CLAIM_CHANGED
 from wired4ex.cpd.errors import ClaimConflict
-from wired4ex.cpd.forms import DecisionForm, QueueFilterForm
+from wired4ex.cpd.forms import DecisionForm, InfoRequestForm, QueueFilterForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.dbtypes import utcnow
@@ -33,12 +35,23 @@ def review_queue():
     category = None if form.category.errors else form.category.data or None
     days = None if form.age.errors or not form.age.data else int(form.age.data)
     now = utcnow()
-    query = services.pending_claims_query(category, now - timedelta(days=days) if days else None)
+    # ?on=member: the claims waiting on their members' answers (not the secretariat's work).
+    on_member = request.args.get("on") == "member"
+    status = "info_requested" if on_member else "submitted"
+    query = services.pending_claims_query(
+        category, now - timedelta(days=days) if days else None, status
+    )
     page = db.paginate(query, per_page=QUEUE_PAGE, error_out=False)
-    args = {k: v for k, v in request.args.items() if k in ("category", "age") and v}
+    args = {k: v for k, v in request.args.items() if k in ("category", "age", "on") and v}
+    other = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Claim)
+        .where(Claim.status == ("submitted" if on_member else "info_requested"))
+    )
     return render_template(
         "cpd/review_queue.html", page=page, policy=policy, form=form, now=now, args=args,
         ignored=ignored, filtered=bool(category or days), waiting_days=waiting_days,
+        on_member=on_member, other=other,
     )  # fmt: skip
 
 
@@ -137,7 +150,7 @@ def review(claim_id: int):
         flash(str(OWN_CASE_MESSAGE), "error")
         return _review_page(found, form, 403)
     if found.status != "submitted":
-        flash(str(ALREADY_DECIDED), "error")
+        flash(str(not_submitted_message(found.status)), "error")
         return _review_page(found, form, 409)
     if not form.validate_on_submit():
         return _review_page(found, form, 400)
@@ -163,18 +176,62 @@ def review(claim_id: int):
     return redirect(url_for("cpd.review_queue"))
 
 
-def _changed(found: Claim, form: DecisionForm, message):
-    """409: the claim as it is now, with the form carrying its new version to decide again."""
+@bp.post("/review/<int:claim_id>/ask")
+@admin_required
+def ask_member(claim_id: int):
+    """Ask the member for more information: the claim waits on them until they answer."""
+    found = db.session.get(Claim, claim_id)
+    if found is None:
+        abort(404)
+    ask = InfoRequestForm()
+    form = DecisionForm(formdata=None, version=str(found.version))
+    form.points_approved.data = found.points_claimed
+    if found.user_id == current_user.id:
+        flash(str(OWN_CASE_MESSAGE), "error")
+        return _review_page(found, form, 403, ask)
+    if found.status != "submitted":
+        flash(str(not_submitted_message(found.status)), "error")
+        return _review_page(found, form, 409, ask)
+    if not ask.validate_on_submit():
+        return _review_page(found, form, 400, ask)
+    seen = ask.version.data or ""
+    if not seen.isdigit() or int(seen) != found.version:
+        return _changed(found, form, CLAIM_CHANGED, ask)
+    try:
+        services.request_info(found, current_user, ask.question.data, seen_version=int(seen))
+    except OwnCaseError as error:
+        flash(str(error), "error")
+        return _review_page(found, form, 403, ask)
+    except ClaimConflict as error:
+        return _changed(db.session.get(Claim, claim_id), form, error, ask)
+    except services.CpdError as error:
+        ask.question.errors = [*ask.question.errors, str(error)]
+        return _review_page(db.session.get(Claim, claim_id), form, 400, ask)
+    flash(_("Your question has been sent to the member. The claim comes back to the queue "
+            "when they answer."), "success")  # fmt: skip
+    return redirect(url_for("cpd.review_queue"))
+
+
+def _changed(found: Claim, form: DecisionForm, message, ask: InfoRequestForm | None = None):
+    """409: the claim as it is now, with the forms carrying its new version (what was typed
+    stays in them) to decide or ask again."""
     flash(str(message), "error")
     form.version.data = str(found.version)
-    return _review_page(found, form, 409)
+    if ask is not None:
+        ask.version.data = str(found.version)
+    return _review_page(found, form, 409, ask)
 
 
-def _review_page(found: Claim, form: DecisionForm, status: int = 200):
+def _review_page(
+    found: Claim, form: DecisionForm, status: int = 200, ask: InfoRequestForm | None = None
+):
+    if ask is None:
+        ask = InfoRequestForm(formdata=None, version=str(found.version))
     return render_template(
         "cpd/review.html",
         claim=found,
         form=form,
+        ask=ask,
         policy=policy_or_503(),
         own_case=found.user_id == current_user.id,
         evidence=evidence_view(found),

@@ -3,6 +3,7 @@ services`: standing (ledger arithmetic), claims, adjustments, audit samples."""
 
 from wired4ex.cpd.adjustments import MAX_ADJUSTMENT, adjust
 from wired4ex.cpd.audits import draw_audit_sample, record_audit_outcome, sample_claims
+from wired4ex.cpd.claim_info import NOT_WAITING, REPLY_CHANGED, answer_info_request, request_info
 from wired4ex.cpd.claims import (
     ClaimInput,
     Decision,
@@ -36,7 +37,7 @@ from wired4ex.cpd.standing import (
 __all__ = [
     "ClaimAlreadyDecided", "ClaimChanged", "ClaimConflict", "ClaimFrozen",
     "MAX_ADJUSTMENT", "ZERO", "CategoryTotal", "ClaimInput", "CpdError", "CpdSummary", "Decision",
-    "adjust", "check_claim", "cycles_with_activity", "decide_claim", "draw_audit_sample",
+    "NOT_WAITING", "REPLY_CHANGED", "adjust", "answer_info_request", "request_info", "check_claim", "cycles_with_activity", "decide_claim", "draw_audit_sample",
     "frozen_message",
     "get_own_claim", "ledger_entries", "member_claims", "member_summary", "pending_claims",
     "pending_claims_query",

@@ -58,6 +58,7 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
         is_current=cycle.contains(today),
         days_left=max((cycle.end - today).days, 0),
         statement_form=StatementForm(cycle=cycle.key),
+        asked=[c for c in every_claim if c.status == "info_requested"],
         **(template_extra or {}),
     )
 
@@ -80,6 +81,7 @@ def policy():
 CLAIM_STATUS_LABELS = {
     "draft": _l("Draft"),
     "submitted": _l("Waiting for verification"),
+    "info_requested": _l("Information asked for"),
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),

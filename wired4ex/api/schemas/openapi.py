@@ -1,9 +1,11 @@
 """The OpenAPI 3.1 document of the JSON API v1: its operations, errors and security schemes."""
 
 from wired4ex.api.schemas.attempts import ATTEMPT_SCHEMAS
+from wired4ex.api.schemas.claims import CLAIM_SCHEMAS
 from wired4ex.api.schemas.components import CATEGORY, REF, SCHEMAS, STRING, ref
 from wired4ex.api.schemas.notifications import NOTIFICATION_SCHEMAS
 from wired4ex.auth.models import RoleName
+from wired4ex.cpd.models import CLAIM_STATUSES
 from wired4ex.fields import EARLIEST_DATE, latest_period_date
 
 API_VERSION = "1.0.0"
@@ -145,6 +147,19 @@ def _paths() -> dict:
             "AttemptDetail", ["401", "404"],
             [_path("attempt_id", {"type": "integer", "minimum": 0}, "The attempt's id.")],
         ),
+        "/me/claims": _operation(
+            "listMyClaims",
+            "The caller's external CPD claims, latest activity first, with any open question",
+            "ClaimList", ["400", "401"],
+            [_query("status", {"type": "string", "enum": list(CLAIM_STATUSES)},
+                    "Only claims with this status (info_requested: waiting for your answer)."),
+             *PAGING],
+        ),
+        "/me/claims/{claim_id}": _operation(
+            "getMyClaim", "One of the caller's claims: status, points, decision, open question",
+            "Claim", ["401", "404"],
+            [_path("claim_id", {"type": "integer", "minimum": 0}, "The claim's id.")],
+        ),
         "/me/notifications": _operation(
             "listMyNotifications",
             "The caller's notifications, newest first, with the number unread",
@@ -193,6 +208,7 @@ def build_document() -> dict:
     schemas = {
         **SCHEMAS,
         **ATTEMPT_SCHEMAS,
+        **CLAIM_SCHEMAS,
         **NOTIFICATION_SCHEMAS,
         "Verification": {
             "oneOf": [ref("VerifiedStatement"), ref("VerifiedCertificate")],
