@@ -9,7 +9,10 @@ each page's response time and SQL statement count against a baseline measured in
 """
 
 import argparse
+import hashlib
 import random
+import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,8 +34,16 @@ from wired4ex.auth.passwords import hash_password  # noqa: E402
 from wired4ex.catalog.content import load_content  # noqa: E402
 from wired4ex.catalog.models import Course  # noqa: E402
 from wired4ex.catalog.sync import sync_content  # noqa: E402
+from wired4ex.cpd.policy import load_policy  # noqa: E402
 from wired4ex.extensions import db  # noqa: E402
 from wired4ex.learning.models import CourseCompletion, Enrolment, LedgerEntry  # noqa: E402
+from wired4ex.membership.models import Membership  # noqa: E402
+from wired4ex.membership.policy import category_policy  # noqa: E402
+
+try:  # the benchmark also runs on the code before the sums existed (a baseline)
+    from wired4ex.admin import cpd_sums  # noqa: E402
+except ImportError:
+    cpd_sums = None
 
 CATEGORIES = ["structured", "conference", "teaching", "research", "association", "self_directed"]
 MEMBERSHIP = ["professional", "associate", "student", "life", "honorary"]
@@ -46,7 +57,7 @@ def insert(model, rows: list[dict], **values) -> None:
         db.session.execute(sa.insert(model).values(**values), rows[offset : offset + BATCH])
 
 
-def build(workdir: Path, members: int, entries: int):
+def build(workdir: Path, members: int, entries: int, cache: str | None = None):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{workdir / 'bench.sqlite'}"
         MAIL_OUTBOX = str(workdir / "outbox")
@@ -54,27 +65,44 @@ def build(workdir: Path, members: int, entries: int):
 
     app = create_app(Config)
     rng = random.Random(9)
+    if cache and Path(cache).exists():
+        shutil.copyfile(cache, workdir / "bench.sqlite")
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            sizes = tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                          for model in (User, LedgerEntry, Enrolment, CourseCompletion))  # fmt: skip
+        return app, sizes
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         sync_content(load_content(ROOT / "content"))
         course_ids = list(db.session.scalars(sa.select(Course.id)))
         today = date.today()
         start = datetime.now(UTC) - timedelta(days=2 * 365)
-        users, roles, ledger, enrolments, completions = [], [], [], [], []
+        users, roles, memberships, ledger, enrolments, completions = [], [], [], [], [], []
         for number in range(1, members + 1):
+            category = rng.choice(MEMBERSHIP)
             users.append({
                 "id": number, "email": f"m{number}@bench.example", "full_name": f"Member {number:06d}",
-                "password_hash": "x", "membership_category": rng.choice(MEMBERSHIP),
+                "password_hash": "x", "membership_category": category,
                 "membership_number": f"HESMA-{number:06d}", "country": rng.choice(COUNTRIES),
-                "language": "en", "is_active_account": True, "session_version": 1,
+                "language": "en", "is_active_account": rng.random() > 0.02, "session_version": 1,
             })  # fmt: skip
             roles.append({"user_id": number, "name": "member"})
+            # As grant_membership() leaves it: most current, some lapsed, life and honorary never.
+            lapses = category_policy(category).lapses
+            memberships.append({
+                "user_id": number, "category": category, "number": f"HESMA-{number:06d}",
+                "started_on": today - timedelta(days=rng.randrange(5 * 365)),
+                "renews_on": today + timedelta(days=rng.randrange(-240, 365)) if lapses else None,
+            })  # fmt: skip
             for _ in range(entries):
+                adjustment = rng.random() < 0.03  # corrections, some negative, above maximums
                 ledger.append({
-                    "user_id": number, "source": "module", "title": "Module", "provider": "LRU",
-                    "category": rng.choice(CATEGORIES), "points": rng.choice([0.5, 1, 1.5, 2, 4, 8]),
+                    "user_id": number, "source": "adjustment" if adjustment else "module",
+                    "title": "Module", "provider": "LRU", "category": rng.choice(CATEGORIES),
+                    "points": rng.choice([-4, -1, 3, 12] if adjustment else [0.5, 1, 1.5, 2, 4, 8]),
                     "activity_date": today - timedelta(days=rng.randrange(3 * 365)),
-                    "competencies": [],
+                    "competencies": [], "reason": "Bench correction" if adjustment else None,
                 })  # fmt: skip
             for course_id in rng.sample(course_ids, rng.randrange(len(course_ids) + 1)):
                 enrolled = start + timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
@@ -86,6 +114,7 @@ def build(workdir: Path, members: int, entries: int):
         now = sa.func.now()
         insert(User, users, created_at=now)
         insert(UserRole, roles, granted_at=now)
+        insert(Membership, memberships, created_at=now)
         insert(LedgerEntry, ledger, created_at=now)
         insert(Enrolment, enrolments)
         insert(CourseCompletion, completions)
@@ -95,7 +124,11 @@ def build(workdir: Path, members: int, entries: int):
                  roles=[UserRole(name="member"), UserRole(name="admin")])
         )  # fmt: skip
         db.session.commit()
+        if cpd_sums is not None:  # a bulk insert bypasses the ORM event: build as a migration would
+            cpd_sums.rebuild_for(load_policy())
         sizes = (len(users), len(ledger), len(enrolments), len(completions))
+    if cache:
+        shutil.copyfile(workdir / "bench.sqlite", cache)
     return app, sizes
 
 
@@ -107,8 +140,14 @@ class Counter:
         self.count += 1
 
 
-def measure(app, client, url: str, repeat: int) -> tuple[float, int]:
-    """The median response time in seconds and the statements of one request."""
+def digest(body: bytes) -> str:
+    """A fingerprint of a page's figures (the form's CSRF token and the CSP nonce left out)."""
+    body = re.sub(rb'(value|nonce|content)="[A-Za-z0-9_.+/=-]{20,}"', b"", body)
+    return hashlib.sha256(body).hexdigest()[:10]
+
+
+def measure(app, client, url: str, repeat: int) -> tuple[float, int, str]:
+    """The median response time in seconds, the statements of one request, the page's digest."""
     times, counter = [], Counter()
     with app.app_context():
         engine = db.engine
@@ -117,14 +156,14 @@ def measure(app, client, url: str, repeat: int) -> tuple[float, int]:
             sa.event.listen(engine, "before_cursor_execute", counter)
         started = time.perf_counter()
         response = client.get(url)
-        response.get_data()
+        body = response.get_data()
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
             raise SystemExit(f"{url}: HTTP {response.status_code}")
         if attempt:
             times.append(elapsed)
     sa.event.remove(engine, "before_cursor_execute", counter)
-    return statistics.median(times), counter.count // repeat
+    return statistics.median(times), counter.count // repeat, digest(body)
 
 
 def main() -> None:
@@ -132,11 +171,13 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--entries", type=int, default=10, help="ledger entries per member")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", help="SQLite file: reuse the built database if it exists, "
+                        "else keep a copy of it there (iterating on the code)")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         app, (members, entries, enrolled, completed) = build(
-            Path(folder), args.members, args.entries
+            Path(folder), args.members, args.entries, args.cache
         )
         print(f"built {members} members, {entries} ledger entries, {enrolled} enrolments, "
               f"{completed} completions in {time.perf_counter() - started:.1f} s")  # fmt: skip
@@ -157,12 +198,13 @@ def main() -> None:
             ("M&E dashboard", "/admin/dashboard"),
             (f"M&E dashboard {year - 1}", f"/admin/dashboard?year={year - 1}"),
         ]  # fmt: skip
-        print(f"{'page':45} {'median ms':>10} {'x baseline':>11} {'queries':>8}")
-        base, queries = measure(app, app.test_client(), "/login", args.repeat)
+        print(f"{'page':45} {'median ms':>10} {'x baseline':>11} {'queries':>8} {'figures':>11}")
+        base, queries, _ = measure(app, app.test_client(), "/login", args.repeat)
         print(f"{'baseline: /login (anonymous)':45} {base * 1000:10.1f} {1:11.1f} {queries:8d}")
         for label, url in pages:
-            seconds, queries = measure(app, client, url, args.repeat)
-            print(f"{label:45} {seconds * 1000:10.1f} {seconds / base:11.1f} {queries:8d}")
+            seconds, queries, figures = measure(app, client, url, args.repeat)
+            print(f"{label:45} {seconds * 1000:10.1f} {seconds / base:11.1f} {queries:8d} "
+                  f"{figures:>11}")  # fmt: skip
         started = time.perf_counter()
         exported = client.get("/admin/members.csv?account=all").get_data()
         rows = exported.count(b"\n") - 1

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_app_context
 
+from wired4ex.admin import cpd_sums
+from wired4ex.admin.cpd_sums import CpdSum, parameters
 from wired4ex.auth.models import RoleName, User, UserRole
 from wired4ex.catalog.models import Course, Institution
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy, Cycle
-from wired4ex.cpd.standing import standing_from_sums
 from wired4ex.extensions import db
 from wired4ex.learning.models import (
     CourseCompletion,
@@ -23,7 +24,7 @@ from wired4ex.learning.models import (
     LedgerEntry,
 )
 from wired4ex.membership.models import Membership
-from wired4ex.membership.policy import category_policy
+from wired4ex.membership.policy import load_membership_policy
 from wired4ex.timeutil import association_zone
 
 CPD_STATUSES = ("met", "not_met", "exempt")
@@ -65,7 +66,21 @@ def _allowed(policy: CpdPolicy) -> sa.ColumnElement:
 
 
 def category_sums(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
-    """Per member and category in the cycle: points claimed and allowed, as category_sums()."""
+    """Per member and category in the cycle: points claimed and allowed, as category_sums().
+
+    Read from cpd_sums when they were built with this policy (see wired4ex.admin.cpd_sums), else
+    grouped from the ledger; the same figures either way. user_ids: a list or a select of ids.
+    """
+    if sums_current(policy) and cycle == policy.cycle_for(cycle.start):
+        sums = sa.select(
+            CpdSum.user_id,
+            CpdSum.category,
+            CpdSum.claimed.label("total"),
+            CpdSum.allowed.label("allowed"),
+        ).where(CpdSum.cycle_start == cycle.start)
+        if user_ids is not None:
+            sums = sums.where(CpdSum.user_id.in_(user_ids))
+        return sums.subquery()
     sums = sa.select(
         LedgerEntry.user_id,
         LedgerEntry.category,
@@ -75,6 +90,17 @@ def category_sums(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery
     if user_ids is not None:
         sums = sums.where(LedgerEntry.user_id.in_(user_ids))
     return sums.group_by(LedgerEntry.user_id, LedgerEntry.category).subquery()
+
+
+def sums_current(policy: CpdPolicy) -> bool:
+    """Whether cpd_sums may be read for this policy; asked once per request."""
+    key = ("cpd_sums_current", parameters(policy)[0], tuple(parameters(policy)[1].items()))
+    if not has_app_context():
+        return cpd_sums.current(policy)
+    cache = g.setdefault("cpd_sums_current", {})
+    if key not in cache:
+        cache[key] = cpd_sums.current(policy)
+    return cache[key]
 
 
 def cpd_standing(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
@@ -90,7 +116,11 @@ def cpd_standing(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
     counted = sa.case(*capped, else_=_counted(sums.c.allowed, None)) if capped else sums.c.allowed
     columns = [sums.c.user_id, sa.func.sum(counted).label("counted")]
     for index, code in enumerate(policy.minimums):
-        in_code = sa.case((sums.c.category == code, counted), else_=_number(Decimal(0)))
+        category = policy.categories.get(code)
+        in_code = sa.case(
+            (sums.c.category == code, _counted(sums.c.allowed, category.cap if category else None)),
+            else_=_number(Decimal(0)),
+        )
         columns.append(sa.func.sum(in_code).label(f"minimum_{index}"))
     return sa.select(*columns).group_by(sums.c.user_id).subquery("cpd_standing")
 
@@ -149,62 +179,105 @@ class ComplianceRow:
         return 100 * self.met // self.members
 
 
+def _current_membership(today: date) -> sa.ColumnElement:
+    """SQL: the Membership is current on the day (it never lapses, or is within its grace)."""
+    categories = load_membership_policy().categories
+    last_renewal = sa.case(
+        {code: today - timedelta(days=item.grace_days) for code, item in categories.items()},
+        value=Membership.category,
+    )
+    return sa.or_(Membership.renews_on.is_(None), Membership.renews_on >= last_renewal)
+
+
+def on_track_columns(policy: CpdPolicy, cycle: Cycle, today: date, standing: sa.Subquery):
+    """SQL (on track, has a target) for User rows outer-joined to cpd_standing(); None without
+    targets. On track: the counted points (and each minimum) are at least the target's share for
+    the part of the cycle gone by; at the end of the cycle that is the target itself."""
+    targets = {name: value for name, value in policy.targets.items() if value is not None}
+    if not targets:
+        return None
+    length = (cycle.end - cycle.start).days + 1
+    gone = min(max((today - cycle.start).days + 1, 0), length)
+    share = Decimal(gone) / Decimal(length)
+    zero = _number(Decimal(0))
+    needed = sa.case(
+        {
+            name: _number((value * share).quantize(Decimal("0.1")))
+            for name, value in targets.items()
+        },
+        value=User.membership_category,
+    )
+    conditions = [sa.func.coalesce(standing.c.counted, zero) >= needed]
+    for index, minimum in enumerate(policy.minimums.values()):
+        column = standing.c[f"minimum_{index}"]
+        part = _number((minimum * share).quantize(Decimal("0.1")))
+        conditions.append(sa.func.coalesce(column, zero) >= part)
+    with_target = sa.and_(
+        User.is_active_account.is_(True),
+        is_member(),
+        User.membership_category.in_(list(targets)),
+    )
+    return sa.and_(*conditions), with_target
+
+
 def compliance(policy: CpdPolicy, cycle: Cycle, today: date) -> list[ComplianceRow]:
+    return compliance_and_track(policy, cycle, today)[0]
+
+
+def compliance_and_track(
+    policy: CpdPolicy, cycle: Cycle, today: date
+) -> tuple[list[ComplianceRow], tuple[int, int]]:
     """Share of active members meeting the target per membership category, via the CPD rules.
 
-    One streamed query: every active member with their per-category sums in the cycle (claimed,
-    and allowed under per-activity maximums). Each member's sums go through the CPD package's
-    standing_from_sums(), so caps and minimums follow the rules exactly as a member's own page.
+    One grouped query: active members with their membership's category, whether it is current,
+    and whether their counted points (cpd_standing(): caps, maximums, minimums, the arithmetic of
+    standing_from_sums(), held to it by tests/cpd/test_one_arithmetic.py) meet its target. A lapsed
+    member meets no target and is exempt from none, as on their own page.
     """
-    sums = category_sums(policy, cycle)
+    standing = cpd_standing(policy, cycle)
+    targets = {name: value for name, value in policy.targets.items() if value is not None}
+    if targets:
+        zero = _number(Decimal(0))
+        target = sa.case({n: _number(v) for n, v in targets.items()}, value=Membership.category)
+        conditions = [sa.func.coalesce(standing.c.counted, zero) >= target]
+        for index, minimum in enumerate(policy.minimums.values()):
+            column = sa.func.coalesce(standing.c[f"minimum_{index}"], zero)
+            conditions.append(column >= _number(minimum))
+        met = sa.case((sa.and_(*conditions), 1), else_=0)
+    else:
+        met = sa.literal(0)
+    current = sa.case((_current_membership(today), 1), else_=0).label("current")
+    met = met.label("met")
+    # headlines.on_track() in the same pass: its members are the accounts, membership or not.
+    track = on_track_columns(policy, cycle, today, standing)
+    tracked, with_target = track or (sa.false(), sa.false())
+    tracked = sa.case((sa.and_(with_target, tracked), 1), else_=0).label("tracked")
+    with_target = sa.case((with_target, 1), else_=0).label("with_target")
+    keys = (Membership.category, current, met, tracked, with_target)
     query = (
-        sa.select(
-            User.id,
-            Membership.category,
-            Membership.renews_on,
-            sums.c.category,
-            sums.c.total,
-            sums.c.allowed,
-        )  # fmt: skip
-        # Only people the secretariat admitted; a lapsed one meets no target (see fold).
-        .join(Membership, Membership.user_id == User.id)
-        .outerjoin(sums, sums.c.user_id == User.id)
+        sa.select(*keys, sa.func.count())
+        .select_from(User)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(standing, standing.c.user_id == User.id)
         .where(User.is_active_account.is_(True), is_member())
-        .order_by(User.id)
-        .execution_options(yield_per=CHUNK)
+        .group_by(*keys)
     )
     rows: dict[str, ComplianceRow] = {}
-    # standing_from_sums() is a pure function of these sums: members with the same sums share one call.
-    verdicts: dict[tuple, tuple[bool, bool]] = {}
-
-    def fold(category: str, renews_on, member_sums: dict) -> None:
+    on_track = [0, 0]
+    for category, is_current, is_met, is_tracked, has_target, count in db.session.execute(query):
+        on_track[0] += count if is_tracked else 0
+        on_track[1] += count if has_target else 0
+        if category is None:
+            continue  # only people the secretariat admitted count in the compliance
         row = rows.setdefault(category, ComplianceRow(category))
-        current_member = renews_on is None or today <= renews_on + timedelta(
-            days=category_policy(category).grace_days
-        )
-        key = (category, current_member, *sorted(member_sums.items()))
-        if key not in verdicts:
-            summary = standing_from_sums(policy, member_sums,
-                                         category if current_member else None, cycle, today)  # fmt: skip
-            verdicts[key] = (summary.exempt, summary.target_met)
-        exempt, met = verdicts[key]
-        row.members += 1
+        exempt = bool(is_current) and policy.target_for(category) is None
+        row.members += count
         row.exempt = row.exempt or exempt
-        row.met += met and not exempt
-
-    current, category, renews, member_sums = None, None, None, {}
-    for user_id, membership, renews_on, code, total, allowed in db.session.execute(query):
-        if user_id != current:
-            if current is not None:
-                fold(category, renews, member_sums)
-            current, category, renews, member_sums = user_id, membership, renews_on, {}
-        if code is not None:
-            member_sums[code] = (Decimal(total), Decimal(allowed))
-    if current is not None:
-        fold(category, renews, member_sums)
+        row.met += count if is_current and is_met and not exempt else 0
     order = list(policy.targets) + sorted(set(rows) - set(policy.targets))
-    return [rows.get(name) or ComplianceRow(name, exempt=policy.target_for(name) is None)
-            for name in order]  # fmt: skip
+    found = [rows.get(name) or ComplianceRow(name, exempt=policy.target_for(name) is None)
+             for name in order]  # fmt: skip
+    return found, (on_track[0], on_track[1])
 
 
 # -- time ------------------------------------------------------------------------------------------
@@ -262,37 +335,51 @@ class Dashboard:
     compliance: list[ComplianceRow]
     certificates: list[CertificateRow]
     totals: dict = field(default_factory=dict)
+    on_track: tuple[int, int] | None = None  # (on track, with a target); see headlines
 
 
-def _grouped(year: int, *, by) -> dict:
-    """Counts of enrolments and of course completions in a year, grouped by an expression."""
+@dataclass(frozen=True)
+class Activity:
+    """Counts of enrolments and course completions in a year per (month, course, institution,
+    country): one grouped query per kind, every breakdown of the dashboard summed from it."""
+
+    rows: list[tuple[str, str, int, int, str | None, int]]  # kind, month, course, inst., country, n
+
+    def grouped(self, index: int) -> dict:
+        out: dict = {}
+        for row in self.rows:
+            counts = out.setdefault(row[index], {"enrolments": 0, "completions": 0})
+            counts[row[0]] += row[5]
+        return out
+
+
+def activity(year: int) -> Activity:
     start, end = year_bounds(year)
-    out: dict = {}
+    rows = []
     for kind, model, moment in (
         ("enrolments", Enrolment, Enrolment.enrolled_at),
         ("completions", CourseCompletion, CourseCompletion.completed_at),
     ):
-        key = by(model, moment)
+        keys = (local_month(moment), model.course_id, Course.institution_id, User.country)
         query = (
-            sa.select(key, sa.func.count())
+            sa.select(*keys, sa.func.count())
             .select_from(model)
             .join(Course, Course.id == model.course_id)
             .join(User, User.id == model.user_id)
             .where(moment >= start, moment < end)
-            .group_by(key)
+            .group_by(*keys)
         )
-        for value, count in db.session.execute(query):
-            out.setdefault(value, {"enrolments": 0, "completions": 0})[kind] = count
-    return out
+        rows.extend((kind, *row) for row in db.session.execute(query))
+    return Activity(rows)
 
 
-def per_month(year: int) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: local_month(moment))
+def per_month(year: int, counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(1)
     return [CountRow(month, **found.get(month, {})) for month in month_labels(year)]
 
 
-def per_course(year: int) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: model.course_id)
+def per_course(year: int, counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(2)
     courses = db.session.execute(
         sa.select(Course.id, Course.title, Institution.slug, Course.slug)
         .join(Institution)
@@ -302,17 +389,17 @@ def per_course(year: int) -> list[CountRow]:
             for cid, title, inst, slug in courses]  # fmt: skip
 
 
-def per_institution(year: int) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: Course.institution_id)
+def per_institution(year: int, counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(3)
     institutions = db.session.execute(
         sa.select(Institution.id, Institution.name, Institution.slug).order_by(Institution.name)
     ).all()
     return [CountRow(name, **found.get(iid, {}), key=slug) for iid, name, slug in institutions]
 
 
-def per_country(year: int, names: dict[str, str]) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: User.country)
-    rows = [CountRow(names.get(code, code), **counts, key=code) for code, counts in found.items()]
+def per_country(year: int, names: dict[str, str], counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(4)
+    rows = [CountRow(names.get(code, code), **each, key=code) for code, each in found.items()]
     return sorted(rows, key=lambda row: (-row.enrolments, row.label))
 
 
@@ -345,16 +432,19 @@ def certificate_rows(year: int, today: date) -> list[CertificateRow]:
 def dashboard(policy: CpdPolicy, year: int, today: date, country_names: dict) -> Dashboard:
     """Every figure of the M&E dashboard for a calendar year (and the CPD cycle starting in it)."""
     cycle = policy.cycle_starting(year)
-    months = per_month(year)
+    counts = activity(year)
+    months = per_month(year, counts)
+    found, on_track = compliance_and_track(policy, cycle, today)
     board = Dashboard(
         year=year,
         cycle=cycle,
         months=months,
-        courses=per_course(year),
-        institutions=per_institution(year),
-        countries=per_country(year, country_names),
-        compliance=compliance(policy, cycle, today),
+        courses=per_course(year, counts),
+        institutions=per_institution(year, counts),
+        countries=per_country(year, country_names, counts),
+        compliance=found,
         certificates=certificate_rows(year, today),
+        on_track=on_track,
     )
     board.totals = {
         "enrolments": sum(row.enrolments for row in months),
