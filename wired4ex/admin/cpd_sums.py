@@ -107,7 +107,7 @@ def _entry_inserted(_mapper, connection: sa.Connection, entry: LedgerEntry) -> N
     if found is None:
         return  # never built: the reports read the ledger
     start_month, maximums = found
-    points = Decimal(entry.points)
+    points = Decimal(str(entry.points))
     connection.execute(
         _upsert(connection),
         {
