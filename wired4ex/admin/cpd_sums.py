@@ -177,12 +177,12 @@ def rebuild(connection: sa.Connection, start_month: int, maximums: dict[str, str
     ).group_by(start, LedgerEntry.user_id, LedgerEntry.category)
     table = CpdSum.__table__
     connection.execute(sa.delete(table))
-    result = connection.execute(
+    connection.execute(
         sa.insert(table).from_select(
             ["cycle_start", "user_id", "category", "claimed", "allowed", "entries"], grouped
         )
     )
-    return result.rowcount
+    return connection.scalar(sa.select(sa.func.count()).select_from(table))
 
 
 def rebuild_for(policy: CpdPolicy) -> int:
