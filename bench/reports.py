@@ -139,6 +139,11 @@ def build(workdir: Path, members: int, entries: int, cache: str | None = None, u
         db.session.commit()
         if cpd_sums is not None:  # a bulk insert bypasses the ORM event: build as a migration would
             cpd_sums.rebuild_for(load_policy())
+        if db.session.get_bind().dialect.name == "postgresql":
+            # What autovacuum does soon after a bulk load: without statistics the planner takes
+            # every table for a few rows (a filtered member list then took 2.5 s instead of 90 ms).
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
         sizes = (len(users), len(ledger), len(enrolments), len(completions))
     if cache and not url:
         shutil.copyfile(workdir / "bench.sqlite", cache)
