@@ -1,19 +1,31 @@
 """Benchmark the admin reports: the M&E dashboard and the member list on a large association.
 
     .venv/bin/python bench/reports.py [--members 50000] [--entries 10] [--repeat 3]
+        [--cache /tmp/reports.sqlite] [--database-url postgresql+psycopg://postgres@127.0.0.1/x]
 
-Builds a temporary SQLite database with 50 000 members, 500 000 ledger entries, enrolments and
-course completions (bulk Core inserts), logs in as an admin through the test client, and prints
-each page's response time and SQL statement count against a baseline measured in the same run
-(the login page, which reads almost nothing).
+Builds a temporary SQLite database (or a PostgreSQL one with --database-url) with 50 000 members
+and their memberships, 500 000 ledger entries, enrolments and course completions (bulk Core
+inserts, then the CPD sums rebuilt as a migration would), logs in as an admin through the test
+client, and prints each page's response time and SQL statement count against a baseline
+measured in the same run
+(the login page, which reads almost nothing). The figures column fingerprints each page (its
+HTML without tokens): the same on two versions of the code means the same figures.
+--cache keeps the built database (a SQLite file, or a PostgreSQL database named after the sizes)
+for the next run.
 """
 
 import argparse
+import contextlib
+import hashlib
 import random
+import re
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -31,8 +43,16 @@ from wired4ex.auth.passwords import hash_password  # noqa: E402
 from wired4ex.catalog.content import load_content  # noqa: E402
 from wired4ex.catalog.models import Course  # noqa: E402
 from wired4ex.catalog.sync import sync_content  # noqa: E402
+from wired4ex.cpd.policy import load_policy  # noqa: E402
 from wired4ex.extensions import db  # noqa: E402
 from wired4ex.learning.models import CourseCompletion, Enrolment, LedgerEntry  # noqa: E402
+from wired4ex.membership.models import Membership  # noqa: E402
+from wired4ex.membership.policy import category_policy  # noqa: E402
+
+try:  # the benchmark also runs on the code before the sums existed (a baseline)
+    from wired4ex.admin import cpd_sums  # noqa: E402
+except ImportError:
+    cpd_sums = None
 
 CATEGORIES = ["structured", "conference", "teaching", "research", "association", "self_directed"]
 MEMBERSHIP = ["professional", "associate", "student", "life", "honorary"]
@@ -46,35 +66,53 @@ def insert(model, rows: list[dict], **values) -> None:
         db.session.execute(sa.insert(model).values(**values), rows[offset : offset + BATCH])
 
 
-def build(workdir: Path, members: int, entries: int):
+def build(workdir: Path, members: int, entries: int, cache: str | None = None, url: str = ""):
     class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{workdir / 'bench.sqlite'}"
+        SQLALCHEMY_DATABASE_URI = url or f"sqlite:///{workdir / 'bench.sqlite'}"
         MAIL_OUTBOX = str(workdir / "outbox")
         EVIDENCE_DIR = str(workdir / "evidence")
 
     app = create_app(Config)
     rng = random.Random(9)
+    if cache and (url or Path(cache).exists()):
+        if not url:
+            shutil.copyfile(cache, workdir / "bench.sqlite")
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            sizes = tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                          for model in (User, LedgerEntry, Enrolment, CourseCompletion))  # fmt: skip
+        return app, sizes
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         sync_content(load_content(ROOT / "content"))
         course_ids = list(db.session.scalars(sa.select(Course.id)))
         today = date.today()
         start = datetime.now(UTC) - timedelta(days=2 * 365)
-        users, roles, ledger, enrolments, completions = [], [], [], [], []
+        users, roles, memberships, ledger, enrolments, completions = [], [], [], [], [], []
         for number in range(1, members + 1):
+            category = rng.choice(MEMBERSHIP)
             users.append({
                 "id": number, "email": f"m{number}@bench.example", "full_name": f"Member {number:06d}",
-                "password_hash": "x", "membership_category": rng.choice(MEMBERSHIP),
+                "password_hash": "x", "membership_category": category,
                 "membership_number": f"HESMA-{number:06d}", "country": rng.choice(COUNTRIES),
-                "language": "en", "is_active_account": True, "session_version": 1,
+                "language": "en", "is_active_account": rng.random() > 0.02, "session_version": 1,
             })  # fmt: skip
             roles.append({"user_id": number, "name": "member"})
+            # As grant_membership() leaves it: most current, some lapsed, life and honorary never.
+            lapses = category_policy(category).lapses
+            memberships.append({
+                "user_id": number, "category": category, "number": f"HESMA-{number:06d}",
+                "started_on": today - timedelta(days=rng.randrange(5 * 365)),
+                "renews_on": today + timedelta(days=rng.randrange(-240, 365)) if lapses else None,
+            })  # fmt: skip
             for _ in range(entries):
+                adjustment = rng.random() < 0.03  # corrections, some negative, above maximums
                 ledger.append({
-                    "user_id": number, "source": "module", "title": "Module", "provider": "LRU",
-                    "category": rng.choice(CATEGORIES), "points": rng.choice([0.5, 1, 1.5, 2, 4, 8]),
+                    "user_id": number, "source": "adjustment" if adjustment else "module",
+                    "title": "Module", "provider": "LRU", "category": rng.choice(CATEGORIES),
+                    "points": rng.choice([-4, -1, 3, 12] if adjustment else [0.5, 1, 1.5, 2, 4, 8]),
                     "activity_date": today - timedelta(days=rng.randrange(3 * 365)),
-                    "competencies": [],
+                    "competencies": [], "reason": "Bench correction" if adjustment else None,
                 })  # fmt: skip
             for course_id in rng.sample(course_ids, rng.randrange(len(course_ids) + 1)):
                 enrolled = start + timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
@@ -85,7 +123,11 @@ def build(workdir: Path, members: int, entries: int):
                                         "completed_at": enrolled + timedelta(days=30)})  # fmt: skip
         now = sa.func.now()
         insert(User, users, created_at=now)
+        if db.session.get_bind().dialect.name == "postgresql":  # ids given: move the sequence on
+            db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('users', 'id'), "
+                                       "(SELECT max(id) FROM users))"))  # fmt: skip
         insert(UserRole, roles, granted_at=now)
+        insert(Membership, memberships, created_at=now)
         insert(LedgerEntry, ledger, created_at=now)
         insert(Enrolment, enrolments)
         insert(CourseCompletion, completions)
@@ -95,8 +137,43 @@ def build(workdir: Path, members: int, entries: int):
                  roles=[UserRole(name="member"), UserRole(name="admin")])
         )  # fmt: skip
         db.session.commit()
+        if cpd_sums is not None:  # a bulk insert bypasses the ORM event: build as a migration would
+            cpd_sums.rebuild_for(load_policy())
+        if db.session.get_bind().dialect.name == "postgresql":
+            # What autovacuum does soon after a bulk load: without statistics the planner takes
+            # every table for a few rows (a filtered member list then took 2.5 s instead of 90 ms).
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
         sizes = (len(users), len(ledger), len(enrolments), len(completions))
+    if cache and not url:
+        shutil.copyfile(workdir / "bench.sqlite", cache)
     return app, sizes
+
+
+@contextmanager
+def postgres(server: str, members: int, entries: int, keep: bool):
+    """A database of the bench's own on the server of --database-url: (its URL, already built).
+
+    With --cache it is named after the sizes and kept for the next run; else dropped at the end.
+    """
+    server_url = sa.engine.make_url(server)
+    if server_url.host not in (None, "127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the bench runs on the loopback interface only")
+    name = f"w4x_reports_{members}_{entries}" if keep else f"w4x_reports_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False), bool(exists)
+    finally:
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class Counter:
@@ -107,8 +184,14 @@ class Counter:
         self.count += 1
 
 
-def measure(app, client, url: str, repeat: int) -> tuple[float, int]:
-    """The median response time in seconds and the statements of one request."""
+def digest(body: bytes) -> str:
+    """A fingerprint of a page's figures (the form's CSRF token and the CSP nonce left out)."""
+    body = re.sub(rb'(value|nonce|content)="[A-Za-z0-9_.+/=-]{20,}"', b"", body)
+    return hashlib.sha256(body).hexdigest()[:10]
+
+
+def measure(app, client, url: str, repeat: int) -> tuple[float, int, str]:
+    """The median response time in seconds, the statements of one request, the page's digest."""
     times, counter = [], Counter()
     with app.app_context():
         engine = db.engine
@@ -117,14 +200,14 @@ def measure(app, client, url: str, repeat: int) -> tuple[float, int]:
             sa.event.listen(engine, "before_cursor_execute", counter)
         started = time.perf_counter()
         response = client.get(url)
-        response.get_data()
+        body = response.get_data()
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
             raise SystemExit(f"{url}: HTTP {response.status_code}")
         if attempt:
             times.append(elapsed)
     sa.event.remove(engine, "before_cursor_execute", counter)
-    return statistics.median(times), counter.count // repeat
+    return statistics.median(times), counter.count // repeat, digest(body)
 
 
 def main() -> None:
@@ -132,12 +215,24 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--entries", type=int, default=10, help="ledger entries per member")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", help="SQLite file: reuse the built database if it exists, "
+                        "else keep a copy of it there (iterating on the code)")  # fmt: skip
+    parser.add_argument("--database-url", help="a PostgreSQL server (postgresql+psycopg://...): "
+                        "the bench makes a database of its own there")  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        url, cache = "", args.cache
+        if args.database_url:
+            url, built = stack.enter_context(
+                postgres(args.database_url, args.members, args.entries, bool(args.cache))
+            )
+            cache = "reuse" if built else None
         started = time.perf_counter()
         app, (members, entries, enrolled, completed) = build(
-            Path(folder), args.members, args.entries
+            Path(folder), args.members, args.entries, cache, url
         )
+        print(f"database: {'PostgreSQL' if url else 'SQLite'}")
         print(f"built {members} members, {entries} ledger entries, {enrolled} enrolments, "
               f"{completed} completions in {time.perf_counter() - started:.1f} s")  # fmt: skip
         client = app.test_client()
@@ -157,12 +252,13 @@ def main() -> None:
             ("M&E dashboard", "/admin/dashboard"),
             (f"M&E dashboard {year - 1}", f"/admin/dashboard?year={year - 1}"),
         ]  # fmt: skip
-        print(f"{'page':45} {'median ms':>10} {'x baseline':>11} {'queries':>8}")
-        base, queries = measure(app, app.test_client(), "/login", args.repeat)
+        print(f"{'page':45} {'median ms':>10} {'x baseline':>11} {'queries':>8} {'figures':>11}")
+        base, queries, _ = measure(app, app.test_client(), "/login", args.repeat)
         print(f"{'baseline: /login (anonymous)':45} {base * 1000:10.1f} {1:11.1f} {queries:8d}")
         for label, url in pages:
-            seconds, queries = measure(app, client, url, args.repeat)
-            print(f"{label:45} {seconds * 1000:10.1f} {seconds / base:11.1f} {queries:8d}")
+            seconds, queries, figures = measure(app, client, url, args.repeat)
+            print(f"{label:45} {seconds * 1000:10.1f} {seconds / base:11.1f} {queries:8d} "
+                  f"{figures:>11}")  # fmt: skip
         started = time.perf_counter()
         exported = client.get("/admin/members.csv?account=all").get_data()
         rows = exported.count(b"\n") - 1

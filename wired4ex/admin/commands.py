@@ -1,4 +1,5 @@
-"""`flask members erase EMAIL --by ADMIN_EMAIL --reason TEXT`: erasure of personal data on request."""
+"""`flask members erase EMAIL --by ADMIN_EMAIL --reason TEXT`: erasure of personal data on request;
+`flask members rebuild-cpd-sums`: the admin reports' CPD sums rebuilt from the ledger."""
 
 import click
 import sqlalchemy as sa
@@ -42,3 +43,17 @@ def erase_command(email, admin_email, reason, yes):
         f"account, {report.statements} statement(s) and {report.certificates} certificate(s); "
         f"{report.tokens} token(s) revoked; the ledger's figures are kept. Audited as member.erased."
     )
+
+
+@members_cli.command("rebuild-cpd-sums")
+def rebuild_cpd_sums_command():
+    """Rebuild the CPD sums of the admin reports from the whole ledger (recovery; safe any time)."""
+    from wired4ex.admin.cpd_sums import rebuild_for
+    from wired4ex.cpd.policy import PolicyMissing, load_policy
+
+    try:
+        policy = load_policy()
+    except PolicyMissing as error:
+        raise click.ClickException(str(error)) from error
+    rows = rebuild_for(policy)
+    click.echo(f"Rebuilt the CPD sums from the ledger: {rows} row(s) (member, cycle, category).")

@@ -13,6 +13,7 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from wired4ex.admin import bp, reports
+from wired4ex.admin.cpd_sums import CpdSum
 from wired4ex.auth.models import User
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import CpdPolicy, Cycle
@@ -44,47 +45,30 @@ def _month_name_filter(key: str, with_year: bool = True) -> str:
     return month_name(key, with_year)
 
 
-def points_awarded(year: int) -> Decimal:
+def points_awarded(year: int, policy: CpdPolicy | None = None) -> Decimal:
     """CPD points entered in members' ledgers for activities in the calendar year (adjustments
-    included, so a correction lowers the figure)."""
-    total = db.session.scalar(
-        sa.select(sa.func.sum(LedgerEntry.points)).where(
+    included, so a correction lowers the figure); from cpd_sums when cycles are calendar years."""
+    cycle = policy.cycle_for(date(year, 1, 1)) if policy else None
+    if cycle and cycle.start == date(year, 1, 1) and reports.sums_current(policy):
+        query = sa.select(sa.func.sum(CpdSum.claimed)).where(CpdSum.cycle_start == cycle.start)
+    else:
+        query = sa.select(sa.func.sum(LedgerEntry.points)).where(
             LedgerEntry.activity_date.between(date(year, 1, 1), date(year, 12, 31))
         )
-    )
-    return Decimal(total or 0)
+    return Decimal(db.session.scalar(query) or 0)
 
 
 def on_track(policy: CpdPolicy, cycle: Cycle, today: date) -> tuple[int, int]:
     """(members on track, members with a target) in the cycle: on track means the counted points
     (and each minimum) are at least the target's share for the part of the cycle gone by; at
     the end of the cycle that is the target itself. One query."""
-    targets = {name: value for name, value in policy.targets.items() if value is not None}
-    if not targets:
-        return 0, 0
-    length = (cycle.end - cycle.start).days + 1
-    gone = min(max((today - cycle.start).days + 1, 0), length)
-    share = Decimal(gone) / Decimal(length)
     standing = reports.cpd_standing(policy, cycle)
-    zero = reports._number(Decimal(0))  # noqa: SLF001  (the report's literal numbers)
-    needed = sa.case(
-        {name: reports._number((value * share).quantize(Decimal("0.1")))  # noqa: SLF001
-         for name, value in targets.items()},
-        value=User.membership_category,
-    )  # fmt: skip
-    conditions = [sa.func.coalesce(standing.c.counted, zero) >= needed]
-    for index, minimum in enumerate(policy.minimums.values()):
-        column = standing.c[f"minimum_{index}"]
-        part = reports._number((minimum * share).quantize(Decimal("0.1")))  # noqa: SLF001
-        conditions.append(sa.func.coalesce(column, zero) >= part)
-    with_target = sa.and_(
-        User.is_active_account.is_(True),
-        reports.is_member(),
-        User.membership_category.in_(list(targets)),
-    )
-    tracked = sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0))
+    columns = reports.on_track_columns(policy, cycle, today, standing)
+    if columns is None:
+        return 0, 0
+    tracked, with_target = columns
     found, total = db.session.execute(
-        sa.select(tracked, sa.func.count())
+        sa.select(sa.func.sum(sa.case((tracked, 1), else_=0)), sa.func.count())
         .select_from(User)
         .outerjoin(standing, standing.c.user_id == User.id)
         .where(with_target)
@@ -101,7 +85,10 @@ def headlines(
     waiting = db.session.scalar(
         sa.select(sa.func.count()).select_from(Claim).where(Claim.status == "submitted")
     )
-    tracked, with_target = on_track(policy, board.cycle, today)
+    if board.on_track is not None:  # worked out with the compliance, in the same query
+        tracked, with_target = board.on_track
+    else:
+        tracked, with_target = on_track(policy, board.cycle, today)
     year = str(board.year)
     return [
         Headline(_("Active members"), str(active), _("with a member account"), urls.get("members")),
@@ -111,7 +98,7 @@ def headlines(
         ),  # fmt: skip
         Headline(
             _("CPD points awarded"),
-            format_decimal(points_awarded(board.year), format="#,##0.#"),
+            format_decimal(points_awarded(board.year, policy), format="#,##0.#"),
             _("for activities in %(year)s", year=year),
         ),  # fmt: skip
         Headline(_("Claims waiting"), str(waiting or 0), _("to verify"), urls.get("claims")),

@@ -1,4 +1,4 @@
-"""Figures for the secretariat: CPD status in bulk, the M&E dashboard, course reports.
+"""Figures for the secretariat: the M&E dashboard, course reports; CPD status in bulk (cpd_status).
 
 Every figure here is computed with a fixed number of queries whatever the number of members:
 grouped in the database, or streamed in chunks and folded in Python.
@@ -6,205 +6,36 @@ grouped in the database, or streamed in chunks and folded in Python.
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 
-from wired4ex.auth.models import RoleName, User, UserRole
+from wired4ex.admin.cpd_status import (  # noqa: F401  (the CPD status part of the reports)
+    ComplianceRow,
+    category_sums,
+    compliance,
+    compliance_and_track,
+    cpd_standing,
+    cpd_status_column,
+    cpd_statuses,
+    is_member,
+    on_track_columns,
+    sums_current,
+)
+from wired4ex.auth.models import User
 from wired4ex.catalog.models import Course, Institution
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd.policy import CpdPolicy, Cycle
-from wired4ex.cpd.standing import standing_from_sums
 from wired4ex.extensions import db
 from wired4ex.learning.models import (
     CourseCompletion,
     Enrolment,
-    LedgerEntry,
 )
-from wired4ex.membership.models import Membership
-from wired4ex.membership.policy import category_policy
 from wired4ex.timeutil import association_zone
 
 CPD_STATUSES = ("met", "not_met", "exempt")
 EXPIRY_WINDOW_DAYS = 90
 CHUNK = 1000
-
-
-# -- CPD status of many members at once ---------------------------------------------------------
-
-
-def _number(value: Decimal) -> sa.ColumnElement:
-    # Policy numbers are Decimals we parsed ourselves; inlined so SQLite binds no Decimal.
-    return sa.literal_column(str(Decimal(value)), sa.Numeric(8, 1))
-
-
-def _counted(total, cap: Decimal | None) -> sa.ColumnElement:
-    """SQL for summarise()'s rule: a category counts between zero and its cap."""
-    zero = _number(Decimal(0))
-    if cap is None:
-        return sa.case((total < zero, zero), else_=total)
-    return sa.case((total < zero, zero), (total > _number(cap), _number(cap)), else_=total)
-
-
-def _allowed(policy: CpdPolicy) -> sa.ColumnElement:
-    """SQL for activity_points(): an entry's points, at most its category's per-activity maximum."""
-    limits = [
-        (
-            sa.and_(
-                LedgerEntry.category == code,
-                LedgerEntry.source != "adjustment",
-                LedgerEntry.points > _number(c.max_per_activity),
-            ),
-            _number(c.max_per_activity),
-        )
-        for code, c in policy.categories.items()
-        if c.max_per_activity is not None
-    ]
-    return sa.case(*limits, else_=LedgerEntry.points) if limits else LedgerEntry.points
-
-
-def category_sums(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
-    """Per member and category in the cycle: points claimed and allowed, as category_sums()."""
-    sums = sa.select(
-        LedgerEntry.user_id,
-        LedgerEntry.category,
-        sa.func.sum(LedgerEntry.points).label("total"),
-        sa.func.sum(_allowed(policy)).label("allowed"),
-    ).where(LedgerEntry.activity_date.between(cycle.start, cycle.end))
-    if user_ids is not None:
-        sums = sums.where(LedgerEntry.user_id.in_(user_ids))
-    return sums.group_by(LedgerEntry.user_id, LedgerEntry.category).subquery()
-
-
-def cpd_standing(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
-    """Per member with entries in the cycle: counted points and counted points per minimum.
-
-    The same arithmetic as wired4ex.cpd.standing.summarise (per-activity maximums, caps, no
-    category below zero, minimums), done by the database so a list can filter and page on it;
-    tests/cpd/test_one_arithmetic.py holds the two to the same figures.
-    """
-    sums = category_sums(policy, cycle, user_ids)
-    capped = [(sums.c.category == code, _counted(sums.c.allowed, c.cap))
-              for code, c in policy.categories.items()]  # fmt: skip
-    counted = sa.case(*capped, else_=_counted(sums.c.allowed, None)) if capped else sums.c.allowed
-    columns = [sums.c.user_id, sa.func.sum(counted).label("counted")]
-    for index, code in enumerate(policy.minimums):
-        in_code = sa.case((sums.c.category == code, counted), else_=_number(Decimal(0)))
-        columns.append(sa.func.sum(in_code).label(f"minimum_{index}"))
-    return sa.select(*columns).group_by(sums.c.user_id).subquery("cpd_standing")
-
-
-def cpd_status_column(policy: CpdPolicy, standing: sa.Subquery) -> sa.ColumnElement:
-    """'met', 'not_met' or 'exempt' for User rows outer-joined to cpd_standing()."""
-    targets = {name: value for name, value in policy.targets.items() if value is not None}
-    if not targets:
-        return sa.literal("exempt")
-    zero = _number(Decimal(0))
-    target = sa.case(
-        {name: _number(value) for name, value in targets.items()},
-        value=User.membership_category,
-    )
-    conditions = [sa.func.coalesce(standing.c.counted, zero) >= target]
-    for index, minimum in enumerate(policy.minimums.values()):
-        column = standing.c[f"minimum_{index}"]
-        conditions.append(sa.func.coalesce(column, zero) >= _number(minimum))
-    return sa.case(
-        (User.membership_category.not_in(list(targets)), "exempt"),
-        (sa.and_(*conditions), "met"),
-        else_="not_met",
-    ).label("cpd_status")
-
-
-def cpd_statuses(policy: CpdPolicy, cycle: Cycle, user_ids: list[int]) -> dict[int, str]:
-    """The CPD status of a page of members, in one query."""
-    if not user_ids:
-        return {}
-    standing = cpd_standing(policy, cycle, user_ids)
-    query = (
-        sa.select(User.id, cpd_status_column(policy, standing))
-        .outerjoin(standing, standing.c.user_id == User.id)
-        .where(User.id.in_(user_ids))
-    )
-    return dict(db.session.execute(query).all())
-
-
-def is_member():
-    """Accounts holding the member role (faculty and staff accounts without it are left out)."""
-    return sa.exists().where(UserRole.user_id == User.id, UserRole.name == RoleName.MEMBER.value)
-
-
-@dataclass
-class ComplianceRow:
-    category: str
-    members: int = 0
-    met: int = 0
-    exempt: bool = False
-
-    @property
-    def share(self) -> int | None:
-        """Percent of members meeting the target, rounded down; None when exempt or empty."""
-        if self.exempt or not self.members:
-            return None
-        return 100 * self.met // self.members
-
-
-def compliance(policy: CpdPolicy, cycle: Cycle, today: date) -> list[ComplianceRow]:
-    """Share of active members meeting the target per membership category, via the CPD rules.
-
-    One streamed query: every active member with their per-category sums in the cycle (claimed,
-    and allowed under per-activity maximums). Each member's sums go through the CPD package's
-    standing_from_sums(), so caps and minimums follow the rules exactly as a member's own page.
-    """
-    sums = category_sums(policy, cycle)
-    query = (
-        sa.select(
-            User.id,
-            Membership.category,
-            Membership.renews_on,
-            sums.c.category,
-            sums.c.total,
-            sums.c.allowed,
-        )  # fmt: skip
-        # Only people the secretariat admitted; a lapsed one meets no target (see fold).
-        .join(Membership, Membership.user_id == User.id)
-        .outerjoin(sums, sums.c.user_id == User.id)
-        .where(User.is_active_account.is_(True), is_member())
-        .order_by(User.id)
-        .execution_options(yield_per=CHUNK)
-    )
-    rows: dict[str, ComplianceRow] = {}
-    # standing_from_sums() is a pure function of these sums: members with the same sums share one call.
-    verdicts: dict[tuple, tuple[bool, bool]] = {}
-
-    def fold(category: str, renews_on, member_sums: dict) -> None:
-        row = rows.setdefault(category, ComplianceRow(category))
-        current_member = renews_on is None or today <= renews_on + timedelta(
-            days=category_policy(category).grace_days
-        )
-        key = (category, current_member, *sorted(member_sums.items()))
-        if key not in verdicts:
-            summary = standing_from_sums(policy, member_sums,
-                                         category if current_member else None, cycle, today)  # fmt: skip
-            verdicts[key] = (summary.exempt, summary.target_met)
-        exempt, met = verdicts[key]
-        row.members += 1
-        row.exempt = row.exempt or exempt
-        row.met += met and not exempt
-
-    current, category, renews, member_sums = None, None, None, {}
-    for user_id, membership, renews_on, code, total, allowed in db.session.execute(query):
-        if user_id != current:
-            if current is not None:
-                fold(category, renews, member_sums)
-            current, category, renews, member_sums = user_id, membership, renews_on, {}
-        if code is not None:
-            member_sums[code] = (Decimal(total), Decimal(allowed))
-    if current is not None:
-        fold(category, renews, member_sums)
-    order = list(policy.targets) + sorted(set(rows) - set(policy.targets))
-    return [rows.get(name) or ComplianceRow(name, exempt=policy.target_for(name) is None)
-            for name in order]  # fmt: skip
 
 
 # -- time ------------------------------------------------------------------------------------------
@@ -262,37 +93,51 @@ class Dashboard:
     compliance: list[ComplianceRow]
     certificates: list[CertificateRow]
     totals: dict = field(default_factory=dict)
+    on_track: tuple[int, int] | None = None  # (on track, with a target); see headlines
 
 
-def _grouped(year: int, *, by) -> dict:
-    """Counts of enrolments and of course completions in a year, grouped by an expression."""
+@dataclass(frozen=True)
+class Activity:
+    """Counts of enrolments and course completions in a year per (month, course, institution,
+    country): one grouped query per kind, every breakdown of the dashboard summed from it."""
+
+    rows: list[tuple[str, str, int, int, str | None, int]]  # kind, month, course, inst., country, n
+
+    def grouped(self, index: int) -> dict:
+        out: dict = {}
+        for row in self.rows:
+            counts = out.setdefault(row[index], {"enrolments": 0, "completions": 0})
+            counts[row[0]] += row[5]
+        return out
+
+
+def activity(year: int) -> Activity:
     start, end = year_bounds(year)
-    out: dict = {}
+    rows = []
     for kind, model, moment in (
         ("enrolments", Enrolment, Enrolment.enrolled_at),
         ("completions", CourseCompletion, CourseCompletion.completed_at),
     ):
-        key = by(model, moment)
+        keys = (local_month(moment), model.course_id, Course.institution_id, User.country)
         query = (
-            sa.select(key, sa.func.count())
+            sa.select(*keys, sa.func.count())
             .select_from(model)
             .join(Course, Course.id == model.course_id)
             .join(User, User.id == model.user_id)
             .where(moment >= start, moment < end)
-            .group_by(key)
+            .group_by(*keys)
         )
-        for value, count in db.session.execute(query):
-            out.setdefault(value, {"enrolments": 0, "completions": 0})[kind] = count
-    return out
+        rows.extend((kind, *row) for row in db.session.execute(query))
+    return Activity(rows)
 
 
-def per_month(year: int) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: local_month(moment))
+def per_month(year: int, counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(1)
     return [CountRow(month, **found.get(month, {})) for month in month_labels(year)]
 
 
-def per_course(year: int) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: model.course_id)
+def per_course(year: int, counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(2)
     courses = db.session.execute(
         sa.select(Course.id, Course.title, Institution.slug, Course.slug)
         .join(Institution)
@@ -302,17 +147,17 @@ def per_course(year: int) -> list[CountRow]:
             for cid, title, inst, slug in courses]  # fmt: skip
 
 
-def per_institution(year: int) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: Course.institution_id)
+def per_institution(year: int, counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(3)
     institutions = db.session.execute(
         sa.select(Institution.id, Institution.name, Institution.slug).order_by(Institution.name)
     ).all()
     return [CountRow(name, **found.get(iid, {}), key=slug) for iid, name, slug in institutions]
 
 
-def per_country(year: int, names: dict[str, str]) -> list[CountRow]:
-    found = _grouped(year, by=lambda model, moment: User.country)
-    rows = [CountRow(names.get(code, code), **counts, key=code) for code, counts in found.items()]
+def per_country(year: int, names: dict[str, str], counts: Activity | None = None) -> list[CountRow]:
+    found = (counts or activity(year)).grouped(4)
+    rows = [CountRow(names.get(code, code), **each, key=code) for code, each in found.items()]
     return sorted(rows, key=lambda row: (-row.enrolments, row.label))
 
 
@@ -345,16 +190,19 @@ def certificate_rows(year: int, today: date) -> list[CertificateRow]:
 def dashboard(policy: CpdPolicy, year: int, today: date, country_names: dict) -> Dashboard:
     """Every figure of the M&E dashboard for a calendar year (and the CPD cycle starting in it)."""
     cycle = policy.cycle_starting(year)
-    months = per_month(year)
+    counts = activity(year)
+    months = per_month(year, counts)
+    found, on_track = compliance_and_track(policy, cycle, today)
     board = Dashboard(
         year=year,
         cycle=cycle,
         months=months,
-        courses=per_course(year),
-        institutions=per_institution(year),
-        countries=per_country(year, country_names),
-        compliance=compliance(policy, cycle, today),
+        courses=per_course(year, counts),
+        institutions=per_institution(year, counts),
+        countries=per_country(year, country_names, counts),
+        compliance=found,
         certificates=certificate_rows(year, today),
+        on_track=on_track,
     )
     board.totals = {
         "enrolments": sum(row.enrolments for row in months),

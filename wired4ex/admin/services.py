@@ -45,29 +45,32 @@ class MemberFilters:
 
 def members_query(filters: MemberFilters, policy: CpdPolicy, cycle: Cycle) -> sa.Select:
     """Users matching the filters, by name; the CPD status (of the cycle) is a filter too."""
-    query = sa.select(User)
+    conditions = []
     if filters.q:
-        query = query.where(person_matches(filters.q))
+        conditions.append(person_matches(filters.q))
     if filters.category:
-        query = query.where(User.membership_category == filters.category)
+        conditions.append(User.membership_category == filters.category)
     if filters.country:
-        query = query.where(User.country == filters.country)
+        conditions.append(User.country == filters.country)
     if filters.role:
-        query = query.where(
+        conditions.append(
             sa.exists().where(UserRole.user_id == User.id, UserRole.name == filters.role)
         )
     if filters.account == "active":
-        query = query.where(User.is_active_account.is_(True))
+        conditions.append(User.is_active_account.is_(True))
     elif filters.account == "deactivated":
-        query = query.where(User.is_active_account.is_(False))
+        conditions.append(User.is_active_account.is_(False))
     if filters.course_id:
-        query = query.where(
+        conditions.append(
             sa.exists().where(
                 CourseCompletion.user_id == User.id, CourseCompletion.course_id == filters.course_id
             )
         )
+    query = sa.select(User).where(*conditions)
     if filters.cpd:
-        standing = cpd_standing(policy, cycle)
+        # The points of the members the other filters chose only, not of the whole association.
+        chosen = sa.select(User.id).where(*conditions) if conditions else None
+        standing = cpd_standing(policy, cycle, chosen)
         query = query.outerjoin(standing, standing.c.user_id == User.id).where(
             cpd_status_column(policy, standing) == filters.cpd
         )
