@@ -163,7 +163,10 @@ def test_a_member_completes_the_last_course_applies_and_is_certified(
         "Decision recorded and the member notified."
     )
     expect(desktop_page.get_by_text("No applications are waiting.")).to_be_visible()
-    assert [message["To"] for message in outbox.messages()] == [member.email]
+    # Two mails to the member: the decision, then the certificate with its code and links.
+    mails = outbox.messages()
+    assert [message["To"] for message in mails] == [member.email, member.email]
+    assert f"Your certificate {PROGRAMME} has been issued" in [m["Subject"].strip() for m in mails]
 
     # -- the member again: the certificate and its verification page ---------------------------------
     main_nav(page).get_by_role("link", name="Certifications").click()
