@@ -210,6 +210,29 @@ def measure(app, client, url: str, repeat: int) -> tuple[float, int, str]:
     return statistics.median(times), counter.count // repeat, digest(body)
 
 
+def profile(app, client, url: str) -> list[tuple[float, str]]:
+    """Each statement of one request with its time (a before/after_cursor_execute pair)."""
+    with app.app_context():
+        engine = db.engine
+    found: list[tuple[float, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        text = " ".join(statement.split())
+        found.append((time.perf_counter() - conn.info.pop("bench_started"), text[:110]))
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=50_000)
@@ -217,6 +240,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", help="SQLite file: reuse the built database if it exists, "
                         "else keep a copy of it there (iterating on the code)")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print each SQL statement's time for the dashboard pages",
+    )
     parser.add_argument("--database-url", help="a PostgreSQL server (postgresql+psycopg://...): "
                         "the bench makes a database of its own there")  # fmt: skip
     args = parser.parse_args()
@@ -259,6 +287,11 @@ def main() -> None:
             seconds, queries, figures = measure(app, client, url, args.repeat)
             print(f"{label:45} {seconds * 1000:10.1f} {seconds / base:11.1f} {queries:8d} "
                   f"{figures:>11}")  # fmt: skip
+        if args.profile:
+            for label, url in pages[-2:]:
+                print(f"\n{label}: the time of each statement (ms), one request")
+                for elapsed, statement in profile(app, client, url):
+                    print(f"{elapsed * 1000:9.1f}  {statement}")
         started = time.perf_counter()
         exported = client.get("/admin/members.csv?account=all").get_data()
         rows = exported.count(b"\n") - 1

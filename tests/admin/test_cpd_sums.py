@@ -184,6 +184,10 @@ def test_reports_give_the_same_figures_with_the_sums_and_from_the_ledger(app, da
             c: tuple(v) for c, v in rows.items()
         }
     assert any(row.met for row in fast[today.year - 1][0][0])
+    # The compliance query's "on track" pass (flags per member, then counted) gives what
+    # headlines.on_track() gives on its own, role and active account checked there.
+    for year, (compliance_and_track, _statuses, tracked, *_rest) in fast.items():
+        assert compliance_and_track[1] == tracked, year
 
 
 def test_a_policy_with_other_maximums_or_cycle_does_not_read_stale_sums(app, dataset):

@@ -235,19 +235,25 @@ def compliance_and_track(
     current = sa.case((_current_membership(today), 1), else_=0).label("current")
     met = met.label("met")
     # headlines.on_track() in the same pass: its members are the accounts, membership or not.
+    # The WHERE below already asks for an active account with the member role, so "has a
+    # target" is the category alone (on_track_columns() checks all three for its own callers).
     track = on_track_columns(policy, cycle, today, standing)
-    tracked, with_target = track or (sa.false(), sa.false())
-    tracked = sa.case((sa.and_(with_target, tracked), 1), else_=0).label("tracked")
-    with_target = sa.case((with_target, 1), else_=0).label("with_target")
-    keys = (Membership.category, current, met, tracked, with_target)
-    query = (
-        sa.select(*keys, sa.func.count())
+    in_targets = User.membership_category.in_(list(targets)) if targets else sa.false()
+    tracked = sa.and_(in_targets, track[0]) if track else sa.false()
+    tracked = sa.case((tracked, 1), else_=0).label("tracked")
+    with_target = sa.case((in_targets, 1), else_=0).label("with_target")
+    # One row of flags per member, computed once, then counted per combination (grouping on the
+    # expressions themselves made SQLite evaluate each, and the role check, several times).
+    flags = (
+        sa.select(Membership.category.label("category"), current, met, tracked, with_target)
         .select_from(User)
         .outerjoin(Membership, Membership.user_id == User.id)
         .outerjoin(standing, standing.c.user_id == User.id)
         .where(User.is_active_account.is_(True), is_member())
-        .group_by(*keys)
+        .cte("member_flags")
     )
+    keys = (flags.c.category, flags.c.current, flags.c.met, flags.c.tracked, flags.c.with_target)
+    query = sa.select(*keys, sa.func.count()).group_by(*keys)
     rows: dict[str, ComplianceRow] = {}
     on_track = [0, 0]
     for category, is_current, is_met, is_tracked, has_target, count in db.session.execute(query):

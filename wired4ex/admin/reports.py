@@ -187,8 +187,17 @@ def certificate_rows(year: int, today: date) -> list[CertificateRow]:
     ]
 
 
+def without_jit() -> None:
+    """PostgreSQL: no JIT compilation for the rest of this transaction (SET LOCAL, so only this
+    request's report queries). Compiling the grouped queries cost more than it saved: the
+    dashboard took 2.1 s with the server's default jit = on and 1.0 s without."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+
+
 def dashboard(policy: CpdPolicy, year: int, today: date, country_names: dict) -> Dashboard:
     """Every figure of the M&E dashboard for a calendar year (and the CPD cycle starting in it)."""
+    without_jit()
     cycle = policy.cycle_starting(year)
     counts = activity(year)
     months = per_month(year, counts)
