@@ -1,15 +1,19 @@
 """CPD pages: my CPD and the policy (claims, review, members, audits and statements have
 modules of their own)."""
 
+import sqlalchemy as sa
 from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import load_only
 
 from wired4ex.auth.models import User
 from wired4ex.cpd import bp, services
 from wired4ex.cpd.forms import StatementForm
+from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, period_label
+from wired4ex.extensions import db
 from wired4ex.fields import year_in_period_bounds
 from wired4ex.membership.services import request_status
 from wired4ex.timeutil import local_today
@@ -40,9 +44,29 @@ def _category_choices(policy):
     return [(code, category.name) for code, category in policy.categories.items()]
 
 
+# What My CPD shows of a claim: its reflection, competencies and evidence file's details are
+# not loaded (the claim's own page shows them).
+LISTED_CLAIM_COLUMNS = (
+    Claim.title, Claim.provider, Claim.end_date, Claim.status, Claim.points_claimed,
+    Claim.points_approved, Claim.decision_reason,
+)  # fmt: skip
+
+
+def listed_claims(user_id: int) -> list[Claim]:
+    """The member's claims as `services.member_claims` orders them, with the listed columns."""
+    return list(
+        db.session.scalars(
+            sa.select(Claim)
+            .where(Claim.user_id == user_id)
+            .order_by(Claim.end_date.desc(), Claim.id.desc())
+            .options(load_only(*LISTED_CLAIM_COLUMNS))
+        )
+    )
+
+
 def _render_cpd_page(member: User, template_extra: dict | None = None):
     policy = policy_or_503()
-    every_claim = services.member_claims(member.id)
+    every_claim = listed_claims(member.id)
     cycle, cycles = _chosen_cycle(policy, member.id, {claim.end_date for claim in every_claim})
     summary = services.member_summary(policy, member, cycle, local_today())
     claims = [c for c in every_claim if cycle.contains(c.end_date)]
