@@ -215,3 +215,20 @@ def test_reading_a_module_again_writes_nothing(app, client, auth, people, tmp_pa
     board = client.get("/dashboard").get_data(as_text=True)
     resume = board.split("Continue where you left off", 1)[1]
     assert first.active_modules[2].current_version.title in resume.split("</section>")[0]
+
+
+def test_my_cpd_leaves_claims_details_unloaded(app, client, auth, people, tmp_path):
+    """My CPD lists claims: their evidence file's details, reflection and competencies are not
+    read (issue 23, item 2), and the list still shows each claim."""
+    member, admin = people
+    root = tmp_path / "content"
+    write_content(root, courses=1, modules=1)
+    grow_records(member, admin, sync(root), 3)
+    auth.login(member.email)
+    seen = statements_for(client, "/cpd/")
+    claims_sql = [sql for sql in seen if "FROM cpd_claims" in sql]
+    assert claims_sql, seen
+    for column in ("evidence_name", "evidence_stored_as", "evidence_type", "evidence_size",
+                   "reflection", "competencies"):  # fmt: skip
+        assert all(column not in sql for sql in claims_sql), column
+    assert "Conference 2" in client.get("/cpd/").get_data(as_text=True)
