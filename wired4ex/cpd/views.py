@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import load_only
 
 from wired4ex.auth.models import User
-from wired4ex.cpd import bp, services
+from wired4ex.cpd import bp, services, standing
 from wired4ex.cpd.forms import StatementForm
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import PolicyMissing, load_policy
@@ -27,17 +27,31 @@ def policy_or_503():
         abort(503)
 
 
-def _chosen_cycle(policy, user_id, claim_dates=None):
-    cycles = services.cycles_with_activity(policy, user_id, local_today(), claim_dates)
+def _wanted_cycle(policy):
+    """The cycle the page asks for (`?cycle=<year>`), or None for the newest."""
     wanted = request.args.get("cycle", type=int)
     if wanted is None:
-        return cycles[0], cycles
+        return None
     if not year_in_period_bounds(wanted):
         abort(404)
-    cycle = policy.cycle_starting(wanted)
+    return policy.cycle_starting(wanted)
+
+
+def _cycles_and_entries(policy, user_id, claim_dates, today):
+    """The cycle shown, the cycles to choose from and the shown cycle's ledger entries: one
+    statement reads the ledger's dates and the entries of the cycle expected to be shown (the
+    one asked for, or the newest of the current cycle and the claims'); a second only when a
+    ledger entry's date makes a newer cycle the one shown."""
+    wanted = _wanted_cycle(policy)
+    expected = wanted or standing.cycles_from_dates(policy, today, claim_dates)[0]
+    ledger_dates, entries = standing.dates_and_entries(user_id, expected.start, expected.end)
+    cycles = standing.cycles_from_dates(policy, today, ledger_dates | claim_dates)
+    cycle = wanted or cycles[0]
     if cycle not in cycles:
         cycles = sorted([*cycles, cycle], key=lambda c: c.start, reverse=True)
-    return cycle, cycles
+    if cycle != expected:
+        entries = services.ledger_entries(user_id, cycle.start, cycle.end)
+    return cycle, cycles, entries
 
 
 def _category_choices(policy):
@@ -67,10 +81,11 @@ def listed_claims(user_id: int) -> list[Claim]:
 def _render_cpd_page(member: User, template_extra: dict | None = None):
     policy = policy_or_503()
     every_claim = listed_claims(member.id)
-    cycle, cycles = _chosen_cycle(policy, member.id, {claim.end_date for claim in every_claim})
-    summary = services.member_summary(policy, member, cycle, local_today())
-    claims = [c for c in every_claim if cycle.contains(c.end_date)]
     today = local_today()
+    claim_dates = {claim.end_date for claim in every_claim}
+    cycle, cycles, entries = _cycles_and_entries(policy, member.id, claim_dates, today)
+    summary = services.summarise(policy, entries, standing.target_category(member), cycle, today)
+    claims = [c for c in every_claim if cycle.contains(c.end_date)]
     return render_template(
         "cpd/index.html",
         member=member,
