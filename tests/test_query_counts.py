@@ -31,6 +31,9 @@ from wired4ex.timeutil import local_today
 # Other pages' features may add a statement each (membership status, the header's unread count
 # loaded with the user): the budget is the issue's, and these pages leave room under it.
 BUDGET = 5
+# The dashboard and My CPD read the membership status with the user and merge their ledger
+# reads (each statement is a round trip to the database, which costs most on a loaded machine).
+PAGE_BUDGETS = {"dashboard": 3, "My CPD": 3}
 MANY = 50
 
 
@@ -135,7 +138,8 @@ def test_member_pages_use_few_statements_whatever_the_numbers(app, client, auth,
     print(counts)  # shown with -s
     for label, (few, many) in counts.items():
         assert few == many, f"{label}: {few} statements with 1 item, {many} with {MANY}"
-        assert many <= BUDGET, f"{label}: {many} statements (budget {BUDGET})"
+        budget = PAGE_BUDGETS.get(label, BUDGET)
+        assert many <= budget, f"{label}: {many} statements (budget {budget})"
 
 
 def test_verify_pages_use_few_statements(app, client, people, tmp_path):
