@@ -16,6 +16,7 @@ from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, perio
 from wired4ex.extensions import db
 from wired4ex.fields import year_in_period_bounds
 from wired4ex.membership.services import request_status
+from wired4ex.readonly import reads_only
 from wired4ex.timeutil import local_today
 
 
@@ -102,6 +103,7 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
 
 
 @bp.get("/")
+@reads_only
 @login_required
 def index():
     return _render_cpd_page(current_user)
