@@ -35,7 +35,7 @@ def install(engine: sa.Engine) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
-            raise exc.DisconnectionError("the pooled connection is gone") from error
+            raise exc.DisconnectionError() from error  # the pool reconnects
 
     sa.event.listen(engine, "checkin", checked_in)
     sa.event.listen(engine, "checkout", checked_out)
