@@ -40,7 +40,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     # None means "a SQLite file in the instance folder", resolved by create_app().
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: a pooled PostgreSQL connection is pinged at checkout only when it may be
+    # dead (wired4ex/dbping.py), which spares a round trip per request.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
     # The public address every absolute link is built from (mails, PDFs, QR codes, badges):

@@ -69,7 +69,7 @@ def forget_database_state() -> None:
 
     try:
         db.session.rollback()
-    except Exception:  # the connection is gone; the pool replaces it later (pool_pre_ping)
+    except Exception:  # the connection is gone; the pool replaces it later (dbping)
         log.debug("Rollback after a database failure failed", exc_info=True)
     g._login_user = current_app.login_manager.anonymous_user()
 

@@ -2,17 +2,24 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
+from babel import numbers
 from flask import Flask, current_app, g, has_request_context, request, session
+from flask.globals import _cv_app
 from flask_babel import (
+    Domain,
     force_locale,
     format_date,
     format_datetime,
-    format_decimal,
     format_time,
     get_locale,
+    get_timezone,
+    get_translations,
 )
+from jinja2 import pass_context
+from markupsafe import Markup
 
 # Each language by its own name, as the switch in the page header shows it.
 LANGUAGE_NAMES = {"en": "English", "sw": "Kiswahili"}
@@ -69,6 +76,8 @@ def register_template_helpers(app: Flask) -> None:
         others = {code: LANGUAGE_NAMES[code] for code in app.config["LANGUAGES"] if code != current}
         return {"current_locale": current, "other_languages": others}
 
+    install_request_domain(app)
+    install_template_gettext(app)
     app.add_template_filter(show_date, "date")
     app.add_template_filter(policy_text, "policy_text")
     app.add_template_filter(show_datetime, "datetime")
@@ -76,7 +85,8 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("cpd_points")
     def _cpd_points(value) -> str:
         """Points with a half shown as .5 and whole numbers without decimals."""
-        return format_decimal(value or 0, format="#,##0.#")
+        value = value or 0
+        return _points(get_locale(), type(value), value)
 
     @app.template_filter("plural_count")
     def _plural_count(value) -> int:
@@ -91,19 +101,131 @@ def register_template_helpers(app: Flask) -> None:
         return show_date(date.fromisoformat(value)) if value else ""
 
 
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, its translations looked up once per request (and again
+    inside `force_locale`, which sets another locale object): Flask-Babel's own lookup goes
+    through several context proxies for each of a page's hundred strings."""
+
+    def get_translations(self):
+        app_context = _cv_app.get(None)
+        if app_context is None:
+            return super().get_translations()
+        names = app_context.g.__dict__
+        locale = getattr(names.get("_flask_babel"), "babel_locale", None)
+        cached = names.get(TRANSLATIONS_KEY)
+        if locale is not None and cached is not None and cached[0] is locale:
+            return cached[1]
+        translations = super().get_translations()
+        babel_context = names.get("_flask_babel")
+        if babel_context is not None and getattr(babel_context, "babel_locale", None):
+            names[TRANSLATIONS_KEY] = (babel_context.babel_locale, translations)
+        return translations
+
+
+TRANSLATIONS_KEY = "_wired4ex_translations"
+
+
+def install_request_domain(app: Flask) -> None:
+    """Python code's gettext (flask_babel.gettext, lazy strings) through `RequestDomain`."""
+    configuration = app.extensions["babel"]
+    current = configuration.instance.__dict__.get("domain_instance")  # a cached_property
+    if not isinstance(current, RequestDomain):
+        configuration.instance.domain_instance = RequestDomain(domain=configuration.default_domain)
+
+
+def current_translations():
+    """The translations of the locale in force (see RequestDomain)."""
+    app_context = _cv_app.get(None)
+    if app_context is not None:
+        names = app_context.g.__dict__
+        locale = getattr(names.get("_flask_babel"), "babel_locale", None)
+        cached = names.get(TRANSLATIONS_KEY)
+        if locale is not None and cached is not None and cached[0] is locale:
+            return cached[1]
+    return get_translations()
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    text = current_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables  # as Jinja's newstyle gettext: always a format string
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, count, **variables) -> str:
+    variables.setdefault("num", count)
+    text = current_translations().ungettext(singular, plural, count)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _template_pgettext(context, string_context: str, string: str, **variables) -> str:
+    variables.setdefault("context", string_context)
+    text = current_translations().upgettext(string_context, string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _template_npgettext(context, string_context, singular, plural, count, **variables) -> str:
+    variables.setdefault("context", string_context)
+    variables.setdefault("num", count)
+    text = current_translations().unpgettext(string_context, singular, plural, count)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' `_`, `gettext`, `ngettext` and `{% trans %}`: Jinja's newstyle gettext (the
+    same escaping and formatting) over `current_translations`, in place of the callables
+    Flask-Babel installs, which resolve the translations anew for every string."""
+    app.jinja_env.globals.update(
+        _=_template_gettext,
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
+        npgettext=_template_npgettext,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _points(locale, kind: type, value) -> str:
+    """Babel's decimal formatting (slow: pattern parsing, locale data) once per locale and value
+    (`kind` keeps 1.5 and Decimal("1.5") apart, as they hash alike)."""
+    return numbers.format_decimal(value, format="#,##0.#", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(locale, zone: str, kind: type, value, fmt: str) -> str:
+    """A date or timestamp as shown to readers of `locale` in time zone `zone`, once per value
+    (the arguments are the cache key; the formatting reads the same locale and zone)."""
+    if kind is datetime and fmt == "long-with-time":
+        return f"{format_date(value, 'long')} {format_time(value, 'short')}"
+    if kind is datetime and fmt.startswith("datetime:"):
+        return format_datetime(value, fmt.removeprefix("datetime:"))
+    return format_date(value, fmt)
+
+
 def show_date(value: date | datetime | None, fmt: str = "long") -> str:
     """A date with the month written out in the page's language: "22 Novemba 2026",
     "November 22, 2026". Timestamps are shown in the association's time zone."""
-    return format_date(value, fmt) if value else ""
+    if not value:
+        return ""
+    return _formatted(get_locale(), str(get_timezone()), type(value), value, fmt)
 
 
 def show_datetime(value: datetime | None, fmt: str = "long") -> str:
     """A timestamp as its date (see show_date) and the time of day: "22 Novemba 2026 14:05"."""
     if not value:
         return ""
-    if fmt != "long":
-        return format_datetime(value, fmt)
-    return f"{format_date(value, 'long')} {format_time(value, 'short')}"
+    key = "long-with-time" if fmt == "long" else f"datetime:{fmt}"
+    return _formatted(get_locale(), str(get_timezone()), datetime, value, key)
 
 
 def reading_language() -> str:

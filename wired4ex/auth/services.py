@@ -134,8 +134,12 @@ def end_all_sessions(user: User) -> None:
 @functools.cache
 def _session_user_statement():
     """Built once, with a bound parameter (building it costs more than running it)."""
+    from wired4ex.membership.models import Membership
+    from wired4ex.membership.status import pending_category
+
     return (
-        sa.select(User, contentversion.version_column())
+        sa.select(User, contentversion.version_column(), Membership, pending_category(User.id))
+        .outerjoin(Membership, Membership.user_id == User.id)
         .where(User.id == sa.bindparam("user_id"))
         .options(joinedload(User.roles))
     )
@@ -146,16 +150,20 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    # One statement: the user with roles and institution, and the content version
-    # (wired4ex.contentversion) that this request's cached course structure must match.
+    # One statement: the user with roles and institution, the content version
+    # (wired4ex.contentversion) that this request's cached course structure must match, and
+    # the membership and open application that make today's membership status.
     statement = _session_user_statement()
     row = db.session.execute(statement, {"user_id": int(user_id)}).unique().first()
     if row is None:
         return None
-    user, content_version = row
+    user, content_version, membership, pending = row
     contentversion.remember(content_version)
     if user.session_version != int(version):
         return None
+    from wired4ex.membership.status import remember_loaded
+
+    remember_loaded(user.id, membership, pending)
     return user
 
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SearchField, SelectField, SubmitField
 from wtforms.validators import Length, Optional
 
-from wired4ex.forms import Form
+from wired4ex.forms import Form, Select
 
 LANGUAGE_NAMES = {"en": "English", "sw": "Kiswahili"}
 
@@ -22,10 +22,11 @@ class CatalogFilterForm(Form):
                  ("newest", _l("Newest")), ("points", _l("CPD points"))],
         default="relevance",
         validate_choice=False,
+        widget=Select(),
     )  # fmt: skip
-    institution = SelectField(_l("Institution"), validate_choice=False)
-    competency = SelectField(_l("Competency"), validate_choice=False)
-    language = SelectField(_l("Language"), validate_choice=False)
+    institution = SelectField(_l("Institution"), validate_choice=False, widget=Select())
+    competency = SelectField(_l("Competency"), validate_choice=False, widget=Select())
+    language = SelectField(_l("Language"), validate_choice=False, widget=Select())
     submit = SubmitField(_l("Filter courses"), name="")
 
     def set_choices(self, institutions, domains) -> None:

@@ -275,13 +275,22 @@ def find_certificate(text: str) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
 
 
+def valid_certificates_of(user_id) -> sa.ColumnElement[bool]:
+    """The condition on certificates that `expiring_certificates` reads (user_id: a value)."""
+    return sa.and_(Certificate.user_id == user_id, Certificate.status == "valid")
+
+
 def expiring_certificates(user_id: int, today: date) -> list[Certificate]:
     """The member's certificates due for renewal: for each programme, the latest valid one when
     it expires within the notice period (a renewed certificate silences the old one)."""
+    found = db.session.scalars(sa.select(Certificate).where(valid_certificates_of(user_id)))
+    return expiring_among(found, today)
+
+
+def expiring_among(certificates, today: date) -> list[Certificate]:
+    """`expiring_certificates` of the member's certificates read with `valid_certificates_of`."""
     latest: dict[str, Certificate] = {}
-    for certificate in db.session.scalars(
-        sa.select(Certificate).where(Certificate.user_id == user_id, Certificate.status == "valid")
-    ):
+    for certificate in certificates:
         if certificate.state_on(today) != "valid":
             continue
         current = latest.get(certificate.programme_code)

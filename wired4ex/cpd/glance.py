@@ -6,6 +6,7 @@ from datetime import date
 
 from wired4ex.cpd import services
 from wired4ex.cpd.policy import Cycle, PolicyMissing, load_policy
+from wired4ex.cpd.standing import target_category
 
 
 @dataclass(frozen=True)
@@ -15,12 +16,26 @@ class Glance:
     days_left: int
 
 
-def cpd_at_a_glance(member, today: date) -> Glance | None:
-    """The member's standing in the cycle containing `today`; None before content is synced."""
+def glance_cycle(today: date) -> Cycle | None:
+    """The cycle containing `today`; None before content is synced."""
+    try:
+        return load_policy().cycle_for(today)
+    except PolicyMissing:
+        return None
+
+
+def cpd_at_a_glance(member, today: date, entries=None) -> Glance | None:
+    """The member's standing in the cycle containing `today`; None before content is synced.
+
+    `entries`: the member's ledger entries in that cycle, oldest first, when the caller read them
+    (`services.ledger_entries` with the cycle's dates)."""
     try:
         policy = load_policy()
     except PolicyMissing:
         return None
     cycle = policy.cycle_for(today)
-    summary = services.member_summary(policy, member, cycle, today)
+    if entries is None:
+        summary = services.member_summary(policy, member, cycle, today)
+    else:
+        summary = services.summarise(policy, entries, target_category(member), cycle, today)
     return Glance(cycle=cycle, summary=summary, days_left=max((cycle.end - today).days, 0))

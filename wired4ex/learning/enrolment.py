@@ -126,6 +126,11 @@ def record_visit(user_id: int, enrolment_id: int, module_id: int, at: datetime |
     at = at or utcnow()
     _start_writing()
     dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # A visit is bookkeeping (where the dashboard resumes, when a module was first opened):
+        # its commit need not wait for the log to reach the disk. A database crash may lose the
+        # last moment's visits, nothing else: the setting holds for this transaction only.
+        db.session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(ModuleProgress).values(
         user_id=user_id, module_id=module_id, started_at=at, last_opened_at=at

@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import ListWidget
 
-from wired4ex.forms import Form
+from wired4ex.forms import CheckboxInput, Form, RadioInput, TextInput
 
 
 class EnrolForm(Form):
@@ -46,17 +46,19 @@ def quiz_form_class(quiz: list[dict]) -> type[QuizFormBase]:
     for question in quiz:
         kind = question.get("type", "choice")
         if kind == "truefalse":
-            field = RadioField(question["text"], choices=TRUE_FALSE, validators=[required])
+            field = RadioField(question["text"], choices=TRUE_FALSE, validators=[required],
+                               option_widget=RadioInput())  # fmt: skip
         elif kind in ("number", "text"):
             hint = {"inputmode": "decimal"} if kind == "number" else {"autocomplete": "off"}
             field = StringField(question["text"], validators=[required, Length(max=200)],
-                                render_kw={**hint, "maxlength": 200})  # fmt: skip
+                                render_kw={**hint, "maxlength": 200}, widget=TextInput())  # fmt: skip
         else:
             field_class = MultiCheckboxField if question["multiple"] else RadioField
             field = field_class(
                 question["text"],
                 choices=[(option["id"], option["text"]) for option in question["options"]],
                 validators=[required],
+                option_widget=CheckboxInput() if question["multiple"] else RadioInput(),
             )
         fields[question["id"]] = field
     return type("QuizForm", (QuizFormBase,), fields)

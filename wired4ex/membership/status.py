@@ -89,9 +89,10 @@ def status_from(
     return MembershipStatus("verified", **common)
 
 
-def status_query(user_id) -> sa.Select:
-    """One statement: the person's membership (or NULLs) and their open application's category."""
-    pending = (
+def pending_category(user_id) -> sa.ScalarSelect:
+    """The category of the person's open application (or NULL), as a column: user_id is a value
+    or a column of the outer query (the signed-in user's load, auth.services)."""
+    return (
         sa.select(MembershipApplication.category)
         .where(
             MembershipApplication.user_id == user_id,
@@ -100,6 +101,11 @@ def status_query(user_id) -> sa.Select:
         .limit(1)
         .scalar_subquery()
     )
+
+
+def status_query(user_id) -> sa.Select:
+    """One statement: the person's membership (or NULLs) and their open application's category."""
+    pending = pending_category(user_id)
     anchor = sa.select(sa.literal(1).label("one")).subquery()
     return (
         sa.select(Membership, pending.label("pending"))
@@ -165,14 +171,26 @@ def request_status(user: User) -> MembershipStatus:
         return membership_status(user)
     cache = g.setdefault("membership_statuses", {})
     if user.id not in cache:
-        cache[user.id] = membership_status(user)
+        loaded = g.get("membership_rows", {}).get(user.id)
+        if loaded is not None:
+            cache[user.id] = status_from(*loaded, local_today())
+        else:
+            cache[user.id] = membership_status(user)
     return cache[user.id]
+
+
+def remember_loaded(user_id: int, membership: Membership | None, pending: str | None) -> None:
+    """The membership row and open application read with the signed-in user in one statement
+    (auth.services.load_session_user): this request's status is made from them, not read again."""
+    if has_request_context():
+        g.setdefault("membership_rows", {})[user_id] = (membership, pending)
 
 
 def forget_request_status() -> None:
     """Drop the request's cached statuses (after a grant, a renewal or a decision)."""
     if has_request_context():
         g.pop("membership_statuses", None)
+        g.pop("membership_rows", None)
 
 
 def membership_status(user: User | int, today: date | None = None) -> MembershipStatus:
