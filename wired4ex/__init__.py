@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, Config
-from wired4ex import cli, contentversion, dbping, errors, jobs, security  # noqa: F401 (the model)
+from wired4ex import cli, contentversion, dbping, errors, jobs, readonly, security  # noqa: F401 (the model)
 from wired4ex.deployment import SHARED_STORAGE_HINT, configured_workers, rate_limit_storage_problem
 from wired4ex.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wired4ex.i18n import register_template_helpers, select_locale, select_timezone
@@ -84,6 +84,7 @@ def check_rate_limit_storage(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions created in extensions.py to this app."""
     db.init_app(app)
+    readonly.init_app(app)  # the first before_request hook: before anything loads the user
     if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
         with app.app_context():
             dbping.install(db.engine)

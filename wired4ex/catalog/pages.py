@@ -15,6 +15,7 @@ from markupsafe import Markup
 from wired4ex.catalog import bp
 from wired4ex.i18n import reading_language
 from wired4ex.markup import MarkupError, render_markdown
+from wired4ex.readonly import reads_only
 
 PAGE_NAMES = ("help", "contact", "privacy", "terms")
 _rendered: dict[tuple[str, int], "Page"] = {}
@@ -59,6 +60,7 @@ def load_page(folder: Path, name: str, language: str) -> Page | None:
 
 
 @bp.get("/pages/<any(help, contact, privacy, terms):name>")
+@reads_only
 def page(name: str):
     """Help, contact, privacy or terms, as the association wrote it in content/pages/."""
     found = load_page(Path(current_app.config["CONTENT_DIR"]) / "pages", name, reading_language())
