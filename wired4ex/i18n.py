@@ -228,8 +228,22 @@ def show_datetime(value: datetime | None, fmt: str = "long") -> str:
     return _formatted(get_locale(), str(get_timezone()), datetime, value, key)
 
 
+@lru_cache(maxsize=64)
+def _language_code(locale) -> str:
+    return str(locale)
+
+
 def reading_language() -> str:
-    """The language pages are being written in; the default one outside an app."""
+    """The language pages are being written in; the default one outside an app.
+
+    Templates ask for it many times per page (every policy text): once the locale of the request
+    is chosen it is read from where Flask-Babel keeps it, without its lookup through the context
+    proxies (as RequestDomain does for the translations)."""
+    app_context = _cv_app.get(None)
+    if app_context is not None:
+        chosen = getattr(app_context.g.__dict__.get("_flask_babel"), "babel_locale", None)
+        if chosen is not None:
+            return _language_code(chosen)
     try:
         return str(get_locale() or "en")
     except RuntimeError:  # no application context: a script
