@@ -31,9 +31,11 @@ from wired4ex.timeutil import local_today
 # Other pages' features may add a statement each (membership status, the header's unread count
 # loaded with the user): the budget is the issue's, and these pages leave room under it.
 BUDGET = 5
-# The dashboard and My CPD read the membership status with the user and merge their ledger
-# reads (each statement is a round trip to the database, which costs most on a loaded machine).
-PAGE_BUDGETS = {"dashboard": 3, "My CPD": 3}
+# The dashboard and My CPD read the membership status with the user and everything else of the
+# member in one statement; the certification page reads the ledger with the course completions,
+# and the certificates with the open applications (each statement is a round trip to the
+# database, which costs most on a loaded machine).
+PAGE_BUDGETS = {"dashboard": 2, "My CPD": 2, "certification page": 3}
 MANY = 50
 
 
@@ -230,7 +232,7 @@ def test_my_cpd_leaves_claims_details_unloaded(app, client, auth, people, tmp_pa
     grow_records(member, admin, sync(root), 3)
     auth.login(member.email)
     seen = statements_for(client, "/cpd/")
-    claims_sql = [sql for sql in seen if "FROM cpd_claims" in sql]
+    claims_sql = [sql for sql in seen if re.search(r"(FROM|JOIN) cpd_claims\b", sql)]
     assert claims_sql, seen
     for column in ("evidence_name", "evidence_stored_as", "evidence_type", "evidence_size",
                    "reflection", "competencies"):  # fmt: skip

@@ -14,6 +14,7 @@ evaluation (`_prepare`), each ledger entry's cycle, allowed points and domains o
 and each window's counted points once per member whatever the number of programmes using it.
 """
 
+import functools
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -37,7 +38,8 @@ from wired4ex.certification.programmes import (
     load_programmes,
     months_after,
     months_before,
-    prepare,
+    prepare_all,
+    prepared_cache,
     say,
     texts,
 )
@@ -159,43 +161,62 @@ class _Facts:
         return known
 
 
-def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy, today: date):
+def _content(programmes: list[Programme]):
+    """The required courses by key, each competency's domain and the domains' names in the
+    reader's language: from the course structure."""
     course_keys = sorted({key for p in programmes for key in p.required_courses})
-    courses = get_courses_by_key(course_keys)
-    course_ids = [course.id for course in courses.values()]
     framework = structure()
     domains = {code: c.domain_code for code, c in framework.competencies.items()}
     domain_names = {domain.code: policy_text(domain.name) for domain in framework.domains}
-    data: dict[int, _MemberData] = defaultdict(_MemberData)
-    # One statement for both: the ledger entries within the longest window, and the completions
-    # of the courses the programmes require (rows with a course id). The entry's date, points and
-    # competencies come as text: thousands of rows repeat a few hundred values, each converted
-    # once (`_Facts`) rather than once per row.
+    return get_courses_by_key(course_keys), domains, domain_names
+
+
+@functools.cache
+def _statement(ledger: bool, completions: bool):
+    """`_load`'s statement, built once per shape with bound parameters (member_ids, since, today,
+    course_ids): building it costs more than running it for one member."""
+    member_ids = sa.bindparam("member_ids", expanding=True)
     parts = []
-    longest = max((p.longest_window for p in programmes), default=0)
-    if longest:
-        since = months_before(today, longest)
+    if ledger:
         parts.append(
             sa.select(
                 LedgerEntry.user_id, _null(sa.Integer), _text(LedgerEntry.activity_date),
                 LedgerEntry.category, _text(LedgerEntry.points), _text(LedgerEntry.competencies),
                 LedgerEntry.source,
-            ).where(LedgerEntry.user_id.in_(member_ids), LedgerEntry.activity_date >= since,
-                    LedgerEntry.activity_date <= today)
+            ).where(LedgerEntry.user_id.in_(member_ids),
+                    LedgerEntry.activity_date >= sa.bindparam("since"),
+                    LedgerEntry.activity_date <= sa.bindparam("today"))
         )  # fmt: skip
-    if course_ids:
+    if completions:
         parts.append(
             sa.select(
                 CourseCompletion.user_id, CourseCompletion.course_id, _null(sa.Text),
                 _null(sa.String), _null(sa.Text), _null(sa.Text), _null(sa.String),
             ).where(CourseCompletion.user_id.in_(member_ids),
-                    CourseCompletion.course_id.in_(course_ids))
+                    CourseCompletion.course_id.in_(sa.bindparam("course_ids", expanding=True)))
         )  # fmt: skip
-    if parts:
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)
+
+
+def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy, today: date,
+          content, certificates: dict[int, list[Certificate]] | None = None):  # fmt: skip
+    """Each member's data; `certificates`: every certificate of each member, when the caller
+    read them (otherwise read here)."""
+    courses, domains, _names = content
+    course_ids = [course.id for course in courses.values()]
+    data: dict[int, _MemberData] = defaultdict(_MemberData)
+    # One statement for both: the ledger entries within the longest window, and the completions
+    # of the courses the programmes require (rows with a course id). The entry's date, points and
+    # competencies come as text: thousands of rows repeat a few hundred values, each converted
+    # once (`_Facts`) rather than once per row.
+    longest = max((p.longest_window for p in programmes), default=0)
+    if longest or course_ids:
         facts = _Facts(policy, domains, db.session.get_bind().dialect.name)
         days, values, found_by_text = facts.days, facts.values, facts.found
-        statement = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-        rows = db.session.execute(statement).all()
+        params = {"member_ids": member_ids, "course_ids": course_ids, "today": today}
+        params["since"] = months_before(today, longest) if longest else today
+        statement = _statement(bool(longest), bool(course_ids))
+        rows = db.session.execute(statement, params).all()
         for user_id, course_id, day, category, points, competencies, source in rows:
             member = data[user_id]
             if course_id is not None:
@@ -212,11 +233,15 @@ def _load(member_ids: list[int], programmes: list[Programme], policy: CpdPolicy,
                     found = facts.domains(competencies)
                 if found:
                     member.by_domain.append((day, points, found))
-    for certificate in db.session.scalars(
-        sa.select(Certificate).where(Certificate.user_id.in_(member_ids))
-    ):
+    if certificates is None:
+        found = db.session.scalars(
+            sa.select(Certificate).where(Certificate.user_id.in_(member_ids))
+        )
+    else:
+        found = (c for member_id in member_ids for c in certificates.get(member_id, ()))
+    for certificate in found:
         data[certificate.user_id].certificates.append(certificate)
-    return courses, data, domain_names
+    return data
 
 
 def counted_points(policy: CpdPolicy, entries, since: date, today: date) -> Decimal:
@@ -337,24 +362,29 @@ def evaluate_with_certificates(
     policy: CpdPolicy,
     today: date,
     statuses: dict[int, MembershipStatus] | None = None,
+    certificates: dict[int, list[Certificate]] | None = None,
 ) -> tuple[dict[int, list[Eligibility]], dict[int, list[Certificate]]]:
-    """`evaluate`, and every certificate of each member (read for the evaluation anyway)."""
+    """`evaluate`, and every certificate of each member (read for the evaluation anyway, unless
+    the caller gives them: `certificates`, every certificate of each member)."""
     if not members or not programmes:
         return {member.id: [] for member in members}, {}
     ids = [member.id for member in members]
-    courses, data, domain_names = _load(ids, programmes, policy, today)
+    known = texts()
+    prepared_for = prepared_cache(programmes, today)
+    content = prepared_for[0] if prepared_for else _content(programmes)
+    data = _load(ids, programmes, policy, today, content, certificates)
     certificates = {member_id: list(data[member_id].certificates) for member_id in ids}
-    # Prerequisites may name programmes outside the ones being evaluated.
-    names_by_code = {p.code: p.name for p in load_programmes()} | {
-        p.code: p.name for p in programmes
-    }
     if statuses is None and len(members) == 1:  # a member's page: the request's status
         statuses = {members[0].id: request_status(members[0])}
     elif statuses is None:
         statuses = statuses_with_applications(ids, today)
-    known = texts()
     caps = {code: category.cap for code, category in policy.categories.items()}
-    prepared = [prepare(p, courses, domain_names, names_by_code, today, known) for p in programmes]
+    if prepared_for:
+        prepared = prepared_for[1]
+    else:
+        prepared = prepare_all(programmes, content, today, known)
+        if prepared_for is not None:
+            prepared_for.extend((content, prepared))
     results = {
         member_id: [
             _evaluate_one(item, data[member_id], caps, today, statuses[member_id], known)

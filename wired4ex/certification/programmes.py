@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import g
+from flask import current_app, g
 from flask_babel import get_locale
 from flask_babel import gettext as _gettext
 
@@ -223,3 +223,35 @@ def prepare(programme: Programme, courses, domain_names, names_by_code, today: d
         ))  # fmt: skip
     return Prepared(programme, programme.name, say(known, "Member in good standing"),
                      membership, prerequisites, required, cpd, rules)  # fmt: skip
+
+
+def prepare_all(programmes: list[Programme], content, today: date, known: dict) -> list[Prepared]:
+    courses, _domains, domain_names = content
+    # Prerequisites may name programmes outside the ones being evaluated.
+    names_by_code = {p.code: p.name for p in load_programmes()} | {
+        p.code: p.name for p in programmes
+    }
+    return [prepare(p, courses, domain_names, names_by_code, today, known) for p in programmes]
+
+
+PREPARED_KEPT = 16  # (content version, language, day, programmes) kept per process
+
+
+def prepared_cache(programmes: list[Programme], today: date) -> list | None:
+    """Where the programmes' content (eligibility's `_content`) and prepared rules
+    (`prepare_all`) are kept per process, for this request's content version, the reader's
+    language and `today`: a list holding both when worked out before, an empty one to fill
+    otherwise; None without a content version (nothing is kept). The programmes (those of the
+    content version, from `load_programmes`) are kept alive by the filled entry, so their ids
+    name them."""
+    version = contentversion.current()
+    if version is None:
+        return None
+    store = current_app.extensions.setdefault("wired4ex.certification_prepared", {})
+    key = (version, str(get_locale()), today, tuple(id(p) for p in programmes))
+    entry = store.get(key)
+    if entry is None:
+        if len(store) >= PREPARED_KEPT:
+            store.clear()
+        entry = store[key] = []
+    return entry

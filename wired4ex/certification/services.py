@@ -1,5 +1,6 @@
 """Certification use cases: status per programme, applications, decisions, certificates."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -64,20 +65,16 @@ def member_statuses(
     member: User, programmes: list[Programme], policy: CpdPolicy, today: date
 ) -> list[ProgrammeStatus]:
     """Every programme as this member stands now."""
+    certificates, submitted = _certificates_and_applications(member.id)
     if programmes:
-        results, held = evaluate_with_certificates([member], programmes, policy, today)
-        results, certificates = results[member.id], held[member.id]
-    else:
-        results, certificates = [], []
-    certificates.sort(key=lambda c: (c.issued_on, c.id), reverse=True)
-    open_applications = {
-        a.programme_code: a
-        for a in db.session.scalars(
-            sa.select(Application).where(
-                Application.user_id == member.id, Application.status == "submitted"
-            )
+        results, _held = evaluate_with_certificates(
+            [member], programmes, policy, today, certificates={member.id: certificates}
         )
-    }
+        results = results[member.id]
+    else:
+        results = []
+    certificates.sort(key=lambda c: (c.issued_on, c.id), reverse=True)
+    open_applications = {a.programme_code: a for a in submitted}
     statuses = []
     for programme, eligibility in zip(programmes, results, strict=True):
         latest = next((c for c in certificates if c.programme_code == programme.code), None)
@@ -92,6 +89,40 @@ def member_statuses(
             )  # fmt: skip
         )
     return statuses
+
+
+def _certificates_and_applications(user_id: int) -> tuple[list[Certificate], list[Application]]:
+    """In one statement: every certificate of the member, and their submitted applications (by
+    id)."""
+    certificates: list[Certificate] = []
+    applications: list[Application] = []
+    for certificate, application in db.session.execute(_held_and_submitted(), {"user_id": user_id}):
+        if certificate is not None:
+            certificates.append(certificate)
+        if application is not None:
+            applications.append(application)
+    return certificates, applications
+
+
+@functools.cache
+def _held_and_submitted() -> sa.Select:
+    """Two rows of a one-column table, each joined to one of the two (a row with nothing joined
+    when there is none); built once, with a bound parameter (user_id)."""
+    user_id = sa.bindparam("user_id")
+    sides = sa.union_all(
+        sa.select(sa.literal(1).label("side")), sa.select(sa.literal(2))
+    ).subquery()
+    held = sa.and_(sides.c.side == 1, Certificate.user_id == user_id)
+    submitted = sa.and_(
+        sides.c.side == 2, Application.user_id == user_id, Application.status == "submitted"
+    )
+    return (
+        sa.select(Certificate, Application)
+        .select_from(sides)
+        .outerjoin(Certificate, held)
+        .outerjoin(Application, submitted)
+        .order_by(sides.c.side, Certificate.id, Application.id)
+    )
 
 
 def apply(

@@ -32,6 +32,7 @@ from wired4ex.cpd import evidence
 from wired4ex.cpd.statements import format_code
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
+from wired4ex.readonly import reads_only
 from wired4ex.timeutil import local_today
 from wired4ex.urls import public_url
 
@@ -54,6 +55,7 @@ def _status_for(member, code: str):
 
 @bp.get("/")
 @login_required
+@reads_only
 def index():
     statuses = services.member_statuses(
         current_user, load_programmes(), policy_or_503(), local_today()

@@ -252,33 +252,3 @@ def cycles_from_dates(policy: CpdPolicy, today: date, dates: set[date]) -> list[
     dates = {day for day in dates if EARLIEST_DATE <= day <= latest}
     keys = {policy.cycle_for(day).key for day in dates} | {policy.cycle_for(today).key}
     return [policy.cycle_starting(year) for year in sorted(keys, reverse=True)]
-
-
-def dates_and_entries(user_id: int, start: date, end: date) -> tuple[set[date], list[LedgerEntry]]:
-    """In one statement: every day the member has ledger entries on (the cycles they have
-    activity in), and their entries from `start` to `end`, as `ledger_entries` orders them."""
-    days = (
-        sa.select(LedgerEntry.activity_date.label("day"))
-        .where(LedgerEntry.user_id == user_id)
-        .distinct()
-        .subquery()
-    )
-    in_range = sa.and_(
-        LedgerEntry.user_id == user_id,
-        LedgerEntry.activity_date == days.c.day,
-        days.c.day >= start,
-        days.c.day <= end,
-    )
-    query = (
-        sa.select(days.c.day, LedgerEntry)
-        .select_from(days)
-        .outerjoin(LedgerEntry, in_range)
-        .order_by(days.c.day, LedgerEntry.id)
-    )
-    found: set[date] = set()
-    entries: list[LedgerEntry] = []
-    for day, entry in db.session.execute(query):
-        found.add(day)
-        if entry is not None:
-            entries.append(entry)
-    return found, entries

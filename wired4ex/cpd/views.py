@@ -1,19 +1,14 @@
 """CPD pages: my CPD and the policy (claims, review, members, audits and statements have
 modules of their own)."""
 
-import sqlalchemy as sa
 from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import load_only
 
 from wired4ex.auth.models import User
-from wired4ex.cpd import bp, services, standing
-from wired4ex.cpd.forms import StatementForm
-from wired4ex.cpd.models import Claim
+from wired4ex.cpd import bp, mine, services, standing
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, period_label
-from wired4ex.extensions import db
 from wired4ex.fields import year_in_period_bounds
 from wired4ex.membership.services import request_status
 from wired4ex.readonly import reads_only
@@ -38,66 +33,47 @@ def _wanted_cycle(policy):
     return policy.cycle_starting(wanted)
 
 
-def _cycles_and_entries(policy, user_id, claim_dates, today):
-    """The cycle shown, the cycles to choose from and the shown cycle's ledger entries: one
-    statement reads the ledger's dates and the entries of the cycle expected to be shown (the
-    one asked for, or the newest of the current cycle and the claims'); a second only when a
-    ledger entry's date makes a newer cycle the one shown."""
+def _cycles_entries_and_claims(policy, user_id, today):
+    """The cycle shown, the cycles to choose from, the shown cycle's ledger entries and every
+    claim of the member: one statement reads the ledger's dates, the claims and the entries of
+    the cycle expected to be shown (the one asked for, or the current one); a second only when
+    a ledger entry's or a claim's date makes a newer cycle the one shown."""
     wanted = _wanted_cycle(policy)
-    expected = wanted or standing.cycles_from_dates(policy, today, claim_dates)[0]
-    ledger_dates, entries = standing.dates_and_entries(user_id, expected.start, expected.end)
-    cycles = standing.cycles_from_dates(policy, today, ledger_dates | claim_dates)
+    expected = wanted or standing.cycles_from_dates(policy, today, set())[0]
+    found = mine.read(user_id, expected.start, expected.end)
+    claim_dates = {claim.end_date for claim in found.claims}
+    cycles = standing.cycles_from_dates(policy, today, found.ledger_dates | claim_dates)
     cycle = wanted or cycles[0]
     if cycle not in cycles:
         cycles = sorted([*cycles, cycle], key=lambda c: c.start, reverse=True)
+    entries = found.entries
     if cycle != expected:
         entries = services.ledger_entries(user_id, cycle.start, cycle.end)
-    return cycle, cycles, entries
+    return cycle, cycles, entries, found.claims
 
 
 def _category_choices(policy):
     return [(code, category.name) for code, category in policy.categories.items()]
 
 
-# What My CPD shows of a claim: its reflection, competencies and evidence file's details are
-# not loaded (the claim's own page shows them).
-LISTED_CLAIM_COLUMNS = (
-    Claim.title, Claim.provider, Claim.end_date, Claim.status, Claim.points_claimed,
-    Claim.points_approved, Claim.decision_reason,
-)  # fmt: skip
-
-
-def listed_claims(user_id: int) -> list[Claim]:
-    """The member's claims as `services.member_claims` orders them, with the listed columns."""
-    return list(
-        db.session.scalars(
-            sa.select(Claim)
-            .where(Claim.user_id == user_id)
-            .order_by(Claim.end_date.desc(), Claim.id.desc())
-            .options(load_only(*LISTED_CLAIM_COLUMNS))
-        )
-    )
-
-
 def _render_cpd_page(member: User, template_extra: dict | None = None):
     policy = policy_or_503()
-    every_claim = listed_claims(member.id)
     today = local_today()
-    claim_dates = {claim.end_date for claim in every_claim}
-    cycle, cycles, entries = _cycles_and_entries(policy, member.id, claim_dates, today)
+    cycle, cycles, entries, every_claim = _cycles_entries_and_claims(policy, member.id, today)
     summary = services.summarise(policy, entries, standing.target_category(member), cycle, today)
     claims = [c for c in every_claim if cycle.contains(c.end_date)]
     return render_template(
         "cpd/index.html",
         member=member,
         policy=policy,
+        # The category names in the reader's language, once per page (not once per entry).
+        category_names={total.code: total.name for total in summary.categories},
         summary=summary,
         membership=request_status(member),
         cycles=cycles,
         claims=claims,
         is_current=cycle.contains(today),
         days_left=max((cycle.end - today).days, 0),
-        statement_form=StatementForm(cycle=cycle.key),
         asked=[c for c in every_claim if c.status == "info_requested"],
         **(template_extra or {}),
     )

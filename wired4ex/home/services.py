@@ -1,7 +1,10 @@
 """What the member's home page shows, each figure from the package that owns it."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -11,8 +14,10 @@ from wired4ex.certification.models import Certificate
 from wired4ex.cpd.glance import Glance, cpd_at_a_glance, glance_cycle
 from wired4ex.cpd.policy import Cycle
 from wired4ex.extensions import db
+from wired4ex.learning import records
 from wired4ex.learning import services as learning
 from wired4ex.learning.models import LedgerEntry
+from wired4ex.learning.records import MemberRecords
 from wired4ex.membership.services import MembershipStatus, request_status
 
 
@@ -30,47 +35,91 @@ def home(member: User, today: date) -> Home:
     if cycle is None:
         standing = cpd_at_a_glance(member, today)
         renewals = certification.expiring_certificates(member.id, today)
+        board = learning.dashboard(member.id, today)
     else:
-        entries, certificates = _entries_and_certificates(member.id, cycle)
+        mine, entries, certificates = _records_entries_and_certificates(member.id, cycle)
         standing = cpd_at_a_glance(member, today, entries)
         renewals = certification.expiring_among(certificates, today)
+        board = learning.dashboard(member.id, today, mine)
     return Home(
-        learning=learning.dashboard(member.id, today),
+        learning=board,
         standing=standing,
         renewals=renewals,
         membership=request_status(member),
     )
 
 
-def _entries_and_certificates(
+class _Entry(NamedTuple):
+    """What the CPD standing reads of a ledger entry (`standing.summarise`)."""
+
+    id: int
+    activity_date: date
+    category: str
+    points: Decimal
+    source: str
+
+
+ENTRY_COLUMNS = (
+    LedgerEntry.id, LedgerEntry.activity_date, LedgerEntry.category, LedgerEntry.points,
+    LedgerEntry.source,
+)  # fmt: skip
+
+
+def _records_entries_and_certificates(
     user_id: int, cycle: Cycle
-) -> tuple[list[LedgerEntry], list[Certificate]]:
-    """In one statement: the member's ledger entries in the cycle, oldest first (as
-    `cpd.services.ledger_entries` reads them), and the certificates that
-    `certification.expiring_certificates` reads. Two rows of a one-column table, each joined
-    to one of the two (a row with nothing joined when there is none)."""
-    sides = sa.union_all(
-        sa.select(sa.literal(1).label("side")), sa.select(sa.literal(2))
+) -> tuple[MemberRecords, list[_Entry], list[Certificate]]:
+    """In one statement: the member's learning records (`learning.records`), their ledger
+    entries in the cycle, oldest first (as `cpd.services.ledger_entries` reads them), and the
+    certificates that `certification.expiring_certificates` reads."""
+    params = {"user_id": user_id, "start": cycle.start, "end": cycle.end}
+    width = len(records.statement().selected_columns)
+    entry_end = width + len(ENTRY_COLUMNS)
+    entries: list[_Entry] = []
+    certificates: list[Certificate] = []
+    rows = []
+    for row in db.session.execute(_statement(), params):
+        kind = row[0]
+        if kind == LEDGER:
+            if row[width] is not None:
+                entries.append(_Entry(*row[width:entry_end]))
+        elif kind == CERTIFICATES:
+            if row[entry_end] is not None:
+                certificates.append(row[entry_end])
+        else:
+            rows.append(row[:width])
+    return records.records_from_rows(user_id, rows), entries, certificates
+
+
+LEDGER, CERTIFICATES = "ledger", "certs"
+
+
+@functools.cache
+def _statement() -> sa.Select:
+    """The learning records' rows, and two more rows (kinds LEDGER and CERTIFICATES), each
+    joined to one of the two (a row with nothing joined when there is none). Built once, with
+    bound parameters (user_id, start, end); ordered by kind and id (the enrolments in the order
+    they were made)."""
+    learning_rows = records.statement()
+    nulls = [sa.cast(sa.null(), column.type) for column in learning_rows.selected_columns][1:]
+    kind_type = learning_rows.selected_columns[0].type
+    rows = sa.union_all(
+        *learning_rows.selects,
+        sa.select(sa.literal(LEDGER, kind_type), *nulls),
+        sa.select(sa.literal(CERTIFICATES, kind_type), *nulls),
     ).subquery()
+    kind, first = rows.c[0], rows.c[1]
+    user_id = sa.bindparam("user_id")
     in_cycle = sa.and_(
-        sides.c.side == 1,
+        kind == LEDGER,
         LedgerEntry.user_id == user_id,
-        LedgerEntry.activity_date >= cycle.start,
-        LedgerEntry.activity_date <= cycle.end,
+        LedgerEntry.activity_date >= sa.bindparam("start"),
+        LedgerEntry.activity_date <= sa.bindparam("end"),
     )
-    valid = sa.and_(sides.c.side == 2, certification.valid_certificates_of(user_id))
-    query = (
-        sa.select(LedgerEntry, Certificate)
-        .select_from(sides)
+    valid = sa.and_(kind == CERTIFICATES, certification.valid_certificates_of(user_id))
+    return (
+        sa.select(*rows.c, *ENTRY_COLUMNS, Certificate)
+        .select_from(rows)
         .outerjoin(LedgerEntry, in_cycle)
         .outerjoin(Certificate, valid)
-        .order_by(sides.c.side, LedgerEntry.activity_date, LedgerEntry.id, Certificate.id)
+        .order_by(kind, first, LedgerEntry.activity_date, LedgerEntry.id, Certificate.id)
     )
-    entries: list[LedgerEntry] = []
-    certificates: list[Certificate] = []
-    for entry, certificate in db.session.execute(query):
-        if entry is not None:
-            entries.append(entry)
-        if certificate is not None:
-            certificates.append(certificate)
-    return entries, certificates

@@ -14,7 +14,7 @@ from wired4ex.learning.models import (
     ModuleCompletion,
     ModuleProgress,
 )
-from wired4ex.learning.records import member_records
+from wired4ex.learning.records import MemberRecords, member_records
 
 # -- progress ---------------------------------------------------------------------------------
 
@@ -119,12 +119,14 @@ class Dashboard:
     resume: tuple[CourseProgress, Module] | None
 
 
-def dashboard(user_id: int, today: date) -> Dashboard:
+def dashboard(user_id: int, today: date, records: MemberRecords | None = None) -> Dashboard:
     """A member's courses in progress and completed, and where to resume: one statement for the
-    member's records, the courses from the course structure of this content version. (The home
-    page adds the CPD standing from the CPD package.)"""
+    member's records (unless the caller read them: `records`), the courses from the course
+    structure of this content version. (The home page adds the CPD standing from the CPD
+    package.)"""
     known = structure()
-    records = member_records(user_id)
+    if records is None:
+        records = member_records(user_id)
     enrolments = [e for e in records.enrolments.values() if e.status == "active"]
     enrolments.sort(key=lambda e: e.enrolled_at, reverse=True)
     enrolments.sort(key=lambda e: (e.last_visited_at is None, _descending(e.last_visited_at)))

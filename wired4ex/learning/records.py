@@ -27,12 +27,17 @@ def _null(kind):
 def member_records(user_id: int, module_ids: list[int] | None = None) -> MemberRecords:
     """Everything above for one member (completions and starts limited to `module_ids` when
     given), as one UNION ALL statement. The enrolments are detached copies: read them only."""
-    records = MemberRecords()
     params = {"user_id": user_id}
     if module_ids is not None:
         params["module_ids"] = list(module_ids)
     statement = _statement(module_ids is not None)
-    for kind, a, b, c, status, t1, t2, t3 in db.session.execute(statement, params):
+    return records_from_rows(user_id, db.session.execute(statement, params))
+
+
+def records_from_rows(user_id: int, rows) -> MemberRecords:
+    """The records from the rows of `_statement` (read alone or within a larger statement)."""
+    records = MemberRecords()
+    for kind, a, b, c, status, t1, t2, t3 in rows:
         if kind == "e":
             records.enrolments[b] = Enrolment(
                 id=a, user_id=user_id, course_id=b, last_module_id=c, status=status,
@@ -45,6 +50,12 @@ def member_records(user_id: int, module_ids: list[int] | None = None) -> MemberR
         else:
             records.course_completions[a] = t1
     return records
+
+
+def statement(limited: bool = False):
+    """The UNION ALL statement `member_records` runs (bound parameters: user_id, and module_ids
+    when limited), for a caller that reads it within a larger one (`records_from_rows`)."""
+    return _statement(limited)
 
 
 @functools.cache
