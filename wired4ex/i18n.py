@@ -86,7 +86,7 @@ def register_template_helpers(app: Flask) -> None:
     def _cpd_points(value) -> str:
         """Points with a half shown as .5 and whole numbers without decimals."""
         value = value or 0
-        return _points(get_locale(), type(value), value)
+        return _points(page_locale(), type(value), value)
 
     @app.template_filter("plural_count")
     def _plural_count(value) -> int:
@@ -217,7 +217,7 @@ def show_date(value: date | datetime | None, fmt: str = "long") -> str:
     "November 22, 2026". Timestamps are shown in the association's time zone."""
     if not value:
         return ""
-    return _formatted(get_locale(), str(get_timezone()), type(value), value, fmt)
+    return _formatted(page_locale(), page_zone_name(), type(value), value, fmt)
 
 
 def show_datetime(value: datetime | None, fmt: str = "long") -> str:
@@ -225,7 +225,7 @@ def show_datetime(value: datetime | None, fmt: str = "long") -> str:
     if not value:
         return ""
     key = "long-with-time" if fmt == "long" else f"datetime:{fmt}"
-    return _formatted(get_locale(), str(get_timezone()), datetime, value, key)
+    return _formatted(page_locale(), page_zone_name(), datetime, value, key)
 
 
 @lru_cache(maxsize=64)
@@ -233,17 +233,37 @@ def _language_code(locale) -> str:
     return str(locale)
 
 
-def reading_language() -> str:
-    """The language pages are being written in; the default one outside an app.
-
-    Templates ask for it many times per page (every policy text): once the locale of the request
-    is chosen it is read from where Flask-Babel keeps it, without its lookup through the context
-    proxies (as RequestDomain does for the translations)."""
+def _chosen(name: str):
+    """Flask-Babel's locale ("babel_locale") or time zone ("babel_tzinfo") of this request once
+    chosen, read where Flask-Babel keeps it; None before. Templates ask for them many times per
+    page (every date, every point figure, every policy text), and Flask-Babel's own lookup goes
+    through several context proxies each time (as RequestDomain avoids for the translations)."""
     app_context = _cv_app.get(None)
-    if app_context is not None:
-        chosen = getattr(app_context.g.__dict__.get("_flask_babel"), "babel_locale", None)
-        if chosen is not None:
-            return _language_code(chosen)
+    if app_context is None:
+        return None
+    return getattr(app_context.g.__dict__.get("_flask_babel"), name, None)
+
+
+def page_locale():
+    """get_locale(), without the proxies once chosen."""
+    return _chosen("babel_locale") or get_locale()
+
+
+@lru_cache(maxsize=64)
+def _zone_name(zone) -> str:
+    return str(zone)
+
+
+def page_zone_name() -> str:
+    """str(get_timezone()), without the proxies once chosen."""
+    return _zone_name(_chosen("babel_tzinfo") or get_timezone())
+
+
+def reading_language() -> str:
+    """The language pages are being written in; the default one outside an app."""
+    chosen = _chosen("babel_locale")
+    if chosen is not None:
+        return _language_code(chosen)
     try:
         return str(get_locale() or "en")
     except RuntimeError:  # no application context: a script
