@@ -10,13 +10,8 @@ from wired4ex.catalog.services import competency_names as load_competency_names
 from wired4ex.catalog.services import find_course, get_course, get_courses_by_key, summarise
 from wired4ex.dbtypes import utcnow
 from wired4ex.learning import bp, services
-from wired4ex.learning.forms import (
-    EnrolForm,
-    MarkDoneForm,
-    UnenrolForm,
-    question_fields,
-    quiz_form_class,
-)
+from wired4ex.learning.forms import EnrolForm, MarkDoneForm, UnenrolForm, quiz_form_class
+from wired4ex.learning.quizform import QuizView
 from wired4ex.learning.reader import reader_state
 from wired4ex.learning.records import member_records
 from wired4ex.learning.scoring import attempt_questions
@@ -173,22 +168,7 @@ def module(institution: str, course: str, module: str):
     return _render_module(found, modules, position, enrolled, quiz, state=state)
 
 
-class QuizView:
-    """The knowledge-check part of a module page: a submitted attempt's review, the open
-    attempt's form, or why no attempt is open (the allowance)."""
-
-    def __init__(self, review=None, form=None, questions=(), allowance=None):
-        self.review = review
-        self.form = form
-        self.questions = list(questions)
-        self.allowance = allowance
-
-    @property
-    def fields(self):
-        return question_fields(self.form, self.questions) if self.form else []
-
-
-def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -> QuizView:
+def _quiz_view(module, version, attempt_id: int | None, state=None) -> QuizView:
     view = QuizView()
     if attempt_id is not None:
         attempt = services.get_attempt(current_user.id, attempt_id, module.id)
@@ -201,9 +181,7 @@ def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -
         if opened is not None and opened.module_version_id == version.id:
             # The open attempt read with the page: nothing to write, nothing more to read.
             view.questions = attempt_questions(version.quiz, opened.layout)
-            view.form = quiz_form_class(view.questions)(
-                formdata=None, token=services.issue_answer_sheet(opened)
-            )
+            view.token = services.issue_answer_sheet(opened)
             view.allowance = state.allowance(version)
             return view
     completion = services.get_completion(current_user.id, module.id)
@@ -219,9 +197,7 @@ def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -
     except services.LearningError:
         return view
     view.questions = services.shown_questions(attempt)
-    view.form = form or quiz_form_class(view.questions)(
-        formdata=None, token=services.issue_answer_sheet(attempt)
-    )
+    view.token = services.issue_answer_sheet(attempt)
     view.allowance = services.attempt_allowance(current_user.id, module.id, version)
     return view
 
