@@ -7,19 +7,21 @@ import random
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_wtf.csrf import generate_csrf
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, csrf_token
 from tests.learning.conftest import QUIZ_MODULE
 from tests.learning.quiz_modules import SECRET_QUIZ, choice_pool, secret_module
-from tests.learning.test_review_policy import SECRET, answer_through_the_page, setup_secret
+from tests.learning.test_review_policy import COURSE, SECRET, answer_through_the_page, setup_secret
 from wired4ex.catalog.content import load_content
 from wired4ex.catalog.quiz import parse_quiz
 from wired4ex.extensions import db
 from wired4ex.learning import services
 from wired4ex.learning.forms import quiz_form_class
+from wired4ex.learning.models import QuizAttempt
 from wired4ex.learning.quizform import QuizView, fresh_quiz_html
 from wired4ex.learning.scoring import attempt_questions, make_layout
 
@@ -95,15 +97,16 @@ def quiz_form(page: str) -> str:
 def assert_page_form_as_wtforms(app, client, url: str, language: str = "en") -> str:
     """The form on the page as the member sees it equals WTForms' rendering of the same open
     attempt (the CSRF token, which lives in the member's session, set aside)."""
-    page = client.get(url).get_data(as_text=True)
-    shown = quiz_form(page)
-    token = re.search(r'name="token" type="hidden" value="([^"]+)"', shown).group(1)
-    attempt = services.find_attempt_by_nonce(services.read_answer_sheet(token).nonce)
-    with app.test_request_context(), force_locale(language):
-        expected = wtforms_html(services.shown_questions(attempt), token)
-        shown_csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', shown)
-        expected = expected.replace(generate_csrf(), shown_csrf.group(1))
-    assert shown == expected
+    for _time in ("first", "again"):  # the questions' part is kept and reused the second time
+        page = client.get(url).get_data(as_text=True)
+        shown = quiz_form(page)
+        token = re.search(r'name="token" type="hidden" value="([^"]+)"', shown).group(1)
+        attempt = services.find_attempt_by_nonce(services.read_answer_sheet(token).nonce)
+        with app.test_request_context(), force_locale(language):
+            expected = wtforms_html(services.shown_questions(attempt), token)
+            shown_csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', shown)
+            expected = expected.replace(generate_csrf(), shown_csrf.group(1))
+        assert shown == expected
     return page
 
 
@@ -142,3 +145,27 @@ def test_a_new_version_and_a_language_switch_show_at_once(
     assert "Which bird is on the county&#39;s flag?" in page
     assert "Which bird is the county emblem?" not in page
     assert_page_form_as_wtforms(app, client, SECRET, "sw")
+
+
+def test_members_with_the_same_order_each_get_their_own_answer_sheet(
+    app, client, auth, make_user, course_tree
+):
+    first = setup_secret(course_tree, auth, make_user, client, attempts=3)
+    client.get(SECRET)
+    auth.logout()
+    second = make_user(email="other@example.org")
+    auth.login("other@example.org")
+    client.post(COURSE + "enrol", data={"csrf_token": csrf_token(client, COURSE)})
+    client.get(SECRET)
+    attempts = db.session.scalars(sa.select(QuizAttempt).order_by(QuizAttempt.id)).all()
+    assert [a.user_id for a in attempts] == [first.id, second.id]
+    attempts[1].layout = attempts[0].layout  # the same questions' HTML for both
+    db.session.commit()
+    for user, email in ((second, "other@example.org"), (first, "learner@example.org")):
+        auth.logout()
+        auth.login(email)
+        form = quiz_form(client.get(SECRET).get_data(as_text=True))
+        token = re.search(r'name="token" type="hidden" value="([^"]+)"', form).group(1)
+        sheet = services.read_answer_sheet(token)
+        assert sheet.user_id == user.id
+        assert services.find_attempt_by_nonce(sheet.nonce).user_id == user.id

@@ -12,10 +12,12 @@ Texts are escaped as Jinja and WTForms escape them; translated labels are insert
 as WTForms does with lazy strings (which count as safe markup) and as the templates' `_` does.
 """
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from wired4ex import contentversion
 from wired4ex.learning.forms import question_fields
 
 
@@ -27,12 +29,14 @@ class QuizView:
     answers and errors) or, before anything is submitted, its answer sheet (`token`), the form
     then being written by `fresh_quiz_html`."""
 
-    def __init__(self, review=None, form=None, questions=(), allowance=None, token=None):
+    def __init__(self, review=None, form=None, questions=(), allowance=None, token=None,
+                 version_id=None):  # fmt: skip
         self.review = review
         self.form = form
         self.questions = list(questions)
         self.allowance = allowance
         self.token = token
+        self.version_id = version_id  # the module version the questions are of
 
     @property
     def open(self) -> bool:
@@ -44,7 +48,7 @@ class QuizView:
         return question_fields(self.form, self.questions) if self.form else []
 
     def fresh_html(self) -> Markup:
-        return fresh_quiz_html(self.questions, self.token)
+        return fresh_quiz_html(self.questions, self.token, self.version_id)
 
 
 # The whitespace the template's lines and tags leave around the parts of the form.
@@ -105,14 +109,43 @@ def _choice(question: dict, number: int) -> str:
     )
 
 
-def fresh_quiz_html(questions: list[dict], token: str) -> Markup:
-    """The form's inside (hidden fields, questions, submit button) for an attempt's questions in
-    the attempt's order; `token` is its answer sheet (services.issue_answer_sheet)."""
-    parts = [_hidden("token", token), "\n", _hidden("csrf_token", generate_csrf()), _AFTER_HIDDEN]
+def _questions_html(questions: list[dict]) -> str:
+    parts = [_AFTER_HIDDEN]
     for number, question in enumerate(questions, start=1):
         typed = question.get("type") in ("number", "text")
         parts.append(_QUESTION.format((_typed if typed else _choice)(question, number)))
     parts.append(_BEFORE_SUBMIT)
     parts.append(f'<input class="button" id="submit" name="submit" type="submit" '
                  f'value="{_("Submit answers")}">')  # fmt: skip
-    return Markup("".join(parts))
+    return "".join(parts)
+
+
+# (content version, module version id, locale, questions and options in the attempt's order)
+# -> the questions' HTML. A member reads the same open attempt again and again; different
+# attempts order questions and options differently, so the store is bounded (emptied when full).
+_STORE: dict[tuple, str] = {}
+STORE_SIZE = 1024
+
+
+def _cached_questions_html(questions: list[dict], version_id: int | None) -> str:
+    content = contentversion.current() if version_id is not None else None
+    if content is None:
+        return _questions_html(questions)
+    order = tuple((q["id"], tuple(o["id"] for o in q.get("options", ()))) for q in questions)
+    key = (content, version_id, str(get_locale()), order)
+    html = _STORE.get(key)
+    if html is None:
+        html = _questions_html(questions)
+        if len(_STORE) >= STORE_SIZE:
+            _STORE.clear()
+        _STORE[key] = html
+    return html
+
+
+def fresh_quiz_html(questions: list[dict], token: str, version_id: int | None = None) -> Markup:
+    """The form's inside (hidden fields, questions, submit button) for an attempt's questions in
+    the attempt's order; `token` is its answer sheet (services.issue_answer_sheet). With the id of
+    the module version the questions are of, the questions' part is kept per content version and
+    language and reused (the hidden fields, the member's own, are written for each request)."""
+    hidden = f"{_hidden('token', token)}\n{_hidden('csrf_token', generate_csrf())}"
+    return Markup(hidden + _cached_questions_html(questions, version_id))
