@@ -10,6 +10,7 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -27,15 +28,43 @@ from wired4ex.learning.models import (
 )
 
 
+# The columns of the member's rows that the page uses (read as plain values, not ORM objects).
+class ShownEnrolment(NamedTuple):
+    id: int
+    status: str
+    last_module_id: int | None
+
+
+class ShownCompletion(NamedTuple):
+    id: int
+    completed_at: datetime
+
+
+class OpenAttempt(NamedTuple):
+    """What the page needs of the open attempt: its questions' order, and its answer sheet
+    (attempts.issue_answer_sheet reads user_id, module_id, module_version_id and nonce)."""
+
+    id: int
+    user_id: int
+    module_id: int
+    module_version_id: int
+    nonce: str
+    layout: list | None
+
+
+ENROLMENT_COLUMNS = (Enrolment.id, Enrolment.status, Enrolment.last_module_id)
+COMPLETION_COLUMNS = (ModuleCompletion.id, ModuleCompletion.completed_at)
+
+
 @dataclass
 class ReaderState:
-    """Detached copies (never added to a session): read them only."""
+    """Plain values read with the page (read them only)."""
 
-    enrolment: Enrolment | None
+    enrolment: ShownEnrolment | None
     latest_enrolment_id: int | None  # the member's enrolment visited most recently
     started_at: datetime | None
-    completion: ModuleCompletion | None
-    open_attempt: QuizAttempt | None
+    completion: ShownCompletion | None
+    open_attempt: OpenAttempt | None
     attempt_counts: tuple[int, int, int, datetime | None]  # latest number, rows, used, last at
     granted: int
     html: str
@@ -85,13 +114,15 @@ def _statement():
         .order_by(Enrolment.last_visited_at.desc(), Enrolment.id.desc())
         .limit(1)
     )
+    attempt_columns = (attempt.id, attempt.user_id, attempt.module_id, attempt.module_version_id,
+                       attempt.nonce, attempt.layout)  # fmt: skip
     return (
         sa.select(
             ModuleVersion.html,
-            Enrolment,
+            *ENROLMENT_COLUMNS,
             ModuleProgress.started_at,
-            ModuleCompletion,
-            attempt,
+            *COMPLETION_COLUMNS,
+            *attempt_columns,
             _scalar(latest),
             _scalar(sa.select(sa.func.coalesce(sa.func.max(QuizAttempt.number), 0)).where(*mine)),
             _scalar(sa.select(sa.func.count(QuizAttempt.id)).where(*mine)),
@@ -134,23 +165,20 @@ def reader_state(user_id: int, course_id: int, module_id: int, version_id: int) 
     statement = _statement()
     params = {"user_id": user_id, "course_id": course_id, "module_id": module_id,
               "version_id": version_id}  # fmt: skip
-    # The page's own session would keep these rows: read them in one of its own, then detach.
-    session = sa.orm.Session(bind=db.session.connection())
-    try:
-        row = session.execute(statement, params).first()
-        session.expunge_all()
-    finally:
-        session.close()
+    # Plain columns through the session's connection: no ORM objects to build, keep or detach.
+    row = db.session.connection().execute(statement, params).first()
     if row is None:
         raise LookupError(f"module version {version_id} not found")  # untranslated: a bug
-    (html, enrolment, started_at, completion, open_attempt, latest_id,
-     latest_number, rows, used, last_at, granted) = row  # fmt: skip
+    values = tuple(row)
+    html, enrolment, started_at = values[0], values[1:4], values[4]
+    completion, attempt, counts = values[5:7], values[7:13], values[13:]
+    latest_id, latest_number, rows, used, last_at, granted = counts
     return ReaderState(
-        enrolment=enrolment,
+        enrolment=ShownEnrolment(*enrolment) if enrolment[0] is not None else None,
         latest_enrolment_id=latest_id,
         started_at=started_at,
-        completion=completion,
-        open_attempt=open_attempt,
+        completion=ShownCompletion(*completion) if completion[0] is not None else None,
+        open_attempt=OpenAttempt(*attempt) if attempt[0] is not None else None,
         attempt_counts=(latest_number, rows, used, last_at),
         granted=granted,
         html=html,
