@@ -17,6 +17,7 @@ from tests.learning.conftest import QUIZ_MODULE
 from tests.learning.quiz_modules import SECRET_QUIZ, choice_pool, secret_module
 from tests.learning.test_review_policy import COURSE, SECRET, answer_through_the_page, setup_secret
 from wired4ex.catalog.content import load_content
+from wired4ex.catalog.models import Module
 from wired4ex.catalog.quiz import parse_quiz
 from wired4ex.extensions import db
 from wired4ex.learning import services
@@ -139,11 +140,13 @@ def test_a_new_version_and_a_language_switch_show_at_once(
     assert "Wasilisha majibu" in page and "Andika namba." in page and "Submit answers" not in page
     # A new version of the module: the open attempt moves to it, and its text shows at once.
     course_tree.write("03-secret.md", secret_module("after-pass", 3).replace(
-        "Which bird is the county emblem?", "Which bird is on the county's flag?"))  # fmt: skip
+        "Which bird is the county emblem?", "Which bird is on the county's flag?").replace(
+        "Text.", "A body written again."))  # fmt: skip
     course_tree.sync()
     page = client.get(SECRET).get_data(as_text=True)
     assert "Which bird is on the county&#39;s flag?" in page
     assert "Which bird is the county emblem?" not in page
+    assert "A body written again." in page and "<p>Text.</p>" not in page
     assert_page_form_as_wtforms(app, client, SECRET, "sw")
 
 
@@ -169,3 +172,15 @@ def test_members_with_the_same_order_each_get_their_own_answer_sheet(
         sheet = services.read_answer_sheet(token)
         assert sheet.user_id == user.id
         assert services.find_attempt_by_nonce(sheet.nonce).user_id == user.id
+
+
+def test_the_module_html_rendered_again_shows_at_once(client, auth, make_user, course_tree):
+    """The module's HTML is kept per content version: HTML rendered again for the same version
+    (catalog/rerender.py) shows on the next request."""
+    setup_secret(course_tree, auth, make_user, client, attempts=3)
+    assert "<p>Text.</p>" in client.get(SECRET).get_data(as_text=True)
+    module = db.session.scalar(sa.select(Module).where(Module.key == "secret"))
+    module.current_version.html = module.current_version.html.replace("Text.", "Rendered again.")
+    db.session.commit()
+    page = client.get(SECRET).get_data(as_text=True)
+    assert "<p>Rendered again.</p>" in page and "<p>Text.</p>" not in page

@@ -3,7 +3,8 @@
 The course structure comes from catalog.structure (read once per content version); this reads
 the member's enrolment in the course, whether and when they first opened the module, their
 completion, their open knowledge-check attempt and the counts that decide whether they may
-start another, the course they visited last, and the module version's rendered HTML.
+start another, the course they visited last, and the module version's rendered HTML (the
+same for every member: kept per content version once read, and then not read again).
 """
 
 import functools
@@ -15,6 +16,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from wired4ex import contentversion
 from wired4ex.catalog.models import Module, ModuleVersion
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
@@ -102,8 +104,9 @@ def _scalar(query):
 
 
 @functools.cache
-def _statement():
-    """Built once (bound parameters): building it is a good part of a page's time otherwise."""
+def _statement(with_html: bool = True):
+    """Built once (bound parameters): building it is a good part of a page's time otherwise.
+    Without the HTML (kept from an earlier request), the version's id stands in its place."""
     user_id, course_id = sa.bindparam("user_id"), sa.bindparam("course_id")
     module_id, version_id = sa.bindparam("module_id"), sa.bindparam("version_id")
     attempt = aliased(QuizAttempt)
@@ -118,7 +121,7 @@ def _statement():
                        attempt.nonce, attempt.layout)  # fmt: skip
     return (
         sa.select(
-            ModuleVersion.html,
+            ModuleVersion.html if with_html else ModuleVersion.id,
             *ENROLMENT_COLUMNS,
             ModuleProgress.started_at,
             *COMPLETION_COLUMNS,
@@ -160,9 +163,18 @@ def _statement():
     )
 
 
+# (content version, module version id) -> the version's rendered HTML (some 10 kB, the same for
+# every member), read with the first page of the version and kept; bounded (emptied when full).
+_HTML: dict[tuple[str, int], str] = {}
+HTML_KEPT = 256
+
+
 def reader_state(user_id: int, course_id: int, module_id: int, version_id: int) -> ReaderState:
-    """The member's state at one module of one course, and the version's HTML: one statement."""
-    statement = _statement()
+    """The member's state at one module of one course, and the version's HTML: one statement
+    (the HTML only when it is not kept yet for this content version)."""
+    content = contentversion.current()
+    kept = _HTML.get((content, version_id)) if content is not None else None
+    statement = _statement(with_html=kept is None)
     params = {"user_id": user_id, "course_id": course_id, "module_id": module_id,
               "version_id": version_id}  # fmt: skip
     # Plain columns through the session's connection: no ORM objects to build, keep or detach.
@@ -170,7 +182,12 @@ def reader_state(user_id: int, course_id: int, module_id: int, version_id: int) 
     if row is None:
         raise LookupError(f"module version {version_id} not found")  # untranslated: a bug
     values = tuple(row)
-    html, enrolment, started_at = values[0], values[1:4], values[4]
+    html = kept if kept is not None else values[0]
+    enrolment, started_at = values[1:4], values[4]
+    if kept is None and content is not None:
+        if len(_HTML) >= HTML_KEPT:
+            _HTML.clear()
+        _HTML[(content, version_id)] = html
     completion, attempt, counts = values[5:7], values[7:13], values[13:]
     latest_id, latest_number, rows, used, last_at, granted = counts
     return ReaderState(
