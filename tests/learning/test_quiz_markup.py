@@ -21,7 +21,7 @@ from wired4ex.catalog.models import Module
 from wired4ex.catalog.quiz import parse_quiz
 from wired4ex.extensions import db
 from wired4ex.learning import services
-from wired4ex.learning.forms import quiz_form_class
+from wired4ex.learning.forms import FreshButtonForm, MarkDoneForm, quiz_form_class
 from wired4ex.learning.models import QuizAttempt
 from wired4ex.learning.quizform import QuizView, fresh_quiz_html
 from wired4ex.learning.scoring import attempt_questions, make_layout
@@ -184,3 +184,11 @@ def test_the_module_html_rendered_again_shows_at_once(client, auth, make_user, c
     db.session.commit()
     page = client.get(SECRET).get_data(as_text=True)
     assert "<p>Rendered again.</p>" in page and "<p>Text.</p>" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "sw"])
+def test_the_mark_done_button_is_written_as_wtforms_writes_it(app, language):
+    with app.test_request_context(), force_locale(language):
+        fast, form = FreshButtonForm(MarkDoneForm), MarkDoneForm()
+        assert fast.hidden_tag() == form.hidden_tag()
+        assert fast.submit(class_="button") == form.submit(class_="button")

@@ -11,7 +11,13 @@ from wired4ex.catalog.services import find_course, get_course, get_courses_by_ke
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.learning import bp, services
-from wired4ex.learning.forms import EnrolForm, MarkDoneForm, UnenrolForm, quiz_form_class
+from wired4ex.learning.forms import (
+    EnrolForm,
+    FreshButtonForm,
+    MarkDoneForm,
+    UnenrolForm,
+    quiz_form_class,
+)
 from wired4ex.learning.quizform import QuizView
 from wired4ex.learning.reader import reader_state
 from wired4ex.learning.records import member_records
@@ -263,7 +269,7 @@ def _render_module(course, modules, position, enrolled, quiz, status=200, state=
             quiz=quiz,
             reading_left=reading_left,
             minutes_text=services.minutes_text,
-            mark_done_form=MarkDoneForm() if shows_mark_done else None,
+            mark_done_form=FreshButtonForm(MarkDoneForm) if shows_mark_done else None,
         ),
         status,
     )
