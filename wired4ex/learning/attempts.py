@@ -348,10 +348,16 @@ class AnswerSheet:
 
 
 def _sheet_serializer():
+    """One per application (making one is a good part of signing a sheet on every module page)."""
     from flask import current_app
     from itsdangerous import URLSafeSerializer
 
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=ATTEMPT_SALT)
+    key = current_app.config["SECRET_KEY"]
+    kept = current_app.extensions.get("wired4ex.answer_sheets")
+    if kept is None or kept[0] != key:
+        kept = (key, URLSafeSerializer(key, salt=ATTEMPT_SALT))
+        current_app.extensions["wired4ex.answer_sheets"] = kept
+    return kept[1]
 
 
 def issue_answer_sheet(attempt: QuizAttempt) -> str:

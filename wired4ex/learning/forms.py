@@ -1,11 +1,13 @@
 """Learning forms: enrolment buttons, the knowledge check, marking a module done."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import ListWidget
 
-from wired4ex.forms import CheckboxInput, Form, RadioInput, TextInput
+from wired4ex.forms import CheckboxInput, Form, RadioInput, TextInput, html_params
 
 
 class EnrolForm(Form):
@@ -18,6 +20,24 @@ class UnenrolForm(Form):
 
 class MarkDoneForm(Form):
     submit = SubmitField(_l("Mark this module as done"))
+
+
+class FreshButtonForm:
+    """A form of one submit button (MarkDoneForm) as a page shows it before it is submitted:
+    the same markup as the FlaskForm's `hidden_tag()` and `submit(...)`, without building one
+    on every page (tests/learning/test_quiz_markup.py compares them)."""
+
+    def __init__(self, form_class: type[Form]):
+        self.label = form_class.submit.args[0]
+
+    def hidden_tag(self) -> Markup:
+        return Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" '
+                      f'value="{escape(generate_csrf())}">')  # fmt: skip
+
+    def submit(self, **attributes) -> Markup:
+        params = html_params(id="submit", name="submit", type="submit", value=self.label,
+                             **attributes)  # fmt: skip
+        return Markup(f"<input {params}>")
 
 
 class MultiCheckboxField(SelectMultipleField):

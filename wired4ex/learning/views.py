@@ -9,17 +9,20 @@ from wired4ex.auth.access import confirmed_required
 from wired4ex.catalog.services import competency_names as load_competency_names
 from wired4ex.catalog.services import find_course, get_course, get_courses_by_key, summarise
 from wired4ex.dbtypes import utcnow
+from wired4ex.extensions import db
 from wired4ex.learning import bp, services
 from wired4ex.learning.forms import (
     EnrolForm,
+    FreshButtonForm,
     MarkDoneForm,
     UnenrolForm,
-    question_fields,
     quiz_form_class,
 )
+from wired4ex.learning.quizform import QuizView
 from wired4ex.learning.reader import reader_state
 from wired4ex.learning.records import member_records
 from wired4ex.learning.scoring import attempt_questions
+from wired4ex.readonly import reads_only
 from wired4ex.ui import confirmation_page
 
 
@@ -143,11 +146,22 @@ def _reader_context(institution: str, course: str, module: str):
     return found, modules, position, enrolment, True
 
 
+def _leave_reads_only() -> None:
+    """Before the module page writes: end the session it reads in (in autocommit mode on
+    PostgreSQL, @reads_only), so that the write runs in a transaction of its own, on a
+    connection in the default mode (the mode is reset when the connection goes back to the
+    pool). Only the first visit of a module, a change of module, a new attempt or a change of
+    edition write, so the reads of every other view of the page need no transaction."""
+    db.session.commit()
+
+
 @bp.get("/courses/<institution>/<course>/<module>")
 @login_required
+@reads_only
 def module(institution: str, course: str, module: str):
     # The course structure of this content version, and the member's state with the module's
-    # HTML in one statement; progress is written only when it changes what is stored.
+    # HTML in one statement; progress is written only when it changes what is stored, in a
+    # transaction (_leave_reads_only).
     found = _shown_course_or_404(institution, course)
     modules, position = _module_or_404(found, module)
     current = modules[position]
@@ -156,6 +170,7 @@ def module(institution: str, course: str, module: str):
     enrolment = state.enrolment
     if not services.can_read_modules(current_user, found, enrolment):
         # Switching language: a member of the other edition is enrolled in this one on arrival.
+        _leave_reads_only()
         if services.switch_edition(current_user, found) is None:
             flash(_("Enrol in the course to read its modules."), "info")
             return redirect(_course_url(found))
@@ -167,28 +182,14 @@ def module(institution: str, course: str, module: str):
         # Not when the phone fetches the page to save it for later.
         if state.needs_visit(current.id) and not request.headers.get("X-W4X-Save"):
             at = utcnow()
+            _leave_reads_only()
             services.record_visit(current_user.id, enrolment.id, current.id, at=at)
             state.started_at = state.started_at or at
         quiz = _quiz_view(current, version, request.args.get("attempt", type=int), state=state)
     return _render_module(found, modules, position, enrolled, quiz, state=state)
 
 
-class QuizView:
-    """The knowledge-check part of a module page: a submitted attempt's review, the open
-    attempt's form, or why no attempt is open (the allowance)."""
-
-    def __init__(self, review=None, form=None, questions=(), allowance=None):
-        self.review = review
-        self.form = form
-        self.questions = list(questions)
-        self.allowance = allowance
-
-    @property
-    def fields(self):
-        return question_fields(self.form, self.questions) if self.form else []
-
-
-def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -> QuizView:
+def _quiz_view(module, version, attempt_id: int | None, state=None) -> QuizView:
     view = QuizView()
     if attempt_id is not None:
         attempt = services.get_attempt(current_user.id, attempt_id, module.id)
@@ -201,9 +202,8 @@ def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -
         if opened is not None and opened.module_version_id == version.id:
             # The open attempt read with the page: nothing to write, nothing more to read.
             view.questions = attempt_questions(version.quiz, opened.layout)
-            view.form = quiz_form_class(view.questions)(
-                formdata=None, token=services.issue_answer_sheet(opened)
-            )
+            view.token = services.issue_answer_sheet(opened)
+            view.version_id = opened.module_version_id
             view.allowance = state.allowance(version)
             return view
     completion = services.get_completion(current_user.id, module.id)
@@ -211,6 +211,7 @@ def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -
         # just passed: the review, and a link to take the check again if an attempt is left
         view.allowance = services.attempt_allowance(current_user.id, module.id, version)
         return view
+    _leave_reads_only()  # opening an attempt writes
     try:
         attempt = services.open_attempt(current_user, module, version)
     except services.AttemptsUsedUp as used_up:
@@ -219,9 +220,8 @@ def _quiz_view(module, version, attempt_id: int | None, form=None, state=None) -
     except services.LearningError:
         return view
     view.questions = services.shown_questions(attempt)
-    view.form = form or quiz_form_class(view.questions)(
-        formdata=None, token=services.issue_answer_sheet(attempt)
-    )
+    view.token = services.issue_answer_sheet(attempt)
+    view.version_id = attempt.module_version_id
     view.allowance = services.attempt_allowance(current_user.id, module.id, version)
     return view
 
@@ -240,16 +240,18 @@ def _render_module(course, modules, position, enrolled, quiz, status=200, state=
     current = modules[position]
     other_edition = course.published_other_edition
     reading_left = None
+    quiz_module = bool(current.current_version.quiz)
     if state is not None:
         completion = state.completion
         version = _ShownVersion(current.current_version, state.html)
-        if enrolled and not completion and not current.current_version.quiz:
+        if enrolled and not completion and not quiz_module:
             reading_left = state.reading_time_left(current)
     else:
         completion = services.get_completion(current_user.id, current.id)
         version = current.current_version
-        if enrolled and not completion and not current.current_version.quiz:
+        if enrolled and not completion and not quiz_module:
             reading_left = services.reading_time_left(current_user.id, current)
+    shows_mark_done = enrolled and not quiz_module and not completion  # module.html
     return (
         render_template(
             "learning/module.html",
@@ -267,7 +269,7 @@ def _render_module(course, modules, position, enrolled, quiz, status=200, state=
             quiz=quiz,
             reading_left=reading_left,
             minutes_text=services.minutes_text,
-            mark_done_form=MarkDoneForm(),
+            mark_done_form=FreshButtonForm(MarkDoneForm) if shows_mark_done else None,
         ),
         status,
     )
