@@ -1,14 +1,10 @@
 """The module page reads outside a transaction on PostgreSQL (@reads_only) and writes, when it
 does (first visit, another module, a new attempt), in a transaction of its own: no write runs
-statement by statement in autocommit mode.
-
-The page's autocommit mode is set here as it will be set before the signed-in user is loaded
-(a hook that runs first, for the views marked @reads_only), so the test holds whichever way the
-mark is read."""
+statement by statement in autocommit mode. The page's autocommit mode is set before the
+signed-in user is loaded (wired4ex/readonly.py's hook, for views marked @reads_only)."""
 
 import pytest
 import sqlalchemy as sa
-from flask import request
 
 from tests.learning.conftest import QUIZ_URL, READING_URL
 from tests.learning.test_learning_flow import enrolled_member
@@ -20,12 +16,6 @@ from wired4ex.learning.models import ModuleProgress, QuizAttempt
 def autocommit_reads(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("autocommit reads are for PostgreSQL")
-
-    def reads_in_autocommit():
-        if request.endpoint == "learning.module" and not db.session().in_transaction():
-            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-    app.before_request_funcs.setdefault(None, []).insert(0, reads_in_autocommit)
 
 
 def statements_of(client, url: str) -> list[tuple[str, bool]]:
