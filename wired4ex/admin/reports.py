@@ -21,6 +21,7 @@ from wired4ex.admin.cpd_status import (  # noqa: F401  (the CPD status part of t
     is_member,
     on_track_columns,
     sums_current,
+    totals_current,
 )
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Course, Institution
