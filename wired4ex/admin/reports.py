@@ -61,6 +61,23 @@ def local_month(column) -> sa.ColumnElement:
     return sa.func.strftime("%Y-%m", column, f"{minutes:+d} minutes")
 
 
+def month_in_year(column, year: int) -> sa.ColumnElement:
+    """'YYYY-MM' of a UTC timestamp column within the local calendar year, in the association's
+    time zone: compared with the UTC start of each local month, so the database converts
+    nothing (cheaper than local_month() on every row; rows outside the year get its last month,
+    so filter on year_bounds())."""
+    zone = association_zone()
+    starts = [
+        datetime.combine(date(year, month, 1), time(), zone).astimezone(UTC)
+        for month in range(2, 13)
+    ]
+    labels = month_labels(year)
+    return sa.case(
+        *[(column < start, label) for start, label in zip(starts, labels, strict=False)],
+        else_=labels[-1],
+    )
+
+
 def month_labels(year: int) -> list[str]:
     return [f"{year}-{month:02d}" for month in range(1, 13)]
 
@@ -119,7 +136,7 @@ def activity(year: int) -> Activity:
         ("enrolments", Enrolment, Enrolment.enrolled_at),
         ("completions", CourseCompletion, CourseCompletion.completed_at),
     ):
-        keys = (local_month(moment), model.course_id, Course.institution_id, User.country)
+        keys = (month_in_year(moment, year), model.course_id, Course.institution_id, User.country)
         query = (
             sa.select(*keys, sa.func.count())
             .select_from(model)
