@@ -187,3 +187,24 @@ def test_the_migration_backfill_builds_the_totals(app, dataset):  # noqa: F811
     db.session.commit()
     assert cpd_totals.current(policy)
     assert stored_totals() == expected_totals(policy)
+
+
+def test_the_migration_backfills_the_totals_from_the_sums(app, dataset):  # noqa: F811
+    """Down to the revision before the totals, and up again (`flask db upgrade`): the migration
+    makes the table and fills it from the sums, marked built with the synced policy."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import ROOT
+
+    policy = load_policy()
+    expected = expected_totals(policy)
+    db.session.commit()
+    db.session.remove()
+    directory = str(ROOT / "migrations")
+    try:
+        downgrade(directory=directory, revision="f25a1b2c3d4e")
+        assert "cpd_totals" not in sa.inspect(db.engine).get_table_names()
+    finally:
+        upgrade(directory=directory)
+    assert cpd_totals.current(policy)
+    assert stored_totals() == expected

@@ -17,8 +17,9 @@ Correctness:
   counted points after and before, from the sums row as the upsert left it). Each is an additive
   upsert of a row the transaction then holds locked, so concurrent inserts add up correctly.
 - Rebuilt from the sums after every rebuild of the sums, and when a synced policy changes only
-  caps or minimums. A policy with more than MINIMUMS minimums has no totals (the reports group
-  the sums instead).
+  caps or minimums, with the state table locked as the sums' rebuild locks it (on PostgreSQL
+  the inserts in flight finish first). A policy with more than MINIMUMS minimums has no totals
+  (the reports group the sums instead).
 """
 
 from datetime import date
@@ -156,8 +157,10 @@ def rebuild(connection: sa.Connection, params: dict | None) -> int:
     not built. Returns the rows written."""
     table = CpdTotal.__table__
     state = CpdSumsState.__table__
-    connection.execute(sa.delete(table))
+    if connection.dialect.name == "postgresql":  # as cpd_sums.rebuild(): inserts in flight
+        connection.execute(sa.text("LOCK TABLE cpd_sums_state IN EXCLUSIVE MODE"))  # finish first
     connection.execute(sa.update(state).where(state.c.id == STATE_ID).values(totals=params))
+    connection.execute(sa.delete(table))
     if params is None:
         return 0
     names = ["cycle_start", "user_id", "claimed", "counted", "minimum_0", "minimum_1", "minimum_2"]
