@@ -5,11 +5,11 @@
 
 Builds a temporary SQLite database (or a PostgreSQL one with --database-url) with 50 000 members
 and their memberships, 500 000 ledger entries, enrolments and course completions (bulk Core
-inserts, then the CPD sums rebuilt as a migration would), logs in as an admin through the test
-client, and prints each page's response time and SQL statement count against a baseline
-measured in the same run
-(the login page, which reads almost nothing). The figures column fingerprints each page (its
-HTML without tokens): the same on two versions of the code means the same figures.
+inserts, then the CPD sums and per-member totals rebuilt as a migration would), logs in as an
+admin through the test client, and prints each page's response time and SQL statement count
+against a baseline measured in the same run (the login page, which reads almost nothing). The
+figures column fingerprints each page (its HTML without tokens): the same on two versions of the
+code means the same figures.
 --cache keeps the built database (a SQLite file, or a PostgreSQL database named after the sizes)
 for the next run.
 """
@@ -138,6 +138,7 @@ def build(workdir: Path, members: int, entries: int, cache: str | None = None, u
         )  # fmt: skip
         db.session.commit()
         if cpd_sums is not None:  # a bulk insert bypasses the ORM event: build as a migration would
+            # (the sums, and the per-member totals where the code has them)
             cpd_sums.rebuild_for(load_policy())
         if db.session.get_bind().dialect.name == "postgresql":
             # What autovacuum does soon after a bulk load: without statistics the planner takes

@@ -2,6 +2,7 @@
 number of members (first run and again unchanged), and each member's statement the one their own
 statements page issues (same code and figures, the same text read back from the PDF)."""
 
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -74,8 +75,9 @@ def test_statements_grow_with_chunks_not_members(runner, members, tmp_path):
     ten_chunks, _ = run(runner, out, 3)
     print(three, rest, one_chunk, two_chunks, ten_chunks)  # shown with -s
     per_chunk = two_chunks - one_chunk
-    # members (with their roles), their ledger entries, the statements issued for their figures
-    assert 1 <= per_chunk <= 4
+    # members (with their roles), their ledger entries, the members' lock (as issue_statement
+    # takes it), the statements issued for their figures
+    assert 1 <= per_chunk <= 5
     assert ten_chunks == one_chunk + 9 * per_chunk
     assert len(list(out.glob("*.pdf"))) == 30
 
@@ -111,3 +113,49 @@ def test_batch_statements_are_the_members_own(app, runner, members, tmp_path):
         assert batch_text == pdf_text(from_page[member.id], tmp_path), member.full_name
         assert member.full_name in batch_text
         assert "Activity 0 of member" in batch_text  # the activities are there
+
+
+def test_a_member_issuing_during_the_batch_gets_no_duplicate(app, runner, members, tmp_path):
+    """The member issues their statement (the page, in another thread and connection) just after
+    the batch looked for the statements already issued and before it inserts its own: the
+    member's issue waits for the batch's lock of the member, then reuses the batch's statement."""
+    (member,) = members(1)
+    email = member.email
+    db.session.commit()
+    with app.app_context():
+        engine = db.engine
+    outcome: dict = {}
+    page_done = threading.Event()
+    started: list[threading.Thread] = []
+
+    def member_issues():
+        try:
+            client = app.test_client()
+            assert (
+                submit(client, "/login", {"email": email, "password": PASSWORD}).status_code == 302
+            )
+            outcome["status"] = issue_statement(client, "pdf", cycle=YEAR).status_code
+        except Exception as error:  # reported below, not lost in the thread
+            outcome["error"] = repr(error)
+        finally:
+            page_done.set()
+
+    def batch_looked(conn, cursor, statement, parameters, context, executemany):
+        batch = threading.current_thread() is threading.main_thread()
+        if batch and not started and statement.lstrip().startswith("SELECT cpd_statements."):
+            thread = threading.Thread(target=member_issues)
+            started.append(thread)
+            thread.start()
+            page_done.wait(timeout=3)  # without the batch's lock the page issues meanwhile
+
+    sa.event.listen(engine, "after_cursor_execute", batch_looked)
+    try:
+        _count, output = run(runner, tmp_path / "out", 10)
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", batch_looked)
+    assert started
+    started[0].join(timeout=60)
+    assert outcome == {"status": 200}
+    assert "1 members: 1 statements issued, 0 unchanged" in output
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Statement.id))) == 1

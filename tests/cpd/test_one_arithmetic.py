@@ -25,6 +25,7 @@ from tests.conftest import PASSWORD, issue_statement, submit
 from tests.documents import pdf_text
 from wired4ex.admin import reports
 from wired4ex.admin.cpd_sums import CpdSum
+from wired4ex.admin.cpd_totals import CpdTotal
 from wired4ex.auth.models import User
 from wired4ex.auth.tokens import create_token
 from wired4ex.catalog.models import PolicyDocument
@@ -96,11 +97,13 @@ def login(app, email):
 
 
 def reset(member_id: int) -> None:
-    """Start an example afresh: no ledger entries (nor their sums), statements or rate-limit counts."""
+    """Start an example afresh: no ledger entries (nor their sums and totals), statements or
+    rate-limit counts."""
     db.session.rollback()
     db.session.expunge_all()  # the deleted rows' ids come round again
     with db.engine.begin() as connection, triggers_suspended(connection):
-        for table in (LedgerEntry.__table__, CpdSum.__table__, Statement.__table__):
+        for table in (LedgerEntry.__table__, CpdSum.__table__, CpdTotal.__table__,
+                      Statement.__table__):  # fmt: skip
             connection.execute(table.delete().where(table.c.user_id == member_id))
     limiter.reset()
 

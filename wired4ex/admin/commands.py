@@ -1,5 +1,5 @@
 """`flask members erase EMAIL --by ADMIN_EMAIL --reason TEXT`: erasure of personal data on request;
-`flask members rebuild-cpd-sums`: the admin reports' CPD sums rebuilt from the ledger."""
+`flask members rebuild-cpd-sums`: the admin reports' CPD sums and totals rebuilt from the ledger."""
 
 import click
 import sqlalchemy as sa
@@ -47,7 +47,8 @@ def erase_command(email, admin_email, reason, yes):
 
 @members_cli.command("rebuild-cpd-sums")
 def rebuild_cpd_sums_command():
-    """Rebuild the CPD sums of the admin reports from the whole ledger (recovery; safe any time)."""
+    """Rebuild the CPD sums and per-member totals of the admin reports from the whole ledger
+    (recovery; safe any time)."""
     from wired4ex.admin.cpd_sums import rebuild_for
     from wired4ex.cpd.policy import PolicyMissing, load_policy
 

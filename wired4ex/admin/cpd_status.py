@@ -1,9 +1,10 @@
 """CPD status of many members at once: the CPD arithmetic in SQL, for lists, exports, the
 compliance table and reminders.
 
-The sums come from cpd_sums (wired4ex/admin/cpd_sums.py) when they were built with the policy in
-use, else from the ledger; caps, minimums and targets are applied here, by the database, so a list
-can filter and page on the status.
+The counted points per member come from cpd_totals (wired4ex/admin/cpd_totals.py), else are
+grouped from cpd_sums (wired4ex/admin/cpd_sums.py), else from the ledger, each used only when it
+was built with the policy in use; caps, minimums and targets are applied by the database, so a
+list can filter and page on the status.
 """
 
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import g
 
-from wired4ex.admin import cpd_sums
+from wired4ex.admin import cpd_sums, cpd_totals
 from wired4ex.admin.cpd_sums import CpdSum, parameters
+from wired4ex.admin.cpd_totals import CpdTotal
 from wired4ex.auth.models import RoleName, User, UserRole
 from wired4ex.cpd.policy import CpdPolicy, Cycle
 from wired4ex.extensions import db
@@ -89,13 +91,31 @@ def sums_current(policy: CpdPolicy) -> bool:
     return cache[key]
 
 
+def totals_current(policy: CpdPolicy) -> bool:
+    """Whether cpd_totals may be read for this policy; asked once per request."""
+    key = ("cpd_totals_current", repr(cpd_totals.parameters(policy)), repr(parameters(policy)))
+    cache = g.setdefault("cpd_totals_current", {})
+    if key not in cache:
+        cache[key] = cpd_totals.current(policy)
+    return cache[key]
+
+
 def cpd_standing(policy: CpdPolicy, cycle: Cycle, user_ids=None) -> sa.Subquery:
     """Per member with entries in the cycle: counted points and counted points per minimum.
 
     The same arithmetic as wired4ex.cpd.standing.summarise (per-activity maximums, caps, no
     category below zero, minimums), done by the database so a list can filter and page on it;
-    tests/cpd/test_one_arithmetic.py holds the two to the same figures.
+    tests/cpd/test_one_arithmetic.py holds the two to the same figures. Read from cpd_totals
+    when they were built with this policy, else grouped from category_sums().
     """
+    if cycle == policy.cycle_for(cycle.start) and totals_current(policy):
+        columns = [CpdTotal.user_id, CpdTotal.counted]
+        for index in range(len(policy.minimums)):
+            columns.append(getattr(CpdTotal, f"minimum_{index}").label(f"minimum_{index}"))
+        totals = sa.select(*columns).where(CpdTotal.cycle_start == cycle.start)
+        if user_ids is not None:
+            totals = totals.where(CpdTotal.user_id.in_(user_ids))
+        return totals.subquery("cpd_standing")
     sums = category_sums(policy, cycle, user_ids)
     capped = [(sums.c.category == code, _counted(sums.c.allowed, c.cap))
               for code, c in policy.categories.items()]  # fmt: skip

@@ -55,6 +55,8 @@ class CpdSumsState(db.Model):
     start_month: Mapped[int] = mapped_column(sa.Integer)
     # {category code: per-activity maximum as text}, categories without a maximum left out.
     maximums: Mapped[dict] = mapped_column(sa.JSON)
+    # What the per-member totals were built with (wired4ex/admin/cpd_totals.py); None: not built.
+    totals: Mapped[dict | None] = mapped_column(sa.JSON)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -95,30 +97,34 @@ def _upsert(connection: sa.Connection) -> sa.Insert:
             "allowed": table.c.allowed + statement.excluded.allowed,
             "entries": table.c.entries + statement.excluded.entries,
         },
-    )
+    ).returning(table.c.allowed)
 
 
 @sa.event.listens_for(LedgerEntry, "after_insert")
 def _entry_inserted(_mapper, connection: sa.Connection, entry: LedgerEntry) -> None:
-    """Add a new ledger entry to its sums, in the transaction that inserts it."""
+    """Add a new ledger entry to its sums, and to its member's totals, in the transaction that
+    inserts it."""
     state = CpdSumsState.__table__
-    query = sa.select(state.c.start_month, state.c.maximums).where(state.c.id == STATE_ID)
+    query = sa.select(state.c.start_month, state.c.maximums, state.c.totals).where(
+        state.c.id == STATE_ID
+    )
     found = connection.execute(query.with_for_update(read=True)).first()
     if found is None:
         return  # never built: the reports read the ledger
-    start_month, maximums = found
+    start_month, maximums, totals = found
     points = Decimal(str(entry.points))
-    connection.execute(
+    key = (_cycle_start(entry.activity_date, start_month), entry.user_id, entry.category)
+    allowed = _allowed(points, entry.category, entry.source, maximums)
+    after = connection.execute(
         _upsert(connection),
-        {
-            "cycle_start": _cycle_start(entry.activity_date, start_month),
-            "user_id": entry.user_id,
-            "category": entry.category,
-            "claimed": points,
-            "allowed": _allowed(points, entry.category, entry.source, maximums),
-            "entries": 1,
-        },
-    )
+        {"cycle_start": key[0], "user_id": key[1], "category": key[2], "claimed": points,
+         "allowed": allowed, "entries": 1},
+    ).scalar_one()  # fmt: skip
+    if totals is not None:  # the category's allowed points after the entry, and before it
+        from wired4ex.admin import cpd_totals
+
+        after = Decimal(str(after)).quantize(Decimal("0.1"))
+        cpd_totals.add(connection, totals, key, points, after - allowed, after)
 
 
 def _number(value) -> sa.ColumnElement:
@@ -142,8 +148,9 @@ def _cycle_start_sql(connection: sa.Connection, start_month: int) -> sa.ColumnEl
 def rebuild(connection: sa.Connection, start_month: int, maximums: dict[str, str]) -> int:
     """Replace every sum by one computed from the whole ledger; the caller commits.
 
-    Used by `flask members rebuild-cpd-sums`, a policy sync that changes them, the
-    migration that made the table (its backfill) and the benchmark. Returns the rows written.
+    Used by rebuild_all(), and by the migration that made the table (its backfill). The
+    per-member totals (cpd_totals) are left marked not built: rebuild_all() rebuilds them too.
+    Returns the rows written.
     """
     state = CpdSumsState.__table__
     if connection.dialect.name == "postgresql":  # waits for inserts holding a share lock
@@ -185,10 +192,20 @@ def rebuild(connection: sa.Connection, start_month: int, maximums: dict[str, str
     return connection.scalar(sa.select(sa.func.count()).select_from(table))
 
 
+def rebuild_all(connection: sa.Connection, policy: CpdPolicy) -> int:
+    """rebuild() with the policy, then the per-member totals from the new sums; the caller
+    commits. Used by `flask members rebuild-cpd-sums`, a policy sync that changes them and the
+    benchmark. Returns the sums rows written."""
+    from wired4ex.admin import cpd_totals
+
+    count = rebuild(connection, *parameters(policy))
+    cpd_totals.rebuild(connection, cpd_totals.parameters(policy))
+    return count
+
+
 def rebuild_for(policy: CpdPolicy) -> int:
-    """rebuild() with the current policy, in the app's session; commits."""
-    start_month, maximums = parameters(policy)
-    count = rebuild(db.session.connection(), start_month, maximums)
+    """rebuild_all() with the policy, in the app's session; commits."""
+    count = rebuild_all(db.session.connection(), policy)
     db.session.commit()
     return count
 
@@ -206,13 +223,20 @@ def current(policy: CpdPolicy) -> bool:
 @sa.event.listens_for(PolicyDocument, "after_insert")
 @sa.event.listens_for(PolicyDocument, "after_update")
 def _policy_synced(_mapper, connection: sa.Connection, document: PolicyDocument) -> None:
-    """A CPD policy with another cycle start or other maximums: rebuild, in the sync's transaction."""
+    """A CPD policy with another cycle start or other maximums: rebuild, in the sync's
+    transaction; with other caps or minimums only: rebuild the per-member totals."""
     if document.name != "cpd":
         return
-    start_month, maximums = parameters(CpdPolicy.from_data(document.data))
+    from wired4ex.admin import cpd_totals
+
+    policy = CpdPolicy.from_data(document.data)
     state = CpdSumsState.__table__
     found = connection.execute(
-        sa.select(state.c.start_month, state.c.maximums).where(state.c.id == STATE_ID)
+        sa.select(state.c.start_month, state.c.maximums, state.c.totals).where(
+            state.c.id == STATE_ID
+        )
     ).first()
-    if found is None or tuple(found) != (start_month, maximums):
-        rebuild(connection, start_month, maximums)
+    if found is None or tuple(found[:2]) != parameters(policy):
+        rebuild_all(connection, policy)
+    elif found[2] != cpd_totals.parameters(policy):
+        cpd_totals.rebuild(connection, cpd_totals.parameters(policy))

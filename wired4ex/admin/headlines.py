@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from wired4ex.admin import bp, reports
 from wired4ex.admin.cpd_sums import CpdSum
+from wired4ex.admin.cpd_totals import CpdTotal
 from wired4ex.auth.models import User
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import CpdPolicy, Cycle
@@ -47,9 +48,12 @@ def _month_name_filter(key: str, with_year: bool = True) -> str:
 
 def points_awarded(year: int, policy: CpdPolicy | None = None) -> Decimal:
     """CPD points entered in members' ledgers for activities in the calendar year (adjustments
-    included, so a correction lowers the figure); from cpd_sums when cycles are calendar years."""
+    included, so a correction lowers the figure); from cpd_totals (else cpd_sums) when cycles
+    are calendar years."""
     cycle = policy.cycle_for(date(year, 1, 1)) if policy else None
-    if cycle and cycle.start == date(year, 1, 1) and reports.sums_current(policy):
+    if cycle and cycle.start == date(year, 1, 1) and reports.totals_current(policy):
+        query = sa.select(sa.func.sum(CpdTotal.claimed)).where(CpdTotal.cycle_start == cycle.start)
+    elif cycle and cycle.start == date(year, 1, 1) and reports.sums_current(policy):
         query = sa.select(sa.func.sum(CpdSum.claimed)).where(CpdSum.cycle_start == cycle.start)
     else:
         query = sa.select(sa.func.sum(LedgerEntry.points)).where(

@@ -21,6 +21,7 @@ from wired4ex.admin.cpd_status import (  # noqa: F401  (the CPD status part of t
     is_member,
     on_track_columns,
     sums_current,
+    totals_current,
 )
 from wired4ex.auth.models import User
 from wired4ex.catalog.models import Course, Institution
@@ -58,6 +59,23 @@ def local_month(column) -> sa.ColumnElement:
     offset = association_zone().utcoffset(datetime.now(UTC).replace(tzinfo=None))
     minutes = int(offset.total_seconds() // 60) if offset else 0
     return sa.func.strftime("%Y-%m", column, f"{minutes:+d} minutes")
+
+
+def month_in_year(column, year: int) -> sa.ColumnElement:
+    """'YYYY-MM' of a UTC timestamp column within the local calendar year, in the association's
+    time zone: compared with the UTC start of each local month, so the database converts
+    nothing (cheaper than local_month() on every row; rows outside the year get its last month,
+    so filter on year_bounds())."""
+    zone = association_zone()
+    starts = [
+        datetime.combine(date(year, month, 1), time(), zone).astimezone(UTC)
+        for month in range(2, 13)
+    ]
+    labels = month_labels(year)
+    return sa.case(
+        *[(column < start, label) for start, label in zip(starts, labels, strict=False)],
+        else_=labels[-1],
+    )
 
 
 def month_labels(year: int) -> list[str]:
@@ -118,7 +136,7 @@ def activity(year: int) -> Activity:
         ("enrolments", Enrolment, Enrolment.enrolled_at),
         ("completions", CourseCompletion, CourseCompletion.completed_at),
     ):
-        keys = (local_month(moment), model.course_id, Course.institution_id, User.country)
+        keys = (month_in_year(moment, year), model.course_id, Course.institution_id, User.country)
         query = (
             sa.select(*keys, sa.func.count())
             .select_from(model)

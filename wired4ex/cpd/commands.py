@@ -111,6 +111,7 @@ def statements_command(year, out_dir, category, first_id, last_id, chunk_size):
                     (row.User, status_from(row.Membership, row.pending, today), entries[row.User.id])
                     for row in rows
                 ]  # fmt: skip
+                db.session.commit()  # end the reading transaction: issuing starts with its lock
                 written = statements.issue_many(policy, members, period, today)
                 db.session.commit()
                 for (member, _status, _entries), (statement, new) in zip(

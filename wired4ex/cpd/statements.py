@@ -277,23 +277,13 @@ def _row(statement: Statement) -> dict:
     return {column: getattr(statement, column) for column in columns}
 
 
-def issue_many(
-    policy: CpdPolicy,
-    members: list[tuple[User, MembershipStatus, list[LedgerEntry]]],
-    period: Period,
-    today: date,
-    at: datetime | None = None,
-) -> list[tuple[Statement, bool]]:
-    """issue_statement(commit=False) for many members at once, in the order given: one query
-    finds the statements already issued for their figures, one executemany inserts the new ones
-    (the batch command; the caller commits). New statements come back unattached to the session,
-    with every column a document shows but no id."""
-    if period.end < period.start:
-        raise CpdError(_l("The end of the period cannot be before its start."))
-    figured = [
-        (member.id, *figures(policy, member, period, entries, today, status))
-        for member, status, entries in members
-    ]
+def _lock_members(member_ids: list[int]) -> None:
+    if member_ids:  # issue_statement()'s lock for many members: a no-op write on their rows
+        db.session.execute(sa.update(User).where(User.id.in_(member_ids)).values(id=User.id))
+
+
+def _issued_for(figured: list[tuple[int, dict, str]], period: Period) -> dict:
+    """(member id, figures' hash) -> the valid statement already issued for them, in one query."""
     issued: dict[tuple[int, str], Statement] = {}
     if figured:
         for statement in db.session.scalars(
@@ -308,8 +298,36 @@ def issue_many(
             .order_by(Statement.issued_at.desc())
         ):
             issued.setdefault((statement.user_id, statement.snapshot_hash), statement)
-    fresh = [(m, snapshot, digest) for m, snapshot, digest in figured if (m, digest) not in issued]
-    for _attempt in range(5):
+    return issued
+
+
+def issue_many(
+    policy: CpdPolicy,
+    members: list[tuple[User, MembershipStatus, list[LedgerEntry]]],
+    period: Period,
+    today: date,
+    at: datetime | None = None,
+) -> list[tuple[Statement, bool]]:
+    """issue_statement(commit=False) for many members at once, in the order given: one query
+    finds the statements already issued for their figures, one executemany inserts the new ones
+    (the batch command; the caller commits). New statements come back unattached to the session,
+    with every column a document shows but no id. Call it with no reading transaction open.
+
+    It first takes issue_statement()'s lock of each member (until the caller commits): a member
+    issuing theirs at the same moment waits, then finds the batch's statement (or the reverse)."""
+    if period.end < period.start:
+        raise CpdError(_l("The end of the period cannot be before its start."))
+    member_ids = sorted({member.id for member, _status, _entries in members})
+    _lock_members(member_ids)
+    figured = [
+        (member.id, *figures(policy, member, period, entries, today, status))
+        for member, status, entries in members
+    ]
+    for attempt in range(5):
+        if attempt:  # the rollback below let the locks go: take them again, read again
+            _lock_members(member_ids)
+        issued = _issued_for(figured, period)
+        fresh = [(m, snap, digest) for m, snap, digest in figured if (m, digest) not in issued]
         made = {
             (member_id, digest): _signed(new_code(), member_id, period, snapshot, digest,
                                          at or utcnow())
