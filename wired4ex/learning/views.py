@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.auth.access import confirmed_required
-from wired4ex.catalog.services import competency_names as load_competency_names
-from wired4ex.catalog.services import find_course, get_course, get_courses_by_key, summarise
+from wired4ex.catalog.services import find_course, get_course
 from wired4ex.dbtypes import utcnow
 from wired4ex.learning import bp, services
+from wired4ex.learning.course_parts import course_parts, member_module_list
 from wired4ex.learning.forms import (
     EnrolForm,
     MarkDoneForm,
@@ -20,6 +20,7 @@ from wired4ex.learning.forms import (
 from wired4ex.learning.reader import reader_state
 from wired4ex.learning.records import member_records
 from wired4ex.learning.scoring import attempt_questions
+from wired4ex.readonly import reads_only
 from wired4ex.ui import confirmation_page
 
 
@@ -64,7 +65,10 @@ def _shown_course_or_404(institution: str, course: str):
 
 
 @bp.get("/courses/<institution>/<course>/")
+@reads_only
 def course(institution: str, course: str):
+    # The course structure of this content version and the member's records in one statement;
+    # the parts made of content are rendered once per content version and language (pagecache).
     found = _shown_course_or_404(institution, course)
     enrolment = progress = None
     missing = []
@@ -75,18 +79,16 @@ def course(institution: str, course: str):
         missing = services.missing_prerequisites(
             current_user.id, found, set(records.course_completions)
         )
+    active = enrolment is not None and enrolment.status == "active"
     return render_template(
         "learning/course.html",
         course=found,
-        other_edition=found.published_other_edition,
-        summary=summarise(found),
-        prerequisites=get_courses_by_key(found.prerequisites),
-        competency_names=load_competency_names(),
+        parts=course_parts(found),
+        modules=member_module_list(found, progress) if active else None,
         enrolment=enrolment,
         progress=progress,
         missing=missing,
-        enrol_form=EnrolForm(),
-        unenrol_form=UnenrolForm(),
+        enrol_form=EnrolForm() if current_user.is_authenticated and not active else None,
     )
 
 
