@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from wired4ex import pagecache
 from wired4ex.extensions import limiter
 from wired4ex.learning import services as learning
 from wired4ex.learning.views import _course_url, _published_course_or_404
@@ -180,8 +181,13 @@ def sync():
 
 @bp.app_template_global()
 def course_pack(course):
-    """The pack of a course for its page: sizes and when it was made (one statement). Without
-    a pack (it could not be made), the size to save is counted now and there is no PDF."""
+    """The pack of a course for its page: sizes and when it was made, read once per content
+    version (a pack made or made again changes the version: services.refresh_pack). Without a
+    pack (it could not be made), the size to save is counted and there is no PDF."""
+    return pagecache.part("course-pack", course.id, lambda: _course_pack(course))
+
+
+def _course_pack(course):
     return services.pack_info(course.id) or services.PackInfo(
         None, services.offline_bytes(course), None
     )

@@ -1,0 +1,42 @@
+"""The pack's sizes on the course page are read once per content version (wired4ex.pagecache):
+a pack made again after a change shows on the next request, even when the page was seen between
+the change and the new pack (a sync or a publish commits the content, then makes the packs)."""
+
+import re
+
+import sqlalchemy as sa
+
+from tests.offline.conftest import COURSE_URL
+from wired4ex.catalog.models import Course
+from wired4ex.extensions import db
+from wired4ex.offline.models import CoursePack
+from wired4ex.offline.services import refresh_packs, size_text
+
+
+def shown_sizes(client) -> tuple[str, str]:
+    page = client.get(COURSE_URL).get_data(as_text=True)
+    saved = re.search(r"Save for offline \(([^)]+)\)", page)[1]
+    pdf = re.search(r"Download the course as a PDF \(([^)]+)\)", page)[1]
+    return saved, pdf
+
+
+def stored_sizes(course_id: int) -> tuple[str, str]:
+    db.session.expire_all()
+    pack = db.session.scalar(sa.select(CoursePack).where(CoursePack.course_id == course_id))
+    return size_text(pack.offline_bytes), size_text(pack.pdf_bytes)
+
+
+def test_a_pack_made_again_shows_on_the_next_request(phone, course, client):
+    course_id = course.id
+    before = stored_sizes(course_id)
+    assert shown_sizes(client) == before
+    # The content changes (committed, a new content version), the pack is not made yet: the
+    # page shows the pack as it is.
+    changed = db.session.get(Course, course_id)
+    changed.overview_html += "<p>" + "A longer overview for the printed pack. " * 400 + "</p>"
+    db.session.commit()
+    assert shown_sizes(client) == before
+    assert refresh_packs([course_id]) == 1
+    after = stored_sizes(course_id)
+    assert after[0] != before[0]
+    assert shown_sizes(client) == after
