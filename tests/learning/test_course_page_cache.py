@@ -4,11 +4,19 @@ page as rendered anew, each member sees their own progress, and a sync, a member
 language switch shows on the next request."""
 
 import re
+from datetime import timedelta
+
+import sqlalchemy as sa
 
 from tests.conftest import Auth, submit
 from tests.learning.conftest import COURSE_URL, QUIZ_URL, READING_MODULE, READING_URL
 from tests.learning.test_dashboard_queries import count_queries
 from wired4ex import pagecache
+from wired4ex.auth.models import User
+from wired4ex.dbtypes import utcnow
+from wired4ex.extensions import db
+from wired4ex.i18n import show_date
+from wired4ex.learning.models import ModuleCompletion
 
 CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
 
@@ -136,3 +144,43 @@ def test_a_kept_page_reads_only_the_member_and_their_records(app, client, make_u
     with count_queries() as statements:
         page(client)
     assert len(statements) == 2  # the member with the content version; their records
+
+
+def test_members_share_a_list_only_when_it_reads_the_same(app, client, make_user, course):
+    auth = Auth(client)
+    pages = {}
+    for email in ("early@example.org", "late@example.org"):
+        make_user(email=email)
+        auth.login(email, follow_redirects=True)
+        enrol(client)
+        client.get(READING_URL)
+        submit(client, READING_URL + "/complete", {}, page=READING_URL, follow_redirects=True)
+        pages[email] = page(client)
+        auth.logout()
+    # Completed the same day: the same list.
+    assert modules_part(pages["early@example.org"]) == modules_part(pages["late@example.org"])
+    # One of them completed it a week ago: their list says so, the other's says today.
+    db.session.execute(
+        sa.update(ModuleCompletion)
+        .where(ModuleCompletion.user_id == user_of("early@example.org"))
+        .values(completed_at=utcnow() - timedelta(days=7))
+    )
+    db.session.commit()
+    auth.login("early@example.org", follow_redirects=True)
+    early = page(client)
+    auth.logout()
+    auth.login("late@example.org", follow_redirects=True)
+    late = page(client)
+    assert states(late) == states(pages["late@example.org"])
+    assert states(early)[1] != states(late)[1]
+    with app.test_request_context():
+        assert states(early)[1] == "Completed " + show_date(utcnow() - timedelta(days=7))
+        assert states(late)[1] == "Completed " + show_date(utcnow())
+
+
+def modules_part(html: str) -> str:
+    return html[html.index('<h2 id="modules-title">') : html.index("About this course")]
+
+
+def user_of(email: str) -> int:
+    return db.session.scalar(sa.select(User.id).where(User.email == email))

@@ -7,6 +7,7 @@ from flask import current_app
 from wired4ex import pagecache
 from wired4ex.catalog.forms import LANGUAGE_NAMES
 from wired4ex.catalog.services import competency_names, get_courses_by_key, summarise
+from wired4ex.i18n import show_date
 
 
 def course_parts(found) -> dict:
@@ -37,13 +38,20 @@ def _build(found) -> dict:
 
 
 def member_module_list(found, progress):
-    """The module list of an enrolled member: made of the course and the states of its modules
-    only, so members in the same state share it (the key holds the states, not the member)."""
+    """The module list of an enrolled member: made of the course and what the list shows of each
+    module's state (the tag and the date of completion), so members whose list reads the same
+    share it; the key holds the states, never the member."""
     states = {state.module.id: state for state in progress.modules}
-    key = (found.id, tuple(
-        (state.module.id, state.started, state.completed_at, state.new_since_completion)
-        for state in progress.modules
-    ))  # fmt: skip
+    key = (found.id, tuple((state.module.id, *_shown(state)) for state in progress.modules))
     return pagecache.part(
         "course-modules", key, lambda: _course_macros().module_list(found, True, states)
     )
+
+
+def _shown(state) -> tuple[str, str | None]:
+    """A module's tag as the list shows it (the order of learning/_course_parts.html)."""
+    if state.completed_at:
+        return "done", show_date(state.completed_at)
+    if state.new_since_completion:
+        return "new", None
+    return ("in_progress" if state.started else "not_started"), None
