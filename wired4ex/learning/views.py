@@ -73,7 +73,9 @@ def course(institution: str, course: str):
     enrolment = progress = None
     missing = []
     if current_user.is_authenticated:
-        records = member_records(current_user.id, [module.id for module in found.modules])
+        records = member_records(
+            current_user.id, [module.id for module in found.modules], course_id=found.id
+        )
         enrolment = records.enrolments.get(found.id)
         progress = services.progress_from_records(found, enrolment, records)
         missing = services.missing_prerequisites(
