@@ -48,6 +48,19 @@ def member_module_list(found, progress):
     )
 
 
+def member_progress_box(found, progress):
+    """An enrolled member's progress in the enrolment box, keyed by what it shows."""
+    shown = (
+        show_date(progress.completed_at) if progress.completed_at else None,
+        progress.done,
+        progress.total,
+        progress.next_module.id if progress.next_module else None,
+    )
+    return pagecache.part(
+        "course-progress", (found.id, shown), lambda: _course_macros().progress_box(found, progress)
+    )
+
+
 def _shown(state) -> tuple[str, str | None]:
     """A module's tag as the list shows it (the order of learning/_course_parts.html)."""
     if state.completed_at:

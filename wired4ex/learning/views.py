@@ -9,7 +9,7 @@ from wired4ex.auth.access import confirmed_required
 from wired4ex.catalog.services import find_course, get_course
 from wired4ex.dbtypes import utcnow
 from wired4ex.learning import bp, services
-from wired4ex.learning.course_parts import course_parts, member_module_list
+from wired4ex.learning.course_parts import course_parts, member_module_list, member_progress_box
 from wired4ex.learning.forms import (
     EnrolForm,
     MarkDoneForm,
@@ -87,6 +87,7 @@ def course(institution: str, course: str):
         course=found,
         parts=course_parts(found),
         modules=member_module_list(found, progress) if active else None,
+        progress_box=member_progress_box(found, progress) if active else None,
         enrolment=enrolment,
         progress=progress,
         missing=missing,
