@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from tests.offline.conftest import COURSE_URL
 from wired4ex.catalog.models import Course
+from wired4ex.contentversion import bump
 from wired4ex.extensions import db
 from wired4ex.offline.models import CoursePack
-from wired4ex.offline.services import refresh_packs, size_text
+from wired4ex.offline.services import offline_bytes, refresh_packs, size_text
 
 
 def shown_sizes(client) -> tuple[str, str]:
@@ -40,3 +41,16 @@ def test_a_pack_made_again_shows_on_the_next_request(phone, course, client):
     after = stored_sizes(course_id)
     assert after[0] != before[0]
     assert shown_sizes(client) == after
+
+
+def test_without_a_pack_the_page_counts_the_size_and_offers_no_pdf(phone, course, client):
+    """A pack that could not be made (it is logged, publishing goes on): the size to save is
+    counted from the course, and there is no PDF to download."""
+    course_id = course.id
+    size = offline_bytes(db.session.get(Course, course_id))
+    db.session.execute(sa.delete(CoursePack).where(CoursePack.course_id == course_id))
+    bump(db.session.connection())  # as a change to the content would (a test shortcut)
+    db.session.commit()
+    page = client.get(COURSE_URL).get_data(as_text=True)
+    assert f"Save for offline ({size_text(size)})" in page
+    assert "Download the course as a PDF" not in page

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from wired4ex import pagecache
+from wired4ex.catalog.services import get_course
 from wired4ex.extensions import limiter
 from wired4ex.learning import services as learning
 from wired4ex.learning.views import _course_url, _published_course_or_404
@@ -188,9 +189,12 @@ def course_pack(course):
 
 
 def _course_pack(course):
-    return services.pack_info(course.id) or services.PackInfo(
-        None, services.offline_bytes(course), None
-    )
+    pack = services.pack_info(course.id)
+    if pack is not None:
+        return pack
+    # The course of the structure holds no module HTML: count from the course as stored.
+    stored = get_course(course.institution.slug, course.slug)
+    return services.PackInfo(None, services.offline_bytes(stored), None)
 
 
 @bp.app_template_global()
