@@ -67,8 +67,9 @@ def _shown_course_or_404(institution: str, course: str):
 @bp.get("/courses/<institution>/<course>/")
 @reads_only
 def course(institution: str, course: str):
-    # The course structure of this content version and the member's records in one statement;
-    # the parts made of content are rendered once per content version and language (pagecache).
+    # The course from the structure of this content version, the member's records in one
+    # statement; the parts made of content, and the member's progress and module list as they
+    # read, are rendered once per content version and language (learning.course_parts).
     found = _shown_course_or_404(institution, course)
     enrolment = progress = None
     missing = []
