@@ -6,10 +6,12 @@ import re
 
 import sqlalchemy as sa
 
+from tests.conftest import Auth
 from tests.offline.conftest import COURSE_URL
 from wired4ex.catalog.models import Course
 from wired4ex.contentversion import bump
 from wired4ex.extensions import db
+from wired4ex.learning.services import enrol
 from wired4ex.offline.models import CoursePack
 from wired4ex.offline.services import offline_bytes, refresh_packs, size_text
 
@@ -54,3 +56,28 @@ def test_without_a_pack_the_page_counts_the_size_and_offers_no_pdf(phone, course
     page = client.get(COURSE_URL).get_data(as_text=True)
     assert f"Save for offline ({size_text(size)})" in page
     assert "Download the course as a PDF" not in page
+
+
+def test_the_kept_block_carries_each_members_own_token(app, phone, course, client, make_user):
+    """The block is kept once for everyone; the token of its form is the member's own."""
+    other = make_user(email="second.phone@example.org")
+    enrol(other, course)
+    second = app.test_client()
+    Auth(second).login(other.email)
+    first_page = client.get(COURSE_URL).get_data(as_text=True)
+    second_page = second.get(COURSE_URL).get_data(as_text=True)
+    first_token, second_token = save_token(first_page), save_token(second_page)
+    assert first_token != second_token and first_token not in second_page
+    for browser, token in ((client, first_token), (second, second_token)):
+        response = browser.post(
+            COURSE_URL + "save-offline", data={"csrf_token": token}, follow_redirects=True
+        )
+        assert "could not save the course for offline reading" in response.get_data(as_text=True)
+    refused = second.post(COURSE_URL + "save-offline", data={"csrf_token": first_token})
+    assert refused.status_code == 400
+
+
+def save_token(page: str) -> str:
+    """The token of the "Save for offline" form."""
+    form = re.escape(f'action="{COURSE_URL}save-offline" class="button-form">')
+    return re.search(form + r'<input type="hidden" name="csrf_token" value="([^"]+)"', page)[1]

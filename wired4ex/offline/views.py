@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from wired4ex import pagecache
 from wired4ex.catalog.services import get_course
@@ -178,6 +179,21 @@ def sync():
         current_app.logger.info("offline submission refused: %s", refused)
         return _json_error(refused.status, str(refused))
     return jsonify({"status": outcome.status, "message": outcome.message, **outcome.details})
+
+
+@bp.app_template_global()
+def offline_block(course) -> Markup:
+    """ "Offline and on paper" on the page of a course the member is enrolled in: rendered once
+    per content version and language, around the place of the CSRF token of its form, which is
+    this request's (the block shows nothing else of the member)."""
+    token = str(escape(generate_csrf()))
+    parts = pagecache.part("course-offline", course.id, lambda: _block_around(course, token))
+    return Markup(token.join(parts))
+
+
+def _block_around(course, token: str) -> tuple[str, ...]:
+    html = current_app.jinja_env.get_template("offline/_course_block.html").render(course=course)
+    return tuple(html.split(token))
 
 
 @bp.app_template_global()
