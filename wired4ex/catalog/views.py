@@ -1,20 +1,37 @@
 """Catalogue pages: the course list with its filters, and course images."""
 
-from flask import abort, make_response, render_template, request
+from flask import abort, current_app, make_response, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
+from wired4ex import pagecache
 from wired4ex.catalog import bp, services
 from wired4ex.catalog.forms import LANGUAGE_NAMES, CatalogFilterForm
 from wired4ex.catalog.media import SVG_CONTENT_SECURITY_POLICY, SVG_TYPE
+from wired4ex.readonly import reads_only
 
 
 @bp.app_context_processor
 def _catalog_labels() -> dict:
-    return {"language_name": lambda code: LANGUAGE_NAMES.get(code, code)}
+    return {"language_name": _language_name}
+
+
+# The filters the catalogue reads from its address, as the form reads them (the first value of
+# each, the form's default when absent).
+FILTER_FIELDS = ("q", "sort", "institution", "competency", "language")
 
 
 @bp.get("/")
+@reads_only
 def index():
+    # The page's content is made of content only: rendered once per content version, language
+    # and filter values (pagecache), with no statement of its own after the first time.
+    asked = tuple(request.args.get(name) for name in FILTER_FIELDS)
+    catalogue = pagecache.part("catalogue", asked, _catalogue)
+    return render_template("catalog/index.html", catalogue=catalogue)
+
+
+def _catalogue() -> Markup:
     form = CatalogFilterForm(request.args)
     form.set_choices(services.list_institutions(), services.list_competency_domains())
     # A search longer than the field allows is cut, not refused: a catalogue always answers.
@@ -27,14 +44,21 @@ def index():
         text=text,
     )
     courses = services.list_published_courses(filters, sort)
-    return render_template(
-        "catalog/index.html",
-        form=form,
-        courses=courses,
-        filtered=any(vars(filters).values()),
-        searched=text,
-        competency_names=services.competency_names(),
+    template = current_app.jinja_env.get_template("catalog/_catalogue.html")
+    return Markup(
+        template.render(
+            form=form,
+            courses=courses,
+            filtered=any(vars(filters).values()),
+            searched=text,
+            competency_names=services.competency_names(),
+            language_name=_language_name,
+        )
     )
+
+
+def _language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def _may_preview(course) -> bool:

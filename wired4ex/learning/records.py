@@ -24,13 +24,18 @@ def _null(kind):
     return sa.cast(sa.null(), kind)
 
 
-def member_records(user_id: int, module_ids: list[int] | None = None) -> MemberRecords:
-    """Everything above for one member (completions and starts limited to `module_ids` when
-    given), as one UNION ALL statement. The enrolments are detached copies: read them only."""
+def member_records(
+    user_id: int, module_ids: list[int] | None = None, course_id: int | None = None
+) -> MemberRecords:
+    """Everything above for one member (completions and starts limited to `module_ids`, the
+    enrolments to the one in `course_id`, when given), as one UNION ALL statement. The
+    enrolments are detached copies: read them only."""
     params = {"user_id": user_id}
     if module_ids is not None:
         params["module_ids"] = list(module_ids)
-    statement = _statement(module_ids is not None)
+    if course_id is not None:
+        params["course_id"] = course_id
+    statement = _statement(module_ids is not None, course_id is not None)
     return records_from_rows(user_id, db.session.execute(statement, params))
 
 
@@ -59,7 +64,7 @@ def statement(limited: bool = False):
 
 
 @functools.cache
-def _statement(limited: bool):
+def _statement(limited: bool, one_course: bool = False):
     """Built once per shape, with bound parameters (building it costs more than running it)."""
     user_id = sa.bindparam("user_id")
     integer, text = sa.Integer(), sa.String(10)
@@ -81,6 +86,8 @@ def _statement(limited: bool):
         sa.literal("s", text), ModuleProgress.module_id, _null(integer), _null(integer),
         _null(text), _null(UTCDateTime), _null(UTCDateTime), _null(UTCDateTime),
     ).where(ModuleProgress.user_id == user_id)  # fmt: skip
+    if one_course:
+        enrolments = enrolments.where(Enrolment.course_id == sa.bindparam("course_id"))
     if limited:
         module_ids = sa.bindparam("module_ids", expanding=True)
         completions = completions.where(ModuleCompletion.module_id.in_(module_ids))

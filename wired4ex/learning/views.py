@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.auth.access import confirmed_required
-from wired4ex.catalog.services import competency_names as load_competency_names
-from wired4ex.catalog.services import find_course, get_course, get_courses_by_key, summarise
+from wired4ex.catalog.services import find_course, get_course
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.learning import bp, services
+from wired4ex.learning.course_parts import course_parts, member_module_list, member_progress_box
 from wired4ex.learning.forms import (
     EnrolForm,
     FreshButtonForm,
@@ -67,29 +67,34 @@ def _shown_course_or_404(institution: str, course: str):
 
 
 @bp.get("/courses/<institution>/<course>/")
+@reads_only
 def course(institution: str, course: str):
+    # The course from the structure of this content version, the member's records in one
+    # statement; the parts made of content, and the member's progress and module list as they
+    # read, are rendered once per content version and language (learning.course_parts).
     found = _shown_course_or_404(institution, course)
     enrolment = progress = None
     missing = []
     if current_user.is_authenticated:
-        records = member_records(current_user.id, [module.id for module in found.modules])
+        records = member_records(
+            current_user.id, [module.id for module in found.modules], course_id=found.id
+        )
         enrolment = records.enrolments.get(found.id)
         progress = services.progress_from_records(found, enrolment, records)
         missing = services.missing_prerequisites(
             current_user.id, found, set(records.course_completions)
         )
+    active = enrolment is not None and enrolment.status == "active"
     return render_template(
         "learning/course.html",
         course=found,
-        other_edition=found.published_other_edition,
-        summary=summarise(found),
-        prerequisites=get_courses_by_key(found.prerequisites),
-        competency_names=load_competency_names(),
+        parts=course_parts(found),
+        modules=member_module_list(found, progress) if active else None,
+        progress_box=member_progress_box(found, progress) if active else None,
         enrolment=enrolment,
         progress=progress,
         missing=missing,
-        enrol_form=EnrolForm(),
-        unenrol_form=UnenrolForm(),
+        enrol_form=EnrolForm() if current_user.is_authenticated and not active else None,
     )
 
 

@@ -4,14 +4,16 @@ pack of each published course (made at publish and sync time, stored in course_p
 import hmac
 import logging
 from collections import namedtuple
+from functools import lru_cache
 from hashlib import sha256
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, url_for
-from flask_babel import format_decimal
+from flask import current_app, g, has_app_context, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from wired4ex import contentversion
 from wired4ex.catalog.models import Course, CourseMedia, Module
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
@@ -27,6 +29,12 @@ PackInfo = namedtuple("PackInfo", "pdf_bytes offline_bytes generated_at")
 
 def size_text(size: int) -> str:
     """A size as a member reads it: "850 KB", "2.4 MB" (decimal units, as phones show them)."""
+    return _size_text(str(get_locale()), size)
+
+
+@lru_cache(maxsize=1024)
+def _size_text(locale: str, size: int) -> str:
+    """Once per language and size (Babel's number formatting is slow); `locale` is the page's."""
     if size < 1_000_000:
         return str(_l("%(size)s KB", size=format_decimal(max(1, round(size / 1000)))))
     return str(_l("%(size)s MB", size=format_decimal(round(size / 1_000_000, 1), "#,##0.0")))
@@ -133,6 +141,10 @@ def refresh_pack(course: Course) -> bool:
         db.session.add(pack)
     pack.fingerprint, pack.pdf, pack.pdf_bytes = mark, pdf, len(pdf)
     pack.offline_bytes, pack.generated_at = size, utcnow()
+    # Course pages show the pack's sizes, kept per content version: a new version with the pack.
+    contentversion.bump(db.session.connection())
+    if has_app_context():
+        g.pop("content_version", None)
     db.session.commit()
     return True
 

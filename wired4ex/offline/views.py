@@ -23,7 +23,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
+from wired4ex import pagecache
+from wired4ex.catalog.services import get_course
 from wired4ex.extensions import limiter
 from wired4ex.learning import services as learning
 from wired4ex.learning.views import _course_url, _published_course_or_404
@@ -179,12 +182,35 @@ def sync():
 
 
 @bp.app_template_global()
+def offline_block(course) -> Markup:
+    """ "Offline and on paper" on the page of a course the member is enrolled in: rendered once
+    per content version and language, around the place of the CSRF token of its form, which is
+    this request's (the block shows nothing else of the member)."""
+    token = str(escape(generate_csrf()))
+    parts = pagecache.part("course-offline", course.id, lambda: _block_around(course, token))
+    return Markup(token.join(parts))
+
+
+def _block_around(course, token: str) -> tuple[str, ...]:
+    html = current_app.jinja_env.get_template("offline/_course_block.html").render(course=course)
+    return tuple(html.split(token))
+
+
+@bp.app_template_global()
 def course_pack(course):
-    """The pack of a course for its page: sizes and when it was made (one statement). Without
-    a pack (it could not be made), the size to save is counted now and there is no PDF."""
-    return services.pack_info(course.id) or services.PackInfo(
-        None, services.offline_bytes(course), None
-    )
+    """The pack of a course for its page: sizes and when it was made, read once per content
+    version (a pack made or made again changes the version: services.refresh_pack). Without a
+    pack (it could not be made), the size to save is counted and there is no PDF."""
+    return pagecache.part("course-pack", course.id, lambda: _course_pack(course))
+
+
+def _course_pack(course):
+    pack = services.pack_info(course.id)
+    if pack is not None:
+        return pack
+    # The course of the structure holds no module HTML: count from the course as stored.
+    stored = get_course(course.institution.slug, course.slug)
+    return services.PackInfo(None, services.offline_bytes(stored), None)
 
 
 @bp.app_template_global()

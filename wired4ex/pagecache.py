@@ -1,0 +1,78 @@
+"""Parts of pages made of content only, built once per content version and reused by requests.
+
+A part's key is everything it is made from: the content version key (`contentversion.current`,
+read with the signed-in user), the page's language and time zone, and what the caller adds
+(ids, the catalogue's filter values, a member's module states — never who the member is). A
+published change gives a new version key and a language switch another language, so the next
+request builds the part anew; parts of older versions are dropped when a newer version is seen.
+
+Kept per process, at most `LIMIT` parts (the least recently used go first). Values are shared
+between requests and threads: callers must not change them. Without a version row (an empty
+database) nothing is kept.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app
+from flask_babel import get_locale, get_timezone
+
+from wired4ex import contentversion
+
+T = TypeVar("T")
+LIMIT = 256
+EXTENSION = "wired4ex.pagecache"
+
+
+class _Store:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.version: str | None = None
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, version: str, key: tuple):
+        with self.lock:
+            if version != self.version:
+                return None
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, version: str, key: tuple, value) -> None:
+        with self.lock:
+            if version != self.version:
+                # A request of another version (newer, or one still running on the older):
+                # the parts kept are of one version only.
+                self.items.clear()
+                self.version = version
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.limit:
+                self.items.popitem(last=False)
+
+
+def _store() -> _Store:
+    store = current_app.extensions.get(EXTENSION)
+    if store is None:
+        store = current_app.extensions.setdefault(EXTENSION, _Store(LIMIT))
+    return store
+
+
+def part(name: str, key: Hashable, build: Callable[[], T]) -> T:
+    """`build()` as of this request's content version, language and time zone, for `key`:
+    built once, then reused while they stand (never None: None is not kept)."""
+    version = contentversion.current()
+    if version is None:
+        return build()
+    full_key = (name, str(get_locale()), str(get_timezone()), key)
+    store = _store()
+    value = store.get(version, full_key)
+    if value is None:
+        value = build()
+        if value is not None:
+            store.put(version, full_key, value)
+    return value
