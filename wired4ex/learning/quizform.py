@@ -12,12 +12,11 @@ Texts are escaped as Jinja and WTForms escape them; translated labels are insert
 as WTForms does with lazy strings (which count as safe markup) and as the templates' `_` does.
 """
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from wired4ex import contentversion
+from wired4ex import pagecache
 from wired4ex.learning.forms import question_fields
 
 
@@ -120,26 +119,14 @@ def _questions_html(questions: list[dict]) -> str:
     return "".join(parts)
 
 
-# (content version, module version id, locale, questions and options in the attempt's order)
-# -> the questions' HTML. A member reads the same open attempt again and again; different
-# attempts order questions and options differently, so the store is bounded (emptied when full).
-_STORE: dict[tuple, str] = {}
-STORE_SIZE = 1024
-
-
 def _cached_questions_html(questions: list[dict], version_id: int | None) -> str:
-    content = contentversion.current() if version_id is not None else None
-    if content is None:
+    """The questions' HTML, kept per content version, language, module version and the order of
+    questions and options (different attempts order them differently) in the page parts'
+    store (wired4ex/pagecache.py)."""
+    if version_id is None:
         return _questions_html(questions)
     order = tuple((q["id"], tuple(o["id"] for o in q.get("options", ()))) for q in questions)
-    key = (content, version_id, str(get_locale()), order)
-    html = _STORE.get(key)
-    if html is None:
-        html = _questions_html(questions)
-        if len(_STORE) >= STORE_SIZE:
-            _STORE.clear()
-        _STORE[key] = html
-    return html
+    return pagecache.part("quiz-questions", (version_id, order), lambda: _questions_html(questions))
 
 
 def fresh_quiz_html(questions: list[dict], token: str, version_id: int | None = None) -> Markup:
