@@ -11,13 +11,17 @@ between requests and threads: callers must not change them. Without a version ro
 database) nothing is kept.
 """
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import date
+from decimal import Decimal
 from typing import TypeVar
 
 from flask import current_app
 from flask_babel import get_locale, get_timezone
+from flask_babel.speaklater import LazyString
 
 from wired4ex import contentversion
 
@@ -76,3 +80,30 @@ def part(name: str, key: Hashable, build: Callable[[], T]) -> T:
         if value is not None:
             store.put(version, full_key, value)
     return value
+
+
+_PLAIN = (str, int, float, Decimal, date, type(None))  # bool is an int; datetime a date
+
+
+def frozen(value) -> Hashable:
+    """`value` as a key that holds all of it: a dataclass by its type and fields, a named tuple,
+    tuple, list or dict by its type and items (in order), a lazy translation as its text in this
+    request's language; str, numbers, dates and None as they are.
+
+    A part built only from values whose frozen form is in its key shows nothing else, so two
+    requests share it only when it reads the same for both. Anything else (a database object,
+    whose attributes could load more) is refused with TypeError."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, LazyString):
+        return str(value)
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, tuple(frozen(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((frozen(k), frozen(v)) for k, v in value.items()))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__qualname__,
+            tuple(frozen(getattr(value, f.name)) for f in dataclasses.fields(value)),
+        )
+    raise TypeError(f"{type(value).__qualname__} cannot be part of a page part's key")
