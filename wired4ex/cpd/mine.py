@@ -145,3 +145,15 @@ def _statement() -> sa.Select:
             ClaimInfoRequest.round,
         )  # fmt: skip
     )
+
+
+def entries_between(user_id: int, start: date, end: date) -> list[ListedEntry]:
+    """The member's entries from `start` to `end`, oldest first, as `read` gives them (for a
+    cycle other than the one `read` was asked for)."""
+    statement = (
+        sa.select(*ENTRY_COLUMNS)
+        .where(LedgerEntry.user_id == user_id)
+        .where(LedgerEntry.activity_date >= start, LedgerEntry.activity_date <= end)
+        .order_by(LedgerEntry.activity_date, LedgerEntry.id)
+    )
+    return [ListedEntry(*row) for row in db.session.execute(statement)]

@@ -1,18 +1,24 @@
 """CPD pages: my CPD and the policy (claims, review, members, audits and statements have
 modules of their own)."""
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
+from wired4ex import pagecache
+from wired4ex.auth.forms import MEMBERSHIP_LABELS
 from wired4ex.auth.models import User
 from wired4ex.cpd import bp, mine, services, standing
 from wired4ex.cpd.policy import PolicyMissing, load_policy
 from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, period_label
 from wired4ex.fields import year_in_period_bounds
 from wired4ex.membership.services import request_status
+from wired4ex.membership.texts import status_today
 from wired4ex.readonly import reads_only
 from wired4ex.timeutil import local_today
+from wired4ex.ui import CSRF_SLOT
 
 
 def policy_or_503():
@@ -48,7 +54,7 @@ def _cycles_entries_and_claims(policy, user_id, today):
         cycles = sorted([*cycles, cycle], key=lambda c: c.start, reverse=True)
     entries = found.entries
     if cycle != expected:
-        entries = services.ledger_entries(user_id, cycle.start, cycle.end)
+        entries = mine.entries_between(user_id, cycle.start, cycle.end)
     return cycle, cycles, entries, found.claims
 
 
@@ -61,22 +67,44 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
     today = local_today()
     cycle, cycles, entries, every_claim = _cycles_entries_and_claims(policy, member.id, today)
     summary = services.summarise(policy, entries, standing.target_category(member), cycle, today)
-    claims = [c for c in every_claim if cycle.contains(c.end_date)]
+    own = member.id == current_user.id
+    shown = {
+        "own": own,
+        "member_name": None if own else member.full_name,
+        "asked": [c for c in every_claim if c.status == "info_requested"],
+        "summary": summary,
+        "membership": request_status(member),
+        "cycles": cycles,
+        "claims": [c for c in every_claim if cycle.contains(c.end_date)],
+        "is_current": cycle.contains(today),
+        "days_left": max((cycle.end - today).days, 0),
+        # The category names in the reader's language, once per page (not once per entry).
+        "category_names": {total.code: total.name for total in summary.categories},
+    }
+    extra = template_extra or {}
     return render_template(
         "cpd/index.html",
         member=member,
-        policy=policy,
-        # The category names in the reader's language, once per page (not once per entry).
-        category_names={total.code: total.name for total in summary.categories},
-        summary=summary,
-        membership=request_status(member),
-        cycles=cycles,
-        claims=claims,
-        is_current=cycle.contains(today),
-        days_left=max((cycle.end - today).days, 0),
-        asked=[c for c in every_claim if c.status == "info_requested"],
-        **(template_extra or {}),
+        content=_content(shown, cached=own and not extra),
+        **extra,
     )
+
+
+def _content(shown: dict, cached: bool) -> Markup:
+    """The page's content (cpd/_mine.html) for the values `shown`. A member's own page is drawn
+    once per process for what it shows, keyed by all of `shown` (wired4ex.pagecache): the same
+    member's next visit, or anyone's whose page would read the same, reuses it; a new entry,
+    claim or day gives another key. The statement form's CSRF token is put in afterwards."""
+    macro = current_app.jinja_env.get_template("cpd/_mine.html").module.content
+
+    def draw(csrf: str) -> Markup:
+        return macro(**shown, csrf=csrf, **LABELS)
+
+    if not cached:
+        return draw(generate_csrf() if shown["own"] else "")
+    key = (request.script_root, pagecache.frozen(shown))
+    drawn = pagecache.part("my-cpd", key, lambda: draw(CSRF_SLOT))
+    return Markup(drawn.replace(CSRF_SLOT, str(escape(generate_csrf()))))
 
 
 @bp.get("/")
@@ -104,6 +132,12 @@ CLAIM_STATUS_LABELS = {
     "withdrawn": _l("Withdrawn"),
 }
 AUDIT_OUTCOME_LABELS = {"pending": _l("Pending"), "passed": _l("Passed"), "failed": _l("Failed")}
+# The label functions cpd/_mine.html is given (pure: their texts depend on the language only).
+LABELS = {
+    "membership_label": lambda value: MEMBERSHIP_LABELS.get(value, value),
+    "membership_today": status_today,
+    "claim_status": lambda status: CLAIM_STATUS_LABELS.get(status, status),
+}
 
 
 @bp.app_context_processor
