@@ -106,4 +106,5 @@ def frozen(value) -> Hashable:
             type(value).__qualname__,
             tuple(frozen(getattr(value, f.name)) for f in dataclasses.fields(value)),
         )
-    raise TypeError(f"{type(value).__qualname__} cannot be part of a page part's key")
+    name = type(value).__qualname__
+    raise TypeError(f"{name} cannot be part of a page part's key")  # untranslated: programmers
