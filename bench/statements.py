@@ -41,6 +41,7 @@ from wired4ex.catalog.sync import sync_content  # noqa: E402
 from wired4ex.cpd import services, statements  # noqa: E402
 from wired4ex.cpd.documents import render_pdf  # noqa: E402
 from wired4ex.cpd.policy import load_policy  # noqa: E402
+from wired4ex.cpd.snapshots import Period  # noqa: E402
 from wired4ex.extensions import db  # noqa: E402
 from wired4ex.learning.models import LedgerEntry  # noqa: E402
 from wired4ex.membership.models import Membership  # noqa: E402
@@ -106,7 +107,7 @@ def time_one(member_id: int, repeat: int) -> float:
     policy = load_policy()
     member = db.session.get(User, member_id)
     cycle = policy.cycle_starting(YEAR)
-    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    period = Period(cycle.start, cycle.end, cycle.label)
     started = time.perf_counter()
     for _ in range(repeat):
         entries = services.ledger_entries(member.id, cycle.start, cycle.end)
