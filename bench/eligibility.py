@@ -5,10 +5,11 @@
 
 Builds a SQLite database per size with realistic ledgers, course completions, memberships
 (current, lapsed, for life, none) and certificates, then runs `flask certification evaluate` in a
-fresh process per size, so the peak memory printed (ru_maxrss) is the command's own. Prints the
-wall time, members per second as a ratio to a baseline measured in the same process (a plain
-scan of the users table in the same chunks), the SQL statements counted, and from the two sizes
-the statements per chunk and the fixed ones: the count grows with the chunks, not the members.
+fresh process per size (bench/fresh_process.py), so the peak memory printed (VmHWM) is the
+command's own. Prints the wall time, members per second as a ratio to a baseline measured in the
+same process (a plain scan of the users table in the same chunks), the SQL statements counted, and
+from the two sizes the statements per chunk and the fixed ones: the count grows with the chunks,
+not the members.
 """
 
 import argparse
@@ -16,8 +17,6 @@ import json
 import math
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 
+from bench.fresh_process import in_fresh_process, run_command  # noqa: E402
 from config import TestingConfig  # noqa: E402
 from wired4ex import create_app  # noqa: E402
 from wired4ex.auth.models import User  # noqa: E402
@@ -109,15 +109,6 @@ def build(workdir: Path, members: int, entries: int) -> None:
         db.session.commit()
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited through the
-    fork and exec that started it)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(workdir: Path, chunk: int) -> dict:
     """In a fresh process: the baseline scan, then the command; figures as a dict."""
     app = make_app(workdir)
@@ -133,21 +124,11 @@ def measure(workdir: Path, chunk: int) -> dict:
                 break
             last = rows[-1].id
         base = time.perf_counter() - started
-        statements = []
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
-        rss_before = peak_rss_mb()
-        started, cpu = time.perf_counter(), time.process_time()
-        result = app.test_cli_runner().invoke(
-            args=["certification", "evaluate", "--chunk", str(chunk),
-                  "--out", str(workdir / "out.csv")]
-        )  # fmt: skip
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        rss_after = peak_rss_mb()
-        if result.exit_code != 0:
-            raise SystemExit(result.output)
-    return {"base": base, "seconds": seconds, "cpu": cpu, "statements": len(statements),
-            "rss_mb": rss_after, "rss_run_mb": rss_after - rss_before,
-            "summary": next(line for line in result.output.splitlines() if "evaluated" in line)}  # fmt: skip
+        run = run_command(app, ["certification", "evaluate", "--chunk", str(chunk),
+                                "--out", str(workdir / "out.csv")])  # fmt: skip
+    output = run.pop("output")
+    return run | {"base": base,
+                  "summary": next(line for line in output.splitlines() if "evaluated" in line)}  # fmt: skip
 
 
 def run_size(members: int, entries: int, chunk: int) -> dict:
@@ -155,13 +136,7 @@ def run_size(members: int, entries: int, chunk: int) -> dict:
         started = time.perf_counter()
         build(Path(folder), members, entries)
         built = time.perf_counter() - started
-        child = subprocess.run(
-            [sys.executable, __file__, "--measure", folder, "--chunk", str(chunk)],
-            capture_output=True, text=True, check=False, env=os.environ | {"PYTHONWARNINGS": "ignore"},
-        )  # fmt: skip
-        if child.returncode != 0:
-            raise SystemExit(child.stdout + child.stderr)
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        figures = in_fresh_process(__file__, "--measure", folder, "--chunk", str(chunk))
         figures |= {"members": members, "built": built, "chunks": math.ceil(members / chunk)}
         return figures
 

@@ -23,8 +23,9 @@ from wired4ex.certification.models import Certificate
 from wired4ex.cpd import statements
 from wired4ex.cpd.models import Claim
 from wired4ex.cpd.policy import load_policy
+from wired4ex.cpd.snapshots import Period
 from wired4ex.cpd.standing import ledger_entries
-from wired4ex.cpd.statements import format_code, new_code
+from wired4ex.cpd.verifiable import format_code, new_code
 from wired4ex.events import checkin as event_checkin
 from wired4ex.events.models import Event
 from wired4ex.extensions import db
@@ -109,7 +110,7 @@ def prepare(today: date) -> dict:
     # The statement the member would issue from My CPD (issuing is a POST; the book downloads it).
     policy = load_policy()
     cycle = policy.cycle_for(today)
-    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    period = Period(cycle.start, cycle.end, cycle.label)
     entries = ledger_entries(member.id, period.start, period.end)
     statement, _new = statements.issue_statement(policy, member, period, entries, today)
     token, _secret = tokens.create_token(member, "HR system", today + timedelta(days=90))

@@ -16,8 +16,6 @@ import json
 import math
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +23,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import sqlalchemy as sa
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 
+from bench.fresh_process import in_fresh_process, run_command  # noqa: E402
 from config import TestingConfig  # noqa: E402
 from wired4ex import create_app  # noqa: E402
 from wired4ex.auth.models import User, UserRole  # noqa: E402
@@ -41,6 +39,7 @@ from wired4ex.catalog.sync import sync_content  # noqa: E402
 from wired4ex.cpd import services, statements  # noqa: E402
 from wired4ex.cpd.documents import render_pdf  # noqa: E402
 from wired4ex.cpd.policy import load_policy  # noqa: E402
+from wired4ex.cpd.snapshots import Period  # noqa: E402
 from wired4ex.extensions import db  # noqa: E402
 from wired4ex.learning.models import LedgerEntry  # noqa: E402
 from wired4ex.membership.models import Membership  # noqa: E402
@@ -106,7 +105,7 @@ def time_one(member_id: int, repeat: int) -> float:
     policy = load_policy()
     member = db.session.get(User, member_id)
     cycle = policy.cycle_starting(YEAR)
-    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    period = Period(cycle.start, cycle.end, cycle.label)
     started = time.perf_counter()
     for _ in range(repeat):
         entries = services.ledger_entries(member.id, cycle.start, cycle.end)
@@ -117,42 +116,18 @@ def time_one(member_id: int, repeat: int) -> float:
     return (time.perf_counter() - started) / repeat
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited through the
-    fork and exec that started it)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(workdir: Path, chunk: int) -> dict:
     """In a fresh process: the batch command over the built database, figures as a dict."""
     app = make_app(workdir)
     with app.app_context():
-        statements_run = []
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements_run.append(1))
-        started, cpu = time.perf_counter(), time.process_time()
-        result = app.test_cli_runner().invoke(
-            args=["cpd", "statements", "--cycle", str(YEAR), "--chunk", str(chunk),
-                  "--out", str(workdir / "out")]
-        )  # fmt: skip
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        if result.exit_code != 0:
-            raise SystemExit(result.output)
-    summary = next(line for line in result.output.splitlines() if "members:" in line)
-    return {"seconds": seconds, "cpu": cpu, "statements": len(statements_run),
-            "rss_mb": peak_rss_mb(), "summary": summary}  # fmt: skip
+        run = run_command(app, ["cpd", "statements", "--cycle", str(YEAR), "--chunk", str(chunk),
+                                "--out", str(workdir / "out")])  # fmt: skip
+    output = run.pop("output")
+    return run | {"summary": next(line for line in output.splitlines() if "members:" in line)}
 
 
 def run_batch(workdir: Path, chunk: int) -> dict:
-    child = subprocess.run(
-        [sys.executable, __file__, "--measure", str(workdir), "--chunk", str(chunk)],
-        capture_output=True, text=True, check=False, env=os.environ | {"PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
-    if child.returncode != 0:
-        raise SystemExit(child.stdout + child.stderr)
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, "--measure", str(workdir), "--chunk", str(chunk))
 
 
 def batch_at(size: int, chunk: int, rng: random.Random) -> list[dict]:

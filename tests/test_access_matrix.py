@@ -42,7 +42,9 @@ from wired4ex.cpd import evidence
 from wired4ex.cpd import services as cpd
 from wired4ex.cpd.models import AuditSample, AuditSampleMember
 from wired4ex.cpd.policy import load_policy
-from wired4ex.cpd.statements import Period, format_code, issue_statement, new_code
+from wired4ex.cpd.snapshots import Period
+from wired4ex.cpd.statements import issue_statement
+from wired4ex.cpd.verifiable import format_code, new_code
 from wired4ex.dbtypes import utcnow
 from wired4ex.events import checkin as event_checkin
 from wired4ex.events import registration as event_registration

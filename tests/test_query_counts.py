@@ -24,6 +24,7 @@ from wired4ex.cpd import services as cpd
 from wired4ex.cpd import statements
 from wired4ex.cpd.claims import Claim
 from wired4ex.cpd.policy import load_policy
+from wired4ex.cpd.snapshots import Period
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
 from wired4ex.timeutil import local_today
@@ -154,7 +155,7 @@ def test_verify_pages_use_few_statements(app, client, people, tmp_path):
     for size in (1, MANY):
         grow_records(member, admin, courses, size)
         cycle = policy.cycle_for(local_today())
-        period = statements.Period(cycle.start, cycle.end, cycle.label)
+        period = Period(cycle.start, cycle.end, cycle.label)
         entries = cpd.ledger_entries(member.id, cycle.start, cycle.end)
         statement, _new = statements.issue_statement(policy, member, period, entries, local_today())
         code = statement.code

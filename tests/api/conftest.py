@@ -24,7 +24,8 @@ from wired4ex.catalog.models import Course, Institution, Module
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd import services as cpd
 from wired4ex.cpd.policy import load_policy
-from wired4ex.cpd.statements import Period, issue_statement
+from wired4ex.cpd.snapshots import Period
+from wired4ex.cpd.statements import issue_statement
 from wired4ex.extensions import db
 from wired4ex.learning import services as learning
 from wired4ex.timeutil import local_today

@@ -2,7 +2,7 @@
 
 import pytest
 
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 
 
 def test_catalog_lists_published_courses_with_totals_and_links(api_get):

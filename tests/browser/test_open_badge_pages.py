@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, assert_no_horizontal_scroll, log_in
 from wired4ex.certification.models import Certificate
-from wired4ex.cpd.statements import format_code, new_code
+from wired4ex.cpd.verifiable import format_code, new_code
 from wired4ex.extensions import db
 
 

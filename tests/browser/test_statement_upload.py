@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_no_horizontal_scroll
 from tests.conftest import Auth
 from tests.records.conftest import policy, records  # noqa: F401  (a member with a statement)
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 
 
 def test_an_employer_uploads_a_statement_and_sees_it_is_signed(

@@ -14,7 +14,7 @@ from wired4ex.catalog.services import get_courses_by_key
 from wired4ex.certification.eligibility import Programme, load_programmes, months_after
 from wired4ex.certification.models import Application, Certificate
 from wired4ex.cpd.policy import CpdPolicy, load_policy
-from wired4ex.cpd.statements import format_code, new_code
+from wired4ex.cpd.verifiable import format_code, new_code
 from wired4ex.extensions import db
 from wired4ex.learning.models import CourseCompletion, LedgerEntry
 from wired4ex.timeutil import local_today

@@ -21,7 +21,7 @@ from tests.certification.conftest import (
 )
 from tests.conftest import submit
 from wired4ex.certification.eligibility import months_after
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 
 NAME = "Wanjirũ Ng'ang'a"
 APPLY = "/certification/AHSM/apply"

@@ -23,7 +23,7 @@ from tests.conftest import submit
 from wired4ex.certification.eligibility import months_after
 from wired4ex.certification.models import Application
 from wired4ex.certification.services import decide_application
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.extensions import db
 
 NAME = "Baraka Mwangi"

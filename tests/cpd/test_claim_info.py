@@ -183,6 +183,30 @@ def test_stale_versions_are_refused_and_change_nothing(people, make_claim, outbo
     assert len(outbox.messages()) == 2  # one mail per question asked, none for the refusals
 
 
+def test_a_reviewer_who_acts_second_is_told_the_claim_moved_on(people, make_claim, outbox):
+    """Two reviewers loaded the submitted claim and one asked first: the other's question or
+    decision passes the checks on what they loaded, and its guarded UPDATE finds the claim gone
+    from "submitted" (the question: waiting on the member, said as such); nothing is written."""
+    member, admin = people
+    claim_id = make_claim(member).id
+
+    def loaded() -> Claim:  # the claim as a reviewer's request loaded it before the other acted
+        claim = fresh(claim_id)
+        db.session.expunge(claim)
+        return claim
+
+    asking, deciding = loaded(), loaded()
+    services.request_info(fresh(claim_id), admin, QUESTION)
+    with pytest.raises(services.ClaimAlreadyDecided, match="The member has been asked"):
+        services.request_info(asking, admin, "Another question?")
+    with pytest.raises(services.ClaimAlreadyDecided):
+        services.decide_claim(deciding, admin, services.Decision(True, Decimal("8"), ""))
+    claim = fresh(claim_id)
+    assert claim.status == "info_requested" and len(claim.info_requests) == 1
+    assert db.session.scalar(sa.select(sa.func.count(LedgerEntry.id))) == 0
+    assert actions() == ["claim.info_requested"] and len(outbox.messages()) == 1
+
+
 def test_answer_with_new_evidence_replaces_the_file_and_bad_files_change_nothing(
     people, make_claim
 ):

@@ -33,7 +33,7 @@ from wired4ex.certification.eligibility import counted_points
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.policy import load_policy
 from wired4ex.cpd.services import member_summary
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.extensions import db, limiter
 from wired4ex.learning.models import LedgerEntry
 from wired4ex.membership.models import Membership

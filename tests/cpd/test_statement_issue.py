@@ -13,6 +13,7 @@ from wired4ex.auth.models import User
 from wired4ex.cpd import services, statements
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.policy import load_policy
+from wired4ex.cpd.snapshots import Period
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
 from wired4ex.timeutil import local_today
@@ -90,7 +91,7 @@ def test_parallel_issues_give_one_statement(app, member):
     member_id = member.id
     policy = load_policy()
     cycle = policy.cycle_starting(YEAR)
-    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    period = Period(cycle.start, cycle.end, cycle.label)
     barrier = threading.Barrier(4)
     errors = []
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from wired4ex.audit import AuditEvent
 from wired4ex.auth.models import User
-from wired4ex.cpd.statements import CODE_ALPHABET
+from wired4ex.cpd.verifiable import CODE_ALPHABET
 from wired4ex.dbtypes import utcnow
 from wired4ex.events import checkin, codes
 from wired4ex.events.models import Attendance

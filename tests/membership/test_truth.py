@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, submit
 from wired4ex.cpd.models import Statement
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
 from wired4ex.membership.models import Membership

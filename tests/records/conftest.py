@@ -11,6 +11,8 @@ from wired4ex.auth.models import User
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd import services, statements
 from wired4ex.cpd.models import Statement
+from wired4ex.cpd.snapshots import Period
+from wired4ex.cpd.verifiable import new_code
 from wired4ex.extensions import db
 
 TODAY = date(2026, 11, 20)
@@ -37,11 +39,11 @@ def records(make_user, policy):  # noqa: F811
     for points, day in ((Decimal("4.5"), date(2026, 3, 2)), (Decimal("6"), date(2026, 5, 9))):
         services.adjust(member, admin, points, "structured", day, "Workshop attended", policy)
     cycle = policy.cycle_for(TODAY)
-    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    period = Period(cycle.start, cycle.end, cycle.label)
     entries = services.ledger_entries(member.id, cycle.start, cycle.end)
     statement, _new = statements.issue_statement(policy, member, period, entries, TODAY)
     certificate = Certificate(
-        code=statements.new_code(),
+        code=new_code(),
         user_id=member.id,
         programme_code="AHSM",
         programme_name="Associate in Health Systems Management",

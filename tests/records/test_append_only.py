@@ -12,6 +12,7 @@ from wired4ex.audit import AuditEvent
 from wired4ex.certification.models import Certificate
 from wired4ex.cpd import services, statements
 from wired4ex.cpd.models import Statement
+from wired4ex.cpd.verifiable import revoke_document
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
 
@@ -117,7 +118,7 @@ def test_a_statements_figures_cannot_be_rewritten(records):
 
 def test_revocation_happens_once_and_stays(records):
     statements.revoke_statement(records.statement, records.admin, "Issued in error")
-    statements.revoke_document(records.certificate, "certificate", records.admin, "Fraud")
+    revoke_document(records.certificate, "certificate", records.admin, "Fraud")
     for table in ("cpd_statements", "certificates"):
         assert "issued" in refused(f"UPDATE {table} SET status = 'valid'")
         assert "issued" in refused(f"UPDATE {table} SET revoked_reason = 'Nothing happened'")

@@ -20,7 +20,7 @@ from joserfc.jwk import KeySet, OKPKey
 from tests.conftest import DATA
 from wired4ex.certification import services
 from wired4ex.certification.models import Certificate
-from wired4ex.cpd.statements import format_code, new_code
+from wired4ex.cpd.verifiable import format_code, new_code
 from wired4ex.extensions import db
 
 SCHEMA = json.loads((DATA / "openbadges" / "ob_v3p0_achievementcredential_schema.json").read_text())

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import Auth, csrf_token
 from wired4ex.cpd import statements
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.extensions import db
 
 
@@ -55,11 +56,11 @@ def test_the_snapshot_is_signed_at_issue_and_the_pdf_carries_it(client, records,
     assert verified(client, embedded)["snapshot"]["member"]["name"] == "Wanjirũ Ng'ang'a"
     text = subprocess.run(["pdftotext", str(tmp_path / "statement.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout  # fmt: skip
-    assert statements.format_code(records.statement.code) in text  # still the same document
+    assert format_code(records.statement.code) in text  # still the same document
 
 
 def test_the_verify_page_says_the_figures_are_those_signed(client, records):
-    url = f"/verify/{statements.format_code(records.statement.code)}"
+    url = f"/verify/{format_code(records.statement.code)}"
     page = client.get(url).get_data(as_text=True)
     assert "The figures shown are the ones HeSMA East Africa signed" in page
     kiswahili = client.get(url, headers={"Accept-Language": "sw"}).get_data(as_text=True)
@@ -72,7 +73,7 @@ def test_flask_verify_reports_what_it_found(client, records, runner, tmp_path):
     result = runner.invoke(args=["verify", str(pdf)])
     assert result.exit_code == 0, result.output
     assert "signature valid" in result.output
-    assert statements.format_code(records.statement.code) in result.output
+    assert format_code(records.statement.code) in result.output
     assert "Wanjirũ Ng'ang'a (HESMA-0042)" in result.output
     assert "10.5 counted" in result.output and "Status: valid" in result.output
 
@@ -126,9 +127,7 @@ def test_an_erased_statement_says_its_signed_copy_went_with_the_data(client, rec
                                  "secretariat@example.org", "--reason", "Request 9", "--yes"])  # fmt: skip
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    page = client.get(f"/verify/{statements.format_code(records.statement.code)}").get_data(
-        as_text=True
-    )
+    page = client.get(f"/verify/{format_code(records.statement.code)}").get_data(as_text=True)
     assert "its signed copy was removed when the member" in page
     assert "The figures shown are the ones" not in page
 
@@ -152,7 +151,7 @@ def test_anyone_checks_a_statement_file_on_the_verify_page(app, records, tmp_pat
     text = checked.get_data(as_text=True)
     assert checked.status_code == 200
     assert "Valid: this file carries a CPD statement signed by HeSMA East Africa" in text
-    assert statements.format_code(records.statement.code) in text and "10.5" in text
+    assert format_code(records.statement.code) in text and "10.5" in text
 
     forged = upload(visitor, "forged.pdf", Path(tampered_copy(pdf, tmp_path)).read_bytes())
     assert "Not valid: the statement inside this file was altered" in forged.get_data(as_text=True)

@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD, submit
 from tests.documents import pdf_text
 from tests.security.payloads import flat, page_problems, report, sample, words_off_the_page
 from wired4ex.certification.models import Application, Certificate
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.extensions import db
 
 NAMES = sorted(sample(per_file=1, max_length=120), key=len, reverse=True)  # longest first

@@ -17,7 +17,7 @@ from wired4ex.certification.services import ProgrammeStatus
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.policy import Cycle
 from wired4ex.cpd.services import CpdSummary
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.learning.services import CourseProgress
 from wired4ex.membership.services import membership_status
 from wired4ex.membership.texts import status_json

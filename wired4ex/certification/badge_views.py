@@ -10,7 +10,7 @@ from wired4ex.certification import badges, bp, services
 from wired4ex.certification.eligibility import load_programmes
 from wired4ex.certification.models import Certificate
 from wired4ex.certification.verify import verify_bp
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.dbtypes import utcnow
 from wired4ex.errors import render_error
 from wired4ex.extensions import db

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from wired4ex import signing
-from wired4ex.cpd.statements import ASSOCIATION
+from wired4ex.cpd.verifiable import ASSOCIATION
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from wired4ex.cpd.documents import FONT, FONT_BOLD, _qr, _register_fonts
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.documents import BRAND, draw_mark, issuer, signature_image
 from wired4ex.i18n import policy_text, show_date
 

@@ -22,7 +22,7 @@ from wired4ex.certification.models import Application, Certificate
 from wired4ex.cpd import evidence
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.cpd.services import CpdError
-from wired4ex.cpd.statements import new_code, normalise_code, revoke_document
+from wired4ex.cpd.verifiable import new_code, normalise_code, revoke_document
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
 from wired4ex.i18n import canonical

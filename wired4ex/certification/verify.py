@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from wired4ex.certification import services
 from wired4ex.certification.forms import VerifyDocumentForm
 from wired4ex.cpd import signatures, statements
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.errors import render_error
 from wired4ex.extensions import limiter
 from wired4ex.membership.services import membership_status
@@ -65,7 +66,7 @@ def verify(code: str):
     if statement is not None:
         return render_template(
             "cpd/verify.html", statement=statement, snap=statement.snapshot,
-            code=statements.format_code(statement.code),
+            code=format_code(statement.code),
             signature=signatures.check(statement).state,
             holder_status=membership_status(statement.user_id),
         )  # fmt: skip
@@ -73,7 +74,7 @@ def verify(code: str):
     if certificate is not None:
         return render_template(
             "certification/verify.html", certificate=certificate,
-            state=certificate.state_on(local_today()), code=statements.format_code(certificate.code),
+            state=certificate.state_on(local_today()), code=format_code(certificate.code),
             holder_status=membership_status(certificate.user_id),
         )  # fmt: skip
     # Documents of packages further right (certificates of attendance) register a lookup.

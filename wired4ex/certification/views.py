@@ -29,7 +29,7 @@ from wired4ex.certification.models import (
     Certificate,
 )
 from wired4ex.cpd import evidence
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.readonly import reads_only

@@ -13,8 +13,8 @@ from wired4ex import audit
 from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.cpd import evidence
-from wired4ex.cpd.claims import ALREADY_DECIDED, CLAIM_CHANGED
-from wired4ex.cpd.errors import ClaimAlreadyDecided, ClaimChanged, ClaimConflict, CpdError
+from wired4ex.cpd.claims import ALREADY_DECIDED, check_submitted, update_submitted
+from wired4ex.cpd.errors import ClaimChanged, ClaimConflict, CpdError
 from wired4ex.cpd.models import Claim, ClaimInfoRequest
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
@@ -64,24 +64,10 @@ def request_info(
     question = _text(question, _l("Write the question the member should answer."),
                      QUESTION_LIMIT, _l("The question: at most %(limit)s characters.",
                                         limit=QUESTION_LIMIT))  # fmt: skip
-    seen_version = claim.version if seen_version is None else seen_version
-    if claim.status != "submitted":
-        raise ClaimAlreadyDecided(not_submitted_message(claim.status))
-    if claim.version != seen_version:
-        raise ClaimChanged(CLAIM_CHANGED)
+    seen_version = check_submitted(claim, seen_version, not_submitted_message)
     claim_id, member_id, title = claim.id, claim.user_id, claim.title
     db.session.commit()  # end the reading transaction: the request starts with its write
-    changed = db.session.execute(
-        sa.update(Claim)
-        .where(Claim.id == claim_id, Claim.status == "submitted", Claim.version == seen_version)
-        .values(status="info_requested", version=seen_version + 1, updated_at=at)
-    ).rowcount
-    if changed != 1:
-        db.session.rollback()
-        current = db.session.get(Claim, claim_id)
-        if current is None or current.status != "submitted":
-            raise ClaimAlreadyDecided(not_submitted_message(current.status if current else ""))
-        raise ClaimChanged(CLAIM_CHANGED)
+    update_submitted(claim_id, seen_version, at, not_submitted_message, status="info_requested")
     round_ = 1 + (
         db.session.scalar(
             sa.select(sa.func.max(ClaimInfoRequest.round)).where(

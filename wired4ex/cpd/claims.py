@@ -243,6 +243,42 @@ CLAIM_CHANGED = _l("The claim changed; review it again.")
 ALREADY_DECIDED = _l("This claim has already been decided.")
 
 
+def _already_decided(_status: str):
+    return ALREADY_DECIDED
+
+
+def check_submitted(claim: Claim, seen_version: int | None, not_submitted=_already_decided) -> int:
+    """The version the reviewer had on screen (seen_version; None: the one just loaded), once
+    the claim is "submitted" at it. Else ClaimAlreadyDecided with not_submitted(the claim's
+    status) as message, or ClaimChanged when it is at another version."""
+    if seen_version is None:
+        seen_version = claim.version
+    if claim.status != "submitted":
+        raise ClaimAlreadyDecided(not_submitted(claim.status))
+    if claim.version != seen_version:
+        raise ClaimChanged(CLAIM_CHANGED)
+    return seen_version
+
+
+def update_submitted(claim_id: int, seen_version: int, at: datetime,
+                     not_submitted=_already_decided, **values) -> None:  # fmt: skip
+    """Set values on a claim only while it is "submitted" at seen_version, in one UPDATE that
+    also moves it to the next version: of two reviewers acting at the same moment, one changes
+    it. When another came first: roll back, then ClaimAlreadyDecided (not_submitted(its status))
+    or ClaimChanged, as check_submitted() says for the claim as it is now."""
+    changed = db.session.execute(
+        sa.update(Claim)
+        .where(Claim.id == claim_id, Claim.status == "submitted", Claim.version == seen_version)
+        .values(version=seen_version + 1, **values, updated_at=at)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        current = db.session.get(Claim, claim_id)
+        if current is None or current.status != "submitted":
+            raise ClaimAlreadyDecided(not_submitted(current.status if current else ""))
+        raise ClaimChanged(CLAIM_CHANGED)
+
+
 def decide_claim(
     claim: Claim,
     admin: User,
@@ -260,12 +296,7 @@ def decide_claim(
     refuse_own_case(admin.id, claim.user_id)
     at = at or utcnow()
     reason = (decision.reason or "").strip()
-    if seen_version is None:
-        seen_version = claim.version
-    if claim.status != "submitted":
-        raise ClaimAlreadyDecided(ALREADY_DECIDED)
-    if claim.version != seen_version:
-        raise ClaimChanged(CLAIM_CHANGED)
+    seen_version = check_submitted(claim, seen_version)
     if decision.approve:
         points = decision.points
         if points is None or not is_whole_or_half(points) or points < 0:
@@ -285,25 +316,8 @@ def decide_claim(
     )  # fmt: skip
     db.session.commit()  # end the reading transaction: the decision starts with its write
     status = "approved" if decision.approve else "rejected"
-    changed = db.session.execute(
-        sa.update(Claim)
-        .where(Claim.id == claim_id, Claim.status == "submitted", Claim.version == seen_version)
-        .values(
-            version=seen_version + 1,
-            status=status,
-            points_approved=points,
-            decision_reason=reason or None,
-            decided_by_id=admin.id,
-            decided_at=at,
-            updated_at=at,
-        )
-    ).rowcount
-    if changed != 1:
-        db.session.rollback()
-        current = db.session.get(Claim, claim_id)
-        if current is None or current.status != "submitted":
-            raise ClaimAlreadyDecided(ALREADY_DECIDED)
-        raise ClaimChanged(CLAIM_CHANGED)
+    update_submitted(claim_id, seen_version, at, status=status, points_approved=points,
+                     decision_reason=reason or None, decided_by_id=admin.id, decided_at=at)  # fmt: skip
     if decision.approve:
         db.session.add(
             LedgerEntry(

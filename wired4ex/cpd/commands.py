@@ -14,6 +14,8 @@ from wired4ex.auth.models import MembershipCategory, User
 from wired4ex.cpd import statements
 from wired4ex.cpd.pdfstore import stored_pdf
 from wired4ex.cpd.policy import PolicyMissing, load_policy
+from wired4ex.cpd.snapshots import Period
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.extensions import db
 from wired4ex.learning.models import LedgerEntry
 from wired4ex.membership.models import Membership
@@ -74,7 +76,7 @@ def statements_command(year, out_dir, category, first_id, last_id, chunk_size):
     if not 1900 <= year <= 2200:
         raise click.BadParameter("give a year such as 2026", param_hint="--cycle")
     cycle = policy.cycle_starting(year)
-    period = statements.Period(cycle.start, cycle.end, cycle.label)
+    period = Period(cycle.start, cycle.end, cycle.label)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     query = _members_query(category, first_id, last_id, chunk_size)
@@ -119,7 +121,7 @@ def statements_command(year, out_dir, category, first_id, last_id, chunk_size):
                 ):
                     issued += new
                     reused += not new
-                    code = statements.format_code(statement.code)
+                    code = format_code(statement.code)
                     verify = public_url("verify.verify", code=code)
                     name = f"{member.membership_number or member.id}-{code}.pdf".replace("/", "-")
                     with force_locale(member.language):  # each statement in its member's language
@@ -180,9 +182,7 @@ def verify_command(pdf_file, jwks_file):
               f"no target: membership {state.replace('_', ' ')}" if snap["target"] is None else
               f"target {snap['target']} {'met' if snap['target_met'] else 'not met'}")  # fmt: skip
     click.echo(f"{pdf_file}: signature valid, signed by HeSMA East Africa's key.")
-    click.echo(
-        f"  Statement {statements.format_code(payload['code'])}, issued {payload['issued_at']}"
-    )
+    click.echo(f"  Statement {format_code(payload['code'])}, issued {payload['issued_at']}")
     click.echo(f"  Member: {member['name']}"
                + (f" ({member['membership_number']})" if member.get("membership_number") else ""))  # fmt: skip
     click.echo(f"  Period: {payload['period_start']} to {payload['period_end']}")

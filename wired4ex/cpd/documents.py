@@ -33,7 +33,8 @@ from reportlab.platypus import (
 
 from wired4ex.auth.forms import MEMBERSHIP_LABELS
 from wired4ex.cpd import signatures
-from wired4ex.cpd.statements import format_code, source_label
+from wired4ex.cpd.snapshots import source_label
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.csvsafe import safe_cell as _cell
 from wired4ex.documents import (
     BRAND,

@@ -20,6 +20,8 @@ from wired4ex.cpd.documents import render_csv
 from wired4ex.cpd.forms import RevokeForm, StatementForm
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.pdfstore import stored_pdf
+from wired4ex.cpd.snapshots import Period, figures
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.cpd.views import policy_or_503
 from wired4ex.extensions import db
 from wired4ex.fields import EARLIEST_DATE, latest_period_date, year_in_period_bounds
@@ -28,32 +30,32 @@ from wired4ex.urls import public_url
 
 
 def verify_url(statement: Statement) -> str:
-    return public_url("verify.verify", code=statements.format_code(statement.code))
+    return public_url("verify.verify", code=format_code(statement.code))
 
 
 MAX_PERIOD_DAYS = 3660
 
 
-def _range(first: date, last: date) -> statements.Period | None:
+def _range(first: date, last: date) -> Period | None:
     """A date range as a period, or None when it is backwards, too long or out of bounds."""
     if last < first or (last - first).days > MAX_PERIOD_DAYS:
         return None
     if first < EARLIEST_DATE or last > latest_period_date():
         return None
-    return statements.Period(first, last, f"{first.isoformat()} to {last.isoformat()}")
+    return Period(first, last, f"{first.isoformat()} to {last.isoformat()}")
 
 
-def _cycle_period(policy, year: int | None) -> statements.Period | None:
+def _cycle_period(policy, year: int | None) -> Period | None:
     if year is None:
         cycle = policy.cycle_for(local_today())
     elif year_in_period_bounds(year):
         cycle = policy.cycle_starting(year)
     else:
         return None
-    return statements.Period(cycle.start, cycle.end, cycle.label)
+    return Period(cycle.start, cycle.end, cycle.label)
 
 
-def _period_from_request(policy) -> statements.Period:
+def _period_from_request(policy) -> Period:
     """The period asked for: ?cycle=YEAR, or ?start=YYYY-MM-DD&end=YYYY-MM-DD; 400 when bad."""
     start, end = request.args.get("start"), request.args.get("end")
     if start or end:
@@ -73,7 +75,7 @@ def _period_from_request(policy) -> statements.Period:
     return period
 
 
-def _period_from_form(form: StatementForm, policy) -> statements.Period | None:
+def _period_from_form(form: StatementForm, policy) -> Period | None:
     """The period a valid StatementForm names; None with the problem put on the form."""
     if form.start.data or form.end.data:
         if not (form.start.data and form.end.data):
@@ -113,7 +115,7 @@ def download_statement(kind: str):
     policy = policy_or_503()
     period = _period_from_request(policy)
     entries = services.ledger_entries(current_user.id, period.start, period.end)
-    _snapshot, digest = statements.figures(policy, current_user, period, entries, local_today())
+    _snapshot, digest = figures(policy, current_user, period, entries, local_today())
     existing = statements.find_issued(current_user.id, period, digest)
     if existing is not None:
         return _download(existing, kind)
@@ -181,11 +183,11 @@ def revoke_statement(statement_id: int):
             form.reason.errors.append(str(error))
         else:
             flash(_("The statement has been revoked."), "success")
-            return redirect(url_for("verify.verify", code=statements.format_code(statement.code)))
+            return redirect(url_for("verify.verify", code=format_code(statement.code)))
     status = 400 if form.errors else 200
     return render_template("cpd/revoke.html", statement=statement, form=form), status
 
 
 @bp.app_context_processor
 def _statement_helpers() -> dict:
-    return {"format_code": statements.format_code}
+    return {"format_code": format_code}

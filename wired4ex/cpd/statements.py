@@ -1,196 +1,30 @@
-"""CPD statements: the snapshot of a member's counted activities, its code, issue and lookup.
+"""CPD statements: issue (one member, or many at once for the batch), lookup and revocation.
 
 A statement is issued once per set of figures: asking again for the same member and period while
-nothing changed returns the statement already issued, with its code.
+nothing changed returns the statement already issued, with its code. What it says (its snapshot)
+is built in wired4ex.cpd.snapshots; its code and revocation are those of every verifiable
+document (wired4ex.cpd.verifiable). SOURCE_NAMES and period_label, at home in snapshots, are
+imported from here too (by wired4ex/cpd/views.py).
 """
 
-import hashlib
-import json
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from wired4ex import audit
 from wired4ex.auth.models import User
-from wired4ex.catalog.structure import structure
 from wired4ex.cpd import signatures
 from wired4ex.cpd.models import Statement
-from wired4ex.cpd.policy import CpdPolicy, Cycle
-from wired4ex.cpd.services import CpdError, summarise
+from wired4ex.cpd.policy import CpdPolicy
+from wired4ex.cpd.services import CpdError
+from wired4ex.cpd.snapshots import SOURCE_NAMES, Period, figures, period_label  # noqa: F401
+from wired4ex.cpd.verifiable import add_with_new_code, new_code, normalise_code, revoke_document
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db
-from wired4ex.i18n import canonical, show_date
 from wired4ex.learning.models import LedgerEntry
-from wired4ex.membership.status import MembershipStatus, request_status
+from wired4ex.membership.status import MembershipStatus
 
-ASSOCIATION = "HeSMA East Africa (Health Systems Management Association)"
-# No 0/O, 1/I/L: a code read from paper is typed back without doubt.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 12
-SOURCE_LABELS = {
-    "module": "Completed on Wired4EX",
-    "claim": "Approved claim, verified by the secretariat",
-    "adjustment": "Adjustment by the secretariat",
-    "event": "Attendance recorded at the event",
-}  # the English stored in snapshots (hashed): documents show SOURCE_NAMES in their language
-SOURCE_NAMES = {
-    "module": _l("Completed on Wired4EX"),
-    "claim": _l("Approved claim, verified by the secretariat"),
-    "adjustment": _l("Adjustment by the secretariat"),
-    "event": _l("Attendance recorded at the event"),
-}
 STATEMENT_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
-_SOURCE_BY_LABEL = {label: code for code, label in SOURCE_LABELS.items()}
-
-
-def source_label(activity: dict) -> str:
-    """How a snapshot's activity was verified, in the language of the page or document: from its
-    source code, or from the English label snapshots store; other stored text as it was."""
-    code = activity.get("source") or _SOURCE_BY_LABEL.get(activity.get("verified", ""))
-    return str(SOURCE_NAMES[code]) if code in SOURCE_NAMES else activity.get("verified", "")
-
-
-def period_label(snapshot: dict) -> str:
-    """A snapshot's period for people: the cycle ("2026/27"), or its dates written out in the
-    page's language when it is a range (stored as "2026-01-01 to 2026-06-30")."""
-    period = snapshot["period"]
-    if period["label"] != f"{period['start']} to {period['end']}":
-        return period["label"]
-    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
-    return str(_l("%(start)s to %(end)s", start=show_date(start), end=show_date(end)))
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def format_code(code: str) -> str:
-    """XXXX-XXXX-XXXX."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def normalise_code(text: str) -> str | None:
-    """A typed code in canonical form (upper case, no dashes or spaces), or None if malformed."""
-    cleaned = "".join(ch for ch in (text or "").upper() if ch not in "- \t")
-    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
-        return None
-    return cleaned
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-    label: str
-
-
-def _points(value) -> str:
-    return str(Decimal(value).quantize(Decimal("0.1")))
-
-
-def _domains_covered(entries: list[LedgerEntry]) -> list[str]:
-    """The names of the competency domains the entries address, in the framework's order (from
-    the course structure read once per content version: no query per statement)."""
-    codes = {code for entry in entries for code in (entry.competencies or [])}
-    if not codes:
-        return []
-    framework = structure()
-    covered = {
-        framework.competencies[code].domain_code for code in codes if code in framework.competencies
-    }
-    return [domain.name for domain in framework.domains if domain.code in covered]
-
-
-def build_snapshot(
-    policy: CpdPolicy,
-    member: User,
-    period: Period,
-    entries: list[LedgerEntry],
-    today: date,
-    status: MembershipStatus | None = None,
-) -> dict:
-    """Every figure a statement shows, as plain JSON (the thing that is hashed and stored).
-    status: the member's membership status when the caller read it (else read here)."""
-    span = Cycle(period.start, period.end)  # a date range is summed like a cycle
-    status = status or request_status(member)
-    summary = summarise(policy, entries, status.target_category, span, today)
-    activities = [
-        {
-            "date": entry.activity_date.isoformat(),
-            "title": entry.title,
-            "provider": entry.provider,
-            "category": policy.category_name(entry.category),
-            "points": _points(entry.points),
-            "verified": SOURCE_LABELS.get(entry.source, entry.source),
-        }
-        for entry in sorted(summary.entries, key=lambda e: (e.activity_date, e.id or 0))
-    ]
-    return {
-        "association": ASSOCIATION,
-        "member": {
-            "name": member.full_name,
-            # Only an approved membership gives a number, and only a current one a category.
-            "membership_number": status.number or "",
-            "category": status.target_category,
-            "email": member.email,
-            "membership": {
-                "state": "verified"
-                if status.verified
-                else "lapsed"
-                if status.state == "lapsed"
-                else "not_verified",
-                "lapsed_since": status.lapsed_since.isoformat() if status.lapsed_since else None,
-            },  # fmt: skip
-        },
-        "period": {
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "label": period.label,
-        },  # fmt: skip
-        "activities": activities,
-        "categories": [
-            {
-                "name": total.name,
-                "claimed": _points(total.claimed),
-                "cap": _points(total.cap) if total.cap is not None else None,
-                "counted": _points(total.counted),
-                "minimum": _points(total.minimum) if total.minimum is not None else None,
-            }
-            for total in summary.categories
-            if total.claimed or total.minimum
-        ],
-        "claimed": _points(summary.claimed),
-        "counted": _points(summary.counted),
-        "target": _points(summary.target) if summary.target is not None else None,
-        "target_met": summary.target_met,
-        "exempt": summary.exempt,
-        "domains": _domains_covered(summary.entries),
-    }
-
-
-def snapshot_hash(snapshot: dict) -> str:
-    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def figures(
-    policy: CpdPolicy,
-    member: User,
-    period: Period,
-    entries: list[LedgerEntry],
-    today: date,
-    status: MembershipStatus | None = None,
-) -> tuple[dict, str]:
-    """The snapshot of a member's figures for a period, and its hash (language-independent)."""
-    with canonical():  # the same figures give the same statement in any language
-        snapshot = build_snapshot(policy, member, period, entries, today, status)
-    return snapshot, snapshot_hash(snapshot)
 
 
 def find_issued(member_id: int, period: Period, digest: str) -> Statement | None:
@@ -207,25 +41,6 @@ def find_issued(member_id: int, period: Period, digest: str) -> Statement | None
         .order_by(Statement.issued_at.desc())
         .limit(1)
     )
-
-
-Coded = TypeVar("Coded")  # a model with a unique verification `code`
-
-
-def add_with_new_code(make: Callable[[str], Coded]) -> Coded:
-    """Add the record `make(code)` builds with a fresh verification code, flushed; on a code
-    collision (astronomically rare; the unique constraint catches it) roll back and try another.
-    Statements and certificates of attendance are issued through it."""
-    for _attempt in range(5):
-        record = make(new_code())
-        db.session.add(record)
-        try:
-            db.session.flush()
-        except sa.exc.IntegrityError:
-            db.session.rollback()
-            continue
-        return record
-    raise RuntimeError(_l("could not allocate a statement code"))
 
 
 def issue_statement(
@@ -362,45 +177,6 @@ def member_statements(user_id: int) -> list[Statement]:
             .order_by(Statement.issued_at.desc())
         )
     )
-
-
-def revoke_document(
-    document, kind: str, admin: User, reason: str, at: datetime | None = None
-) -> None:
-    """Revoke a verifiable document (a statement or a certificate) with a reason; commits.
-
-    Verifying it afterwards says it was revoked, and when. kind names it in messages and the
-    audit log ("statement", "certificate").
-    """
-    reason = (reason or "").strip()
-    certificate = kind == "certificate"
-    if not reason:
-        raise CpdError(
-            _l("Give the reason for revoking the certificate.")
-            if certificate
-            else _l("Give the reason for revoking the statement.")
-        )
-    if document.status == "revoked":
-        raise CpdError(
-            _l("This certificate is already revoked.")
-            if certificate
-            else _l("This statement is already revoked.")
-        )
-    document.status = "revoked"
-    document.revoked_at = at or utcnow()
-    document.revoked_reason = reason
-    audit.record(
-        f"{kind}.revoked", kind, document.id, actor_id=admin.id,
-        member_id=document.user_id, before={"status": "valid"},
-        after={"status": "revoked", "reason": reason},
-    )  # fmt: skip
-    if certificate:  # the holder is told in the revocation's own transaction
-        from wired4ex.notifications.outbox import notify, path_for
-
-        notify(db.session.get(User, document.user_id), "certificate_revoked", str(document.id),
-               {"certificate_id": document.id, "title": document.programme_name},
-               path_for("certification.index"))  # fmt: skip
-    db.session.commit()
 
 
 def revoke_statement(

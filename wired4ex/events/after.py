@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from wired4ex.auth.models import User
-from wired4ex.cpd.statements import ASSOCIATION, add_with_new_code, normalise_code, snapshot_hash
+from wired4ex.cpd.verifiable import ASSOCIATION, add_with_new_code, normalise_code, snapshot_hash
 from wired4ex.dbtypes import utcnow
 from wired4ex.events.checkin import attended_sessions
 from wired4ex.events.models import Attendance, AttendanceCertificate, Evaluation, Event

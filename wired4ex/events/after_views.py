@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wired4ex.cpd.policy import PolicyMissing, load_policy
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.events import after, bp, services
 from wired4ex.events.checkin import attended_sessions
 from wired4ex.events.documents import render_attendance_csv, render_certificate

@@ -13,7 +13,7 @@ import secrets
 import struct
 from datetime import datetime
 
-from wired4ex.cpd.statements import CODE_ALPHABET
+from wired4ex.cpd.verifiable import CODE_ALPHABET
 
 CODE_LENGTH = 6
 _BASE = len(CODE_ALPHABET)

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from wired4ex.cpd.documents import FONT, FONT_BOLD, _qr, _register_fonts
-from wired4ex.cpd.statements import format_code
+from wired4ex.cpd.verifiable import format_code
 from wired4ex.csvsafe import safe_cell
 from wired4ex.i18n import show_date, show_datetime
 from wired4ex.timeutil import association_zone
