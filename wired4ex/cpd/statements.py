@@ -3,8 +3,7 @@
 A statement is issued once per set of figures: asking again for the same member and period while
 nothing changed returns the statement already issued, with its code. What it says (its snapshot)
 is built in wired4ex.cpd.snapshots; its code and revocation are those of every verifiable
-document (wired4ex.cpd.verifiable). SOURCE_NAMES and period_label, at home in snapshots, are
-imported from here too (by wired4ex/cpd/views.py).
+document (wired4ex.cpd.verifiable).
 """
 
 from datetime import date, datetime
@@ -17,7 +16,7 @@ from wired4ex.cpd import signatures
 from wired4ex.cpd.models import Statement
 from wired4ex.cpd.policy import CpdPolicy
 from wired4ex.cpd.services import CpdError
-from wired4ex.cpd.snapshots import SOURCE_NAMES, Period, figures, period_label  # noqa: F401
+from wired4ex.cpd.snapshots import Period, figures
 from wired4ex.cpd.verifiable import add_with_new_code, new_code, normalise_code, revoke_document
 from wired4ex.dbtypes import utcnow
 from wired4ex.extensions import db

@@ -12,7 +12,8 @@ from wired4ex.auth.forms import MEMBERSHIP_LABELS
 from wired4ex.auth.models import User
 from wired4ex.cpd import bp, mine, services, standing
 from wired4ex.cpd.policy import PolicyMissing, load_policy
-from wired4ex.cpd.statements import SOURCE_NAMES, STATEMENT_STATUS_LABELS, period_label
+from wired4ex.cpd.snapshots import SOURCE_NAMES, period_label
+from wired4ex.cpd.statements import STATEMENT_STATUS_LABELS
 from wired4ex.fields import year_in_period_bounds
 from wired4ex.membership.services import request_status
 from wired4ex.membership.texts import status_today
