@@ -99,7 +99,7 @@ def _records_entries_and_certificates(
     entries: list[_Entry] = []
     certificates: list[RenewalDue] = []
     rows = []
-    for row in db.session.connection().execute(_statement(), params):
+    for row in db.session.connection().execute(_statement(), params).all():  # one fetch
         kind = row[0]
         if kind == LEDGER:
             if row[width] is not None:
