@@ -109,7 +109,8 @@ def _records_entries_and_certificates(
                 certificates.append(RenewalDue(*row[entry_end:]))
         else:
             rows.append(row[:width])
-    return records.records_from_rows(user_id, rows), entries, certificates
+    mine = records.records_from_rows(user_id, rows, records.EnrolmentRow)  # read, not changed
+    return mine, entries, certificates
 
 
 LEDGER, CERTIFICATES = "ledger", "certs"
