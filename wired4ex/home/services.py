@@ -21,11 +21,30 @@ from wired4ex.learning.records import MemberRecords
 from wired4ex.membership.services import MembershipStatus, request_status
 
 
+class RenewalDue(NamedTuple):
+    """What the dashboard reads of a certificate (`certification.expiring_among` and the
+    renewal banner): its columns, not the whole row as an object."""
+
+    id: int
+    programme_code: str
+    programme_name: str
+    expires_on: date | None
+    status: str
+
+    state_on = Certificate.state_on  # the certificate's own rule: valid, expired or revoked
+
+
+CERTIFICATE_COLUMNS = (
+    Certificate.id, Certificate.programme_code, Certificate.programme_name,
+    Certificate.expires_on, Certificate.status,
+)  # fmt: skip
+
+
 @dataclass
 class Home:
     learning: learning.Dashboard  # courses in progress and completed, where to resume
     standing: Glance | None  # the current CPD cycle; None before the policy is synced
-    renewals: list[Certificate]  # certificates expiring soon
+    renewals: list[Certificate | RenewalDue]  # certificates expiring soon
     membership: MembershipStatus  # for the reminder before it lapses (read once per request)
 
 
@@ -67,27 +86,31 @@ ENTRY_COLUMNS = (
 
 def _records_entries_and_certificates(
     user_id: int, cycle: Cycle
-) -> tuple[MemberRecords, list[_Entry], list[Certificate]]:
+) -> tuple[MemberRecords, list[_Entry], list[RenewalDue]]:
     """In one statement: the member's learning records (`learning.records`), their ledger
     entries in the cycle, oldest first (as `cpd.services.ledger_entries` reads them), and the
-    certificates that `certification.expiring_certificates` reads."""
+    certificates that `certification.expiring_certificates` reads (as RenewalDue).
+
+    Run on the session's connection: plain rows, without the ORM's result handling (nothing
+    here is an ORM object, and a page that only reads has nothing to flush)."""
     params = {"user_id": user_id, "start": cycle.start, "end": cycle.end}
     width = len(records.statement().selected_columns)
     entry_end = width + len(ENTRY_COLUMNS)
     entries: list[_Entry] = []
-    certificates: list[Certificate] = []
+    certificates: list[RenewalDue] = []
     rows = []
-    for row in db.session.execute(_statement(), params):
+    for row in db.session.connection().execute(_statement(), params).all():  # one fetch
         kind = row[0]
         if kind == LEDGER:
             if row[width] is not None:
                 entries.append(_Entry(*row[width:entry_end]))
         elif kind == CERTIFICATES:
             if row[entry_end] is not None:
-                certificates.append(row[entry_end])
+                certificates.append(RenewalDue(*row[entry_end:]))
         else:
             rows.append(row[:width])
-    return records.records_from_rows(user_id, rows), entries, certificates
+    mine = records.records_from_rows(user_id, rows, records.EnrolmentRow)  # read, not changed
+    return mine, entries, certificates
 
 
 LEDGER, CERTIFICATES = "ledger", "certs"
@@ -117,7 +140,7 @@ def _statement() -> sa.Select:
     )
     valid = sa.and_(kind == CERTIFICATES, certification.valid_certificates_of(user_id))
     return (
-        sa.select(*rows.c, *ENTRY_COLUMNS, Certificate)
+        sa.select(*rows.c, *ENTRY_COLUMNS, *CERTIFICATE_COLUMNS)
         .select_from(rows)
         .outerjoin(LedgerEntry, in_cycle)
         .outerjoin(Certificate, valid)

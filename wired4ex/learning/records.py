@@ -2,8 +2,10 @@
 started and course completions (the course structure comes from catalog.structure)."""
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -12,9 +14,24 @@ from wired4ex.extensions import db
 from wired4ex.learning.models import CourseCompletion, Enrolment, ModuleCompletion, ModuleProgress
 
 
+class EnrolmentRow(NamedTuple):
+    """An enrolment's columns, for a page that only shows it (the dashboard): the same fields as
+    an Enrolment, without an ORM object's bookkeeping (it costs more to make than to read)."""
+
+    id: int
+    user_id: int
+    course_id: int
+    last_module_id: int | None
+    status: str
+    enrolled_at: datetime
+    withdrawn_at: datetime | None
+    last_visited_at: datetime | None
+
+
 @dataclass
 class MemberRecords:
-    enrolments: dict[int, Enrolment] = field(default_factory=dict)  # course id -> (read-only)
+    # course id -> the enrolment (read-only)
+    enrolments: dict[int, Enrolment | EnrolmentRow] = field(default_factory=dict)
     completions: dict[int, datetime] = field(default_factory=dict)  # module id -> completed at
     started: set[int] = field(default_factory=set)  # module ids
     course_completions: dict[int, datetime] = field(default_factory=dict)  # course id -> at
@@ -39,12 +56,15 @@ def member_records(
     return records_from_rows(user_id, db.session.execute(statement, params))
 
 
-def records_from_rows(user_id: int, rows) -> MemberRecords:
-    """The records from the rows of `_statement` (read alone or within a larger statement)."""
+def records_from_rows(
+    user_id: int, rows, enrolment: Callable[..., Enrolment | EnrolmentRow] = Enrolment
+) -> MemberRecords:
+    """The records from the rows of `_statement` (read alone or within a larger statement);
+    each enrolment made by `enrolment` (Enrolment, read-only; or EnrolmentRow)."""
     records = MemberRecords()
     for kind, a, b, c, status, t1, t2, t3 in rows:
         if kind == "e":
-            records.enrolments[b] = Enrolment(
+            records.enrolments[b] = enrolment(
                 id=a, user_id=user_id, course_id=b, last_module_id=c, status=status,
                 enrolled_at=t1, withdrawn_at=t2, last_visited_at=t3,
             )  # fmt: skip
