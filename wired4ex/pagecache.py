@@ -6,7 +6,7 @@ read with the signed-in user), the page's language and time zone, and what the c
 published change gives a new version key and a language switch another language, so the next
 request builds the part anew; parts of older versions are dropped when a newer version is seen.
 
-Kept per process, at most `LIMIT` parts (the least recently used go first). Values are shared
+Kept per process, at most `LIMIT` parts of each name (the least recently used go first). Values are shared
 between requests and threads: callers must not change them. Without a version row (an empty
 database) nothing is kept.
 """
@@ -15,13 +15,14 @@ import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from flask import current_app
 from flask_babel import get_locale, get_timezone
 from flask_babel.speaklater import LazyString
+from markupsafe import Markup
 
 from wired4ex import contentversion
 
@@ -31,32 +32,40 @@ EXTENSION = "wired4ex.pagecache"
 
 
 class _Store:
+    """The parts of one content version, an LRU of at most `limit` for each part name (a page
+    kind's parts do not push out another's: a part per member, as My CPD has, would otherwise
+    drop the catalogue's when many members read at once)."""
+
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.version: str | None = None
-        self.items: OrderedDict = OrderedDict()
+        self.parts: dict[str, OrderedDict] = {}
         self.lock = threading.Lock()
 
-    def get(self, version: str, key: tuple):
+    def get(self, version: str, name: str, key: tuple):
         with self.lock:
-            if version != self.version:
-                return None
-            value = self.items.get(key)
+            kept = self.parts.get(name) if version == self.version else None
+            value = kept.get(key) if kept is not None else None
             if value is not None:
-                self.items.move_to_end(key)
+                kept.move_to_end(key)
             return value
 
-    def put(self, version: str, key: tuple, value) -> None:
+    def put(self, version: str, name: str, key: tuple, value) -> None:
         with self.lock:
             if version != self.version:
                 # A request of another version (newer, or one still running on the older):
                 # the parts kept are of one version only.
-                self.items.clear()
+                self.parts.clear()
                 self.version = version
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.limit:
-                self.items.popitem(last=False)
+            kept = self.parts.setdefault(name, OrderedDict())
+            kept[key] = value
+            kept.move_to_end(key)
+            while len(kept) > self.limit:
+                kept.popitem(last=False)
+
+    def count(self, name: str) -> int:
+        with self.lock:
+            return len(self.parts.get(name, ()))
 
 
 def _store() -> _Store:
@@ -72,29 +81,42 @@ def part(name: str, key: Hashable, build: Callable[[], T]) -> T:
     version = contentversion.current()
     if version is None:
         return build()
-    full_key = (name, str(get_locale()), str(get_timezone()), key)
+    full_key = (str(get_locale()), str(get_timezone()), key)
     store = _store()
-    value = store.get(version, full_key)
+    value = store.get(version, name, full_key)
     if value is None:
         value = build()
         if value is not None:
-            store.put(version, full_key, value)
+            store.put(version, name, full_key, value)
     return value
 
 
-_PLAIN = (str, int, float, Decimal, date, type(None))  # bool is an int; datetime a date
+def kept(name: str) -> int:
+    """How many parts named `name` this process keeps (for tests and benchmarks)."""
+    return _store().count(name)
+
+
+# Values equal to Python but written differently: Decimal("20") and Decimal("20.0"), 1 and True
+# and 1.0, a str and the same Markup. A key holds their type and, for decimals, their text.
+_AS_IS = (str, int, date, type(None))  # bool is an int, datetime a date: tagged below
+_TAGGED = (bool, float, datetime, Markup)
 
 
 def frozen(value) -> Hashable:
     """`value` as a key that holds all of it: a dataclass by its type and fields, a named tuple,
     tuple, list or dict by its type and items (in order), a lazy translation as its text in this
-    request's language; str, numbers, dates and None as they are.
+    request's language; numbers, dates, text and None with their type (a decimal by its text, as
+    "20" and "20.0" print differently).
 
     A part built only from values whose frozen form is in its key shows nothing else, so two
     requests share it only when it reads the same for both. Anything else (a database object,
     whose attributes could load more) is refused with TypeError."""
-    if isinstance(value, _PLAIN):
+    if isinstance(value, _TAGGED):
+        return (type(value).__name__, value)
+    if isinstance(value, _AS_IS):
         return value
+    if isinstance(value, Decimal):
+        return ("Decimal", str(value))
     if isinstance(value, LazyString):
         return str(value)
     if isinstance(value, (tuple, list)):

@@ -4,10 +4,11 @@ change to what it shows (an entry, a claim's decision, the language) draws it an
 sees another member's page or form token."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from markupsafe import Markup
 
 from tests.conftest import CSRF_FIELD
 from tests.cpd.test_cpd_pages import add_entry, login
@@ -17,8 +18,8 @@ from wired4ex.extensions import db
 
 
 def drawn_pages(app) -> int:
-    store = app.extensions.get(pagecache.EXTENSION)
-    return sum(1 for key in store.items if key[0] == "my-cpd") if store else 0
+    with app.app_context():
+        return pagecache.kept("my-cpd")
 
 
 def test_the_next_visit_reuses_the_page_and_a_new_entry_shows_at_once(app, make_user, policy):
@@ -99,5 +100,26 @@ def test_frozen_holds_every_value_and_refuses_database_objects(app, make_user):
     assert pagecache.frozen(first) == pagecache.frozen(dict(first))
     assert pagecache.frozen(first) != pagecache.frozen({"a": [1, Decimal("3")], "b": first["b"]})
     assert pagecache.frozen([1]) != pagecache.frozen((1,))
+    # Equal to Python, written differently on a page: never the same key.
+    for one, other in (
+        (Decimal("20"), Decimal("20.0")),
+        (1, True),
+        (1, 1.0),
+        ("<b>", Markup("<b>")),
+    ):
+        assert one == other and pagecache.frozen(one) != pagecache.frozen(other)
+    assert pagecache.frozen(date(2026, 1, 1)) != pagecache.frozen(datetime(2026, 1, 1))
     with pytest.raises(TypeError):
         pagecache.frozen({"user": make_user()})
+
+
+def test_parts_of_one_name_do_not_push_out_anothers(app, synced_content):
+    """Many members' My CPD pages (a part each) leave the catalogue's parts in place."""
+    app.extensions.pop(pagecache.EXTENSION, None)
+    with app.test_request_context("/"):
+        assert pagecache.part("catalogue", "all", lambda: "the catalogue") == "the catalogue"
+        for number in range(pagecache.LIMIT + 10):
+            pagecache.part("my-cpd", number, lambda: f"page {number}")  # noqa: B023 (drawn now)
+        assert pagecache.kept("my-cpd") == pagecache.LIMIT
+        assert pagecache.part("catalogue", "all", lambda: "drawn again") == "the catalogue"
+        assert pagecache.part("my-cpd", 0, lambda: "drawn again") == "drawn again"  # the oldest
