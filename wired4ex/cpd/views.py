@@ -1,6 +1,9 @@
 """CPD pages: my CPD and the policy (claims, review, members, audits and statements have
 modules of their own)."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask import abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,11 +14,11 @@ from wired4ex import pagecache
 from wired4ex.auth.forms import MEMBERSHIP_LABELS
 from wired4ex.auth.models import User
 from wired4ex.cpd import bp, mine, services, standing
-from wired4ex.cpd.policy import PolicyMissing, load_policy
+from wired4ex.cpd.policy import Cycle, PolicyMissing, load_policy
 from wired4ex.cpd.snapshots import SOURCE_NAMES, period_label
 from wired4ex.cpd.statements import STATEMENT_STATUS_LABELS
 from wired4ex.fields import year_in_period_bounds
-from wired4ex.membership.services import request_status
+from wired4ex.membership.services import MembershipStatus, request_status
 from wired4ex.membership.texts import status_today
 from wired4ex.readonly import reads_only
 from wired4ex.timeutil import local_today
@@ -67,43 +70,70 @@ def _render_cpd_page(member: User, template_extra: dict | None = None):
     policy = policy_or_503()
     today = local_today()
     cycle, cycles, entries, every_claim = _cycles_entries_and_claims(policy, member.id, today)
-    summary = services.summarise(policy, entries, standing.target_category(member), cycle, today)
-    own = member.id == current_user.id
-    shown = {
-        "own": own,
-        "member_name": None if own else member.full_name,
-        "asked": [c for c in every_claim if c.status == "info_requested"],
+    # What the page is made of: with the policy (content, in pagecache's key) nothing else.
+    made_of = Inputs(
+        own=member.id == current_user.id,
+        member_name=None if member.id == current_user.id else member.full_name,
+        entries=entries, claims=every_claim, membership=request_status(member), cycles=cycles,
+        cycle=cycle, today=today,
+    )  # fmt: skip
+    extra = template_extra or {}
+    return render_template(
+        "cpd/index.html",
+        member=member,
+        content=_content(policy, made_of, cached=made_of.own and not extra),
+        **extra,
+    )
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything My CPD's content shows is made of (and the CPD policy)."""
+
+    own: bool
+    member_name: str | None  # None on one's own page
+    entries: list  # mine.ListedEntry of the shown cycle
+    claims: list  # every mine.ListedClaim of the member
+    membership: MembershipStatus
+    cycles: list  # the cycles to choose from
+    cycle: Cycle  # the one shown
+    today: date
+
+
+def _shown(policy, made_of: Inputs) -> dict:
+    """The values cpd/_mine.html's content macro shows."""
+    cycle, today, claims = made_of.cycle, made_of.today, made_of.claims
+    category = made_of.membership.target_category
+    summary = services.summarise(policy, made_of.entries, category, cycle, today)
+    return {
+        "own": made_of.own,
+        "member_name": made_of.member_name,
+        "asked": [c for c in claims if c.status == "info_requested"],
         "summary": summary,
-        "membership": request_status(member),
-        "cycles": cycles,
-        "claims": [c for c in every_claim if cycle.contains(c.end_date)],
+        "membership": made_of.membership,
+        "cycles": made_of.cycles,
+        "claims": [c for c in claims if cycle.contains(c.end_date)],
         "is_current": cycle.contains(today),
         "days_left": max((cycle.end - today).days, 0),
         # The category names in the reader's language, once per page (not once per entry).
         "category_names": {total.code: total.name for total in summary.categories},
     }
-    extra = template_extra or {}
-    return render_template(
-        "cpd/index.html",
-        member=member,
-        content=_content(shown, cached=own and not extra),
-        **extra,
-    )
 
 
-def _content(shown: dict, cached: bool) -> Markup:
-    """The page's content (cpd/_mine.html) for the values `shown`. A member's own page is drawn
-    once per process for what it shows, keyed by all of `shown` (wired4ex.pagecache): the same
-    member's next visit, or anyone's whose page would read the same, reuses it; a new entry,
-    claim or day gives another key. The statement form's CSRF token is put in afterwards."""
+def _content(policy, made_of: Inputs, cached: bool) -> Markup:
+    """The page's content (cpd/_mine.html). A member's own page is drawn once per process for
+    what it is made of, keyed by all of `made_of` (wired4ex.pagecache, which adds the content
+    version, so the policy, and the language): the same member's next visit, or anyone's whose
+    page would read the same, reuses it; a new entry, claim or day gives another key. The
+    statement form's CSRF token is put in afterwards."""
     macro = current_app.jinja_env.get_template("cpd/_mine.html").module.content
 
     def draw(csrf: str) -> Markup:
-        return macro(**shown, csrf=csrf, **LABELS)
+        return macro(**_shown(policy, made_of), csrf=csrf, **LABELS)
 
     if not cached:
-        return draw(generate_csrf() if shown["own"] else "")
-    key = (request.script_root, pagecache.frozen(shown))
+        return draw(generate_csrf() if made_of.own else "")
+    key = (request.script_root, pagecache.frozen(made_of))
     drawn = pagecache.part("my-cpd", key, lambda: draw(CSRF_SLOT))
     return Markup(drawn.replace(CSRF_SLOT, str(escape(generate_csrf()))))
 
