@@ -83,14 +83,11 @@ def dashboard_parts(home: Home) -> Parts:
     standing = _standing(home.standing) if home.standing is not None else None
     renewals = tuple(Renewal(c.programme_name, c.expires_on) for c in home.renewals)
     has_resume = board.resume is not None
+    # frozen() keys decimals by their text: the progress bar writes the counted points and the
+    # target as they are (Decimal("20") and Decimal("20.0") print differently).
     top = _part(
         "top",
-        # str(): Decimal("20") and Decimal("20.0") are equal keys, but the progress bar writes
-        # the counted points and the target as they are
-        (
-            pagecache.frozen((renewals, membership, standing, has_resume)),
-            standing and (str(standing.figures.counted), str(standing.figures.target)),
-        ),
+        pagecache.frozen((renewals, membership, standing, has_resume)),
         lambda macros: macros.top(renewals, membership, standing, has_resume),
     )
     resume = Markup()
