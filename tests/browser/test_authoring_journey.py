@@ -133,7 +133,8 @@ def test_a_lecturer_writes_a_module_an_admin_publishes_it_and_a_member_passes_it
     expect(live.locator(".content img")).to_have_count(0)
     before = live.inner_html()
     body.fill(module_text(image_line))
-    expect(live.locator(".content img")).to_have_count(1)
+    # Debounced, then a round trip to the server's renderer: slow on a busy machine.
+    expect(live.locator(".content img")).to_have_count(1, timeout=20_000)
     assert live.inner_html() != before
     expect(live.get_by_role("heading", name=HEADING)).to_be_visible()
 
