@@ -186,7 +186,8 @@ def test_stale_versions_are_refused_and_change_nothing(people, make_claim, outbo
 def test_a_reviewer_who_acts_second_is_told_the_claim_moved_on(people, make_claim, outbox):
     """Two reviewers loaded the submitted claim and one asked first: the other's question or
     decision passes the checks on what they loaded, and its guarded UPDATE finds the claim gone
-    from "submitted" (the question: waiting on the member, said as such); nothing is written."""
+    from "submitted" and says it waits on the member (not "already decided"); nothing is
+    written."""
     member, admin = people
     claim_id = make_claim(member).id
 
@@ -199,7 +200,7 @@ def test_a_reviewer_who_acts_second_is_told_the_claim_moved_on(people, make_clai
     services.request_info(fresh(claim_id), admin, QUESTION)
     with pytest.raises(services.ClaimAlreadyDecided, match="The member has been asked"):
         services.request_info(asking, admin, "Another question?")
-    with pytest.raises(services.ClaimAlreadyDecided):
+    with pytest.raises(services.ClaimAlreadyDecided, match="The member has been asked"):
         services.decide_claim(deciding, admin, services.Decision(True, Decimal("8"), ""))
     claim = fresh(claim_id)
     assert claim.status == "info_requested" and len(claim.info_requests) == 1

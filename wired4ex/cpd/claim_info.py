@@ -13,7 +13,7 @@ from wired4ex import audit
 from wired4ex.auth.access import refuse_own_case
 from wired4ex.auth.models import User
 from wired4ex.cpd import evidence
-from wired4ex.cpd.claims import ALREADY_DECIDED, check_submitted, update_submitted
+from wired4ex.cpd.claims import check_submitted, update_submitted
 from wired4ex.cpd.errors import ClaimChanged, ClaimConflict, CpdError
 from wired4ex.cpd.models import Claim, ClaimInfoRequest
 from wired4ex.dbtypes import utcnow
@@ -21,9 +21,6 @@ from wired4ex.extensions import db
 
 QUESTION_LIMIT = 2000
 REPLY_LIMIT = 5000
-WAITING_ON_MEMBER = _l(
-    "The member has been asked about this claim; it comes back to the queue when they answer."
-)
 NOT_WAITING = _l("This claim is not waiting for your answer.")
 REPLY_CHANGED = _l(
     "This claim changed while you were answering (it may have been withdrawn). Nothing was "
@@ -38,11 +35,6 @@ def _text(text: str | None, required, limit: int, too_long) -> str:
     if len(text) > limit:
         raise CpdError(too_long)
     return text
-
-
-def not_submitted_message(status: str):
-    """Why a claim cannot be decided or asked about now, for the reviewer."""
-    return WAITING_ON_MEMBER if status == "info_requested" else ALREADY_DECIDED
 
 
 def request_info(
@@ -64,10 +56,10 @@ def request_info(
     question = _text(question, _l("Write the question the member should answer."),
                      QUESTION_LIMIT, _l("The question: at most %(limit)s characters.",
                                         limit=QUESTION_LIMIT))  # fmt: skip
-    seen_version = check_submitted(claim, seen_version, not_submitted_message)
+    seen_version = check_submitted(claim, seen_version)
     claim_id, member_id, title = claim.id, claim.user_id, claim.title
     db.session.commit()  # end the reading transaction: the request starts with its write
-    update_submitted(claim_id, seen_version, at, not_submitted_message, status="info_requested")
+    update_submitted(claim_id, seen_version, at, status="info_requested")
     round_ = 1 + (
         db.session.scalar(
             sa.select(sa.func.max(ClaimInfoRequest.round)).where(

@@ -241,31 +241,34 @@ class Decision:
 
 CLAIM_CHANGED = _l("The claim changed; review it again.")
 ALREADY_DECIDED = _l("This claim has already been decided.")
+WAITING_ON_MEMBER = _l(
+    "The member has been asked about this claim; it comes back to the queue when they answer."
+)
 
 
-def _already_decided(_status: str):
-    return ALREADY_DECIDED
+def not_submitted_message(status: str):
+    """Why a claim cannot be decided or asked about now, for the reviewer."""
+    return WAITING_ON_MEMBER if status == "info_requested" else ALREADY_DECIDED
 
 
-def check_submitted(claim: Claim, seen_version: int | None, not_submitted=_already_decided) -> int:
+def check_submitted(claim: Claim, seen_version: int | None) -> int:
     """The version the reviewer had on screen (seen_version; None: the one just loaded), once
-    the claim is "submitted" at it. Else ClaimAlreadyDecided with not_submitted(the claim's
-    status) as message, or ClaimChanged when it is at another version."""
+    the claim is "submitted" at it. Else ClaimAlreadyDecided (with why: decided, or waiting on
+    its member), or ClaimChanged when it is at another version."""
     if seen_version is None:
         seen_version = claim.version
     if claim.status != "submitted":
-        raise ClaimAlreadyDecided(not_submitted(claim.status))
+        raise ClaimAlreadyDecided(not_submitted_message(claim.status))
     if claim.version != seen_version:
         raise ClaimChanged(CLAIM_CHANGED)
     return seen_version
 
 
-def update_submitted(claim_id: int, seen_version: int, at: datetime,
-                     not_submitted=_already_decided, **values) -> None:  # fmt: skip
+def update_submitted(claim_id: int, seen_version: int, at: datetime, **values) -> None:
     """Set values on a claim only while it is "submitted" at seen_version, in one UPDATE that
     also moves it to the next version: of two reviewers acting at the same moment, one changes
-    it. When another came first: roll back, then ClaimAlreadyDecided (not_submitted(its status))
-    or ClaimChanged, as check_submitted() says for the claim as it is now."""
+    it. When another came first: roll back, then ClaimAlreadyDecided or ClaimChanged, as
+    check_submitted() says for the claim as it is now."""
     changed = db.session.execute(
         sa.update(Claim)
         .where(Claim.id == claim_id, Claim.status == "submitted", Claim.version == seen_version)
@@ -275,7 +278,7 @@ def update_submitted(claim_id: int, seen_version: int, at: datetime,
         db.session.rollback()
         current = db.session.get(Claim, claim_id)
         if current is None or current.status != "submitted":
-            raise ClaimAlreadyDecided(not_submitted(current.status if current else ""))
+            raise ClaimAlreadyDecided(not_submitted_message(current.status if current else ""))
         raise ClaimChanged(CLAIM_CHANGED)
 
 

@@ -9,8 +9,7 @@ from flask_login import current_user
 
 from wired4ex.auth.access import OWN_CASE_MESSAGE, OwnCaseError, admin_required
 from wired4ex.cpd import bp, evidence, evidence_preview, services
-from wired4ex.cpd.claim_info import not_submitted_message
-from wired4ex.cpd.claims import CLAIM_CHANGED
+from wired4ex.cpd.claims import CLAIM_CHANGED, not_submitted_message
 from wired4ex.cpd.errors import ClaimConflict
 from wired4ex.cpd.forms import DecisionForm, InfoRequestForm, QueueFilterForm
 from wired4ex.cpd.models import Claim
