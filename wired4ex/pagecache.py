@@ -1,14 +1,15 @@
 """Parts of pages made of content only, built once per content version and reused by requests.
 
 A part's key is everything it is made from: the content version key (`contentversion.current`,
-read with the signed-in user), the page's language and time zone, and what the caller adds
-(ids, the catalogue's filter values, a member's module states — never who the member is). A
-published change gives a new version key and a language switch another language, so the next
-request builds the part anew; parts of older versions are dropped when a newer version is seen.
+read with the signed-in user), the page's language, time zone and URL root (of its links), and
+what the caller adds (ids, the catalogue's filter values, a member's module states — never who
+the member is). A published change gives a new version key and a language switch another
+language, so the next request builds the part anew; parts of older versions are dropped when a
+newer version is seen.
 
-Kept per process, at most `LIMIT` parts of each name (the least recently used go first). Values are shared
-between requests and threads: callers must not change them. Without a version row (an empty
-database) nothing is kept.
+Kept per process, at most `LIMIT` parts of each name (the least recently used go first). Values
+are shared between requests and threads: callers must not change them. Without a version row
+(an empty database) nothing is kept.
 """
 
 import dataclasses
@@ -19,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale, get_timezone
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -76,12 +77,13 @@ def _store() -> _Store:
 
 
 def part(name: str, key: Hashable, build: Callable[[], T]) -> T:
-    """`build()` as of this request's content version, language and time zone, for `key`:
-    built once, then reused while they stand (never None: None is not kept)."""
+    """`build()` as of this request's content version, language, time zone and URL root, for
+    `key`: built once, then reused while they stand (never None: None is not kept)."""
     version = contentversion.current()
     if version is None:
         return build()
-    full_key = (str(get_locale()), str(get_timezone()), key)
+    root = request.script_root if has_request_context() else ""  # the links' URL root
+    full_key = (str(get_locale()), str(get_timezone()), root, key)
     store = _store()
     value = store.get(version, name, full_key)
     if value is None:

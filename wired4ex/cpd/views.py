@@ -133,8 +133,7 @@ def _content(policy, made_of: Inputs, cached: bool) -> Markup:
 
     if not cached:
         return draw(generate_csrf() if made_of.own else "")
-    key = (request.script_root, pagecache.frozen(made_of))
-    drawn = pagecache.part("my-cpd", key, lambda: draw(CSRF_SLOT))
+    drawn = pagecache.part("my-cpd", pagecache.frozen(made_of), lambda: draw(CSRF_SLOT))
     return Markup(drawn.replace(CSRF_SLOT, str(escape(generate_csrf()))))
 
 

@@ -3,7 +3,7 @@ home/_dashboard_parts.html and shared by every member whose part reads the same.
 
 Each macro receives only what its key holds: the shown values below (their frozen form, see
 `pagecache.frozen`) or courses and modules by id (content, fixed for a content version, which
-pagecache keys by, as it does the language and time zone), and the URL root of `url_for`. Never
+pagecache keys by, as it does the language, time zone and URL root of `url_for`). Never
 who the member is: a new ledger entry, a finished module or a membership change gives another
 key on the next request, and two members share a part only when it reads the same.
 """
@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from flask import current_app, request
+from flask import current_app
 from markupsafe import Markup
 
 from wired4ex import pagecache
@@ -156,8 +156,8 @@ def _completed_card(progress) -> Markup:
 
 
 def _part(name: str, key, build) -> Markup:
-    """A part of the dashboard for `key` (with the URL root of its links)."""
-    return pagecache.part("dashboard-" + name, (request.script_root, key), lambda: build(_macros()))
+    """A part of the dashboard for `key` (pagecache adds the URL root of its links)."""
+    return pagecache.part("dashboard-" + name, key, lambda: build(_macros()))
 
 
 def _macros():
